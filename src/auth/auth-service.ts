@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../domain/errors.js';
+import type { Clock } from '../domain/clock.js';
+import { randomToken, type Random } from '../domain/random.js';
+import type { Role } from '../domain/roles.js';
+import type { ApiKeysRepo, ApiKeyInfo } from '../store/api-keys.js';
+import type { SessionsRepo } from '../store/sessions.js';
+import type { User, UsersRepo } from '../store/users.js';
+import { checkPasswordStrength, dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { sha256 } from './secrets.js';
+
+export type Principal =
+  | { kind: 'session'; user: User; sessionHash: string; csrfToken: string }
+  | { kind: 'api_key'; user: User; keyId: string };
+
+export interface AuthDeps {
+  users: UsersRepo;
+  sessions: SessionsRepo;
+  apiKeys: ApiKeysRepo;
+  clock: Clock;
+  random: Random;
+  sessionTtlMs: number;
+}
+
+export const API_KEY_PREFIX = 'spk_';
+
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+/** Accounts, sign-in sessions and API keys. No HTTP here: routes and the CLI both use it. */
+export class AuthService {
+  constructor(private readonly d: AuthDeps) {}
+
+  async createUser(input: { email: string; password: string; role: Role; name?: string | undefined }): Promise<User> {
+    checkPasswordStrength(input.password);
+    const email = normaliseEmail(input.email);
+    const row = {
+      id: randomUUID(),
+      email,
+      name: input.name?.trim() || email.split('@')[0]!,
+      password_hash: await hashPassword(input.password),
+      role: input.role,
+      created_at: this.d.clock.now(),
+      disabled_at: null,
+    };
+    if (!(await this.d.users.insert(row))) throw new AppError('email_taken', `an account with ${email} exists`);
+    return (await this.d.users.findById(row.id))!;
+  }
+
+  /** Returns the session token for the cookie; the store keeps only its hash. */
+  async signIn(email: string, password: string, meta: { ip: string; userAgent: string }) {
+    const row = await this.d.users.findByEmail(normaliseEmail(email));
+    const ok = row ? await verifyPassword(row.password_hash, password) : await verifyPassword(await dummyHash(), password + '\0');
+    if (!row || !ok || row.disabled_at !== null) throw new AppError('invalid_credentials', 'email or password is wrong');
+    const token = randomToken(this.d.random, 32);
+    const csrfToken = randomToken(this.d.random, 24);
+    const now = this.d.clock.now();
+    await this.d.sessions.insert({
+      id_hash: sha256(token),
+      user_id: row.id,
+      csrf_token: csrfToken,
+      created_at: now,
+      expires_at: now + this.d.sessionTtlMs,
+      ip: meta.ip,
+      user_agent: meta.userAgent.slice(0, 400),
+    });
+    return { token, csrfToken, expiresAt: now + this.d.sessionTtlMs, user: (await this.d.users.findById(row.id))! };
+  }
+
+  listUsers(limit: number, offset: number): Promise<User[]> {
+    return this.d.users.list(limit, offset);
+  }
+
+  async signOut(sessionHash: string): Promise<void> {
+    await this.d.sessions.delete(sessionHash);
+  }
+
+  async fromSessionToken(token: string): Promise<Principal | null> {
+    if (!token || token.length > 100) return null;
+    const hash = sha256(token);
+    const found = await this.d.sessions.find(hash, this.d.clock.now());
+    return found ? { kind: 'session', user: found.user, sessionHash: hash, csrfToken: found.session.csrf_token } : null;
+  }
+
+  async fromApiKey(key: string): Promise<Principal | null> {
+    if (!key.startsWith(API_KEY_PREFIX) || key.length > 100) return null;
+    const found = await this.d.apiKeys.findActive(sha256(key));
+    if (!found) return null;
+    // last_used_at is advisory; do not make every request wait on it.
+    this.d.apiKeys.touch(found.key.id, this.d.clock.now()).catch(() => {});
+    return { kind: 'api_key', user: found.user, keyId: found.key.id };
+  }
+
+  /** The key is returned once; only its hash is stored. */
+  async createApiKey(userId: string, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
+    const key = API_KEY_PREFIX + randomToken(this.d.random, 32);
+    const info = { id: randomUUID(), name, user_id: userId, created_at: this.d.clock.now(), last_used_at: null, revoked_at: null };
+    await this.d.apiKeys.insert({ ...info, key_hash: sha256(key) });
+    return { key, info };
+  }
+
+  listApiKeys(userId?: string) {
+    return this.d.apiKeys.list(userId);
+  }
+
+  async revokeApiKey(id: string, userId?: string): Promise<void> {
+    if (!(await this.d.apiKeys.revoke(id, this.d.clock.now(), userId))) throw new AppError('not_found', 'no such active API key');
+  }
+
+  purgeExpiredSessions(): Promise<number> {
+    return this.d.sessions.purgeExpired(this.d.clock.now());
+  }
+}

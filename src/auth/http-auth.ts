@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../domain/errors.js';
+import { hasRole, type Role } from '../domain/roles.js';
+import type { App } from '../http/types.js';
+import type { AuthService, Principal } from './auth-service.js';
+import { safeEqual } from './secrets.js';
+
+export const SESSION_COOKIE = 'scanpass_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling: a cookie session, an API key, or null. Resolved once per request. */
+    principal: Principal | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Resolves `request.principal` from the session cookie or `Authorization: Bearer <api key>`. */
+export function authHooks(app: App, auth: AuthService): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (req) => {
+    const header = req.headers.authorization;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      req.principal = m ? await auth.fromApiKey(m[1]!) : null;
+      if (!req.principal) throw new AppError('unauthorized', 'the API key is unknown or revoked');
+      return;
+    }
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) req.principal = await auth.fromSessionToken(token);
+  });
+}
+
+/**
+ * preHandler for routes that need a signed-in caller with at least `role`.
+ * Cookie-authenticated writes must carry the session's CSRF token.
+ */
+export function requireUser(role: Role = 'member') {
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    const p = req.principal;
+    if (!p) throw new AppError('unauthorized', 'sign in first');
+    if (p.kind === 'session' && !SAFE_METHODS.has(req.method)) {
+      const sent = req.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !safeEqual(sent, p.csrfToken)) {
+        throw new AppError('csrf_failed', `send the csrf_token from sign-in or GET /api/v1/me in the ${CSRF_HEADER} header`);
+      }
+    }
+    if (!hasRole(p.user.role, role)) throw new AppError('forbidden', `this needs the ${role} role`);
+  };
+}
+
+/** The principal of a route guarded by requireUser. */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new AppError('unauthorized', 'sign in first');
+  return req.principal;
+}

@@ -1,0 +1,185 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { ROLES } from '../domain/roles.js';
+import type { App } from '../http/types.js';
+import { errorResponses } from '../http/schemas.js';
+import type { AuditLog } from '../store/audit-log.js';
+import type { User } from '../store/users.js';
+import type { AuthService } from './auth-service.js';
+import { principalOf, requireUser, SESSION_COOKIE } from './http-auth.js';
+import { MAX_PASSWORD_LENGTH } from './passwords.js';
+
+const UserBody = Type.Object(
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+    created_at: Type.Integer(),
+    disabled: Type.Boolean(),
+  },
+  { $id: 'User' },
+);
+const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
+const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH });
+
+export interface AuthRouteOptions {
+  auth: AuthService;
+  audit: AuditLog;
+  secureCookies: boolean;
+  sessionTtlMs: number;
+  signInLimitPerMinute: number;
+  now: () => number;
+}
+
+export function authRoutes(app: App, o: AuthRouteOptions): void {
+  app.addSchema(UserBody);
+  const userOut = (u: User) => u;
+
+  app.post(
+    '/api/v1/session',
+    {
+      config: { rateLimit: { max: o.signInLimitPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign in: sets the session cookie and returns the CSRF token for later writes',
+        body: Type.Object({ email: Email, password: Password }),
+        response: { 200: Type.Object({ user: Type.Ref('User'), csrf_token: Type.String(), expires_at: Type.Integer() }), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const s = await o.auth.signIn(req.body.email, req.body.password, { ip: req.ip, userAgent: req.headers['user-agent'] ?? '' });
+        await o.audit.record({ at: o.now(), actorId: s.user.id, action: 'sign_in', subject: `user:${s.user.id}`, outcome: 'ok', ip: req.ip });
+        reply.setCookie(SESSION_COOKIE, s.token, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: o.secureCookies,
+          maxAge: Math.floor(o.sessionTtlMs / 1000),
+        });
+        return { user: userOut(s.user), csrf_token: s.csrfToken, expires_at: s.expiresAt };
+      } catch (err) {
+        await o.audit.record({ at: o.now(), actorId: null, action: 'sign_in', subject: `email:${req.body.email.slice(0, 254)}`, outcome: 'refused', ip: req.ip });
+        throw err;
+      }
+    },
+  );
+
+  app.delete(
+    '/api/v1/session',
+    { preHandler: requireUser(), schema: { tags: ['accounts'], summary: 'Sign out this session', response: errorResponses(401, 403) } },
+    async (req, reply) => {
+      const p = principalOf(req);
+      if (p.kind === 'session') await o.auth.signOut(p.sessionHash);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    {
+      preHandler: requireUser(),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Who is signed in, with the CSRF token of a cookie session',
+        response: { 200: Type.Object({ user: Type.Ref('User'), csrf_token: Type.Optional(Type.String()), via: Type.String() }), ...errorResponses(401) },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return p.kind === 'session' ? { user: p.user, csrf_token: p.csrfToken, via: 'session' } : { user: p.user, via: 'api_key' };
+    },
+  );
+
+  app.post(
+    '/api/v1/users',
+    {
+      preHandler: requireUser('admin'),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create an account (admin)',
+        body: Type.Object({
+          email: Email,
+          password: Password,
+          role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+        }),
+        response: { 201: Type.Ref('User'), ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) => {
+      const user = await o.auth.createUser(req.body);
+      await o.audit.record({ at: o.now(), actorId: principalOf(req).user.id, action: 'user_create', subject: `user:${user.id}`, outcome: 'ok', detail: { role: user.role }, ip: req.ip });
+      return reply.code(201).send(user);
+    },
+  );
+
+  app.get(
+    '/api/v1/users',
+    {
+      preHandler: requireUser('admin'),
+      schema: {
+        tags: ['accounts'],
+        summary: 'List accounts (admin)',
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), offset: Type.Integer({ minimum: 0, default: 0 }) }),
+        response: { 200: Type.Object({ users: Type.Array(Type.Ref('User')) }), ...errorResponses(401, 403) },
+      },
+    },
+    async (req) => ({ users: await o.auth.listUsers(req.query.limit, req.query.offset) }),
+  );
+
+  const ApiKeyInfo = Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    user_id: Type.String(),
+    created_at: Type.Integer(),
+    last_used_at: Type.Union([Type.Integer(), Type.Null()]),
+    revoked_at: Type.Union([Type.Integer(), Type.Null()]),
+  });
+
+  app.post(
+    '/api/v1/api-keys',
+    {
+      preHandler: requireUser('staff'),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create an API key acting as the caller; the key is shown once',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }) }),
+        response: { 201: Type.Object({ key: Type.String(), api_key: ApiKeyInfo }), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const { key, info } = await o.auth.createApiKey(p.user.id, req.body.name);
+      await o.audit.record({ at: o.now(), actorId: p.user.id, action: 'api_key_create', subject: `api_key:${info.id}`, outcome: 'ok', ip: req.ip });
+      return reply.code(201).send({ key, api_key: info });
+    },
+  );
+
+  app.get(
+    '/api/v1/api-keys',
+    {
+      preHandler: requireUser('staff'),
+      schema: { tags: ['accounts'], summary: "List API keys (admins see everyone's)", response: { 200: Type.Object({ api_keys: Type.Array(ApiKeyInfo) }), ...errorResponses(401, 403) } },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return { api_keys: await o.auth.listApiKeys(p.user.role === 'admin' ? undefined : p.user.id) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/api-keys/:id',
+    {
+      preHandler: requireUser('staff'),
+      schema: { tags: ['accounts'], summary: 'Revoke an API key', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: errorResponses(401, 403, 404) },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      await o.auth.revokeApiKey(req.params.id, p.user.role === 'admin' ? undefined : p.user.id);
+      await o.audit.record({ at: o.now(), actorId: p.user.id, action: 'api_key_revoke', subject: `api_key:${req.params.id}`, outcome: 'ok', ip: req.ip });
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+
+/**
+ * One configuration schema: every key has an environment variable, a CLI flag
+ * of the same name, a default and a one-line description. It is read once at
+ * start-up, validated, and frozen.
+ */
+type Kind = 'string' | 'int' | 'bool' | 'url' | 'level';
+
+interface KeySpec {
+  env: string;
+  kind: Kind;
+  default: string | number | boolean | undefined;
+  description: string;
+  min?: number;
+  max?: number;
+}
+
+export const CONFIG_KEYS = {
+  port: { env: 'SCANPASS_PORT', kind: 'int', default: 8080, min: 0, max: 65535, description: 'TCP port the HTTP server listens on' },
+  host: { env: 'SCANPASS_HOST', kind: 'string', default: '0.0.0.0', description: 'Address the HTTP server binds to' },
+  dataDir: { env: 'SCANPASS_DATA_DIR', kind: 'string', default: './.scanpass', description: 'Folder for the SQLite database (used when no database URL is set)' },
+  publicUrl: { env: 'SCANPASS_PUBLIC_URL', kind: 'url', default: undefined, description: 'Origin put into QR codes and links (default http://localhost:<port>)' },
+  databaseUrl: { env: 'SCANPASS_DATABASE_URL', kind: 'url', default: undefined, description: 'postgres:// URL; when unset, SQLite under the data folder is used' },
+  redisUrl: { env: 'SCANPASS_REDIS_URL', kind: 'url', default: undefined, description: 'redis:// URL; when set, nodes share live events and rate limits through Redis' },
+  logLevel: { env: 'SCANPASS_LOG_LEVEL', kind: 'level', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
+  trustProxy: { env: 'SCANPASS_TRUST_PROXY', kind: 'bool', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy' },
+  secret: { env: 'SCANPASS_SECRET', kind: 'string', default: undefined, description: 'Key for channel tokens (at least 32 chars); when unset one is generated and kept in the database' },
+  adminEmail: { env: 'SCANPASS_ADMIN_EMAIL', kind: 'string', default: 'admin@scanpass.local', description: 'Email of the admin account created on first start' },
+  adminPassword: { env: 'SCANPASS_ADMIN_PASSWORD', kind: 'string', default: undefined, description: 'Password of the first admin (default: random, printed once)' },
+  sessionTtlHours: { env: 'SCANPASS_SESSION_TTL_HOURS', kind: 'int', default: 24 * 14, min: 1, max: 24 * 365, description: 'How long a sign-in session lasts' },
+  bodyLimitBytes: { env: 'SCANPASS_BODY_LIMIT_BYTES', kind: 'int', default: 64 * 1024, min: 1024, max: 64 * 1024 * 1024, description: 'Largest accepted request body' },
+  rateLimitPerMinute: { env: 'SCANPASS_RATE_LIMIT_PER_MINUTE', kind: 'int', default: 600, min: 1, max: 1_000_000, description: 'Requests per minute per client address, across all nodes' },
+  signInLimitPerMinute: { env: 'SCANPASS_SIGNIN_LIMIT_PER_MINUTE', kind: 'int', default: 10, min: 1, max: 100_000, description: 'Sign-in attempts per minute per client address' },
+  liveTokenTtlSeconds: { env: 'SCANPASS_LIVE_TOKEN_TTL_SECONDS', kind: 'int', default: 900, min: 10, max: 86400, description: 'Lifetime of a channel token' },
+  livePingSeconds: { env: 'SCANPASS_LIVE_PING_SECONDS', kind: 'int', default: 25, min: 1, max: 3600, description: 'WebSocket ping and SSE heartbeat interval' },
+  liveMaxBufferedBytes: { env: 'SCANPASS_LIVE_MAX_BUFFERED_BYTES', kind: 'int', default: 256 * 1024, min: 1024, max: 64 * 1024 * 1024, description: 'A WebSocket whose unsent data passes this is closed (1013)' },
+  liveMaxFrameBytes: { env: 'SCANPASS_LIVE_MAX_FRAME_BYTES', kind: 'int', default: 4096, min: 256, max: 1024 * 1024, description: 'Largest client WebSocket frame; larger closes with 1009' },
+  liveMaxChannelsPerSocket: { env: 'SCANPASS_LIVE_MAX_CHANNELS_PER_SOCKET', kind: 'int', default: 100, min: 1, max: 10_000, description: 'Channels one WebSocket may subscribe to' },
+  sqliteSync: { env: 'SCANPASS_SQLITE_SYNC', kind: 'string', default: 'NORMAL', description: 'SQLite synchronous mode: NORMAL survives a process crash, FULL also a power loss' },
+  shutdownGraceSeconds: { env: 'SCANPASS_SHUTDOWN_GRACE_SECONDS', kind: 'int', default: 10, min: 0, max: 600, description: 'How long shutdown waits for requests in flight' },
+} as const satisfies Record<string, KeySpec>;
+
+type Specs = typeof CONFIG_KEYS;
+type ValueOf<S extends KeySpec> = S['kind'] extends 'int' ? number : S['kind'] extends 'bool' ? boolean : string;
+type Required<K extends keyof Specs> = Specs[K]['default'] extends undefined ? never : K;
+type RequiredKeys = { [K in keyof Specs]: Required<K> }[keyof Specs];
+
+export type Config = Readonly<
+  { [K in RequiredKeys]: ValueOf<Specs[K]> } & { [K in Exclude<keyof Specs, RequiredKeys>]?: ValueOf<Specs[K]> }
+> & { readonly publicUrl: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+function parseValue(key: string, spec: KeySpec, raw: string): string | number | boolean {
+  switch (spec.kind) {
+    case 'int': {
+      if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${spec.env} must be a whole number, got "${raw}"`);
+      const n = Number(raw);
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new ConfigError(`${spec.env} must be between ${spec.min} and ${spec.max}, got ${n}`);
+      }
+      return n;
+    }
+    case 'bool':
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      throw new ConfigError(`${spec.env} must be true or false, got "${raw}"`);
+    case 'url':
+      try {
+        return new URL(raw).toString().replace(/\/$/, '');
+      } catch {
+        throw new ConfigError(`${spec.env} must be a URL, got "${raw}"`);
+      }
+    case 'level':
+      if (!LEVELS.has(raw)) throw new ConfigError(`${spec.env} must be one of ${[...LEVELS].join(', ')}`);
+      return raw;
+    case 'string':
+      if (key === 'secret' && raw.length < 32) throw new ConfigError(`${spec.env} must be at least 32 characters`);
+      if (key === 'sqliteSync' && !/^(NORMAL|FULL)$/.test(raw)) throw new ConfigError(`${spec.env} must be NORMAL or FULL`);
+      return raw;
+  }
+}
+
+const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** `parseArgs` options for every configuration flag (`--port`, `--database-url`, ...). */
+export const configFlagOptions = () =>
+  Object.fromEntries(Object.keys(CONFIG_KEYS).map((k) => [flagName(k), { type: 'string' as const }])) as Record<string, { type: 'string' }>;
+
+/**
+ * Reads the configuration from (in rising priority) defaults, environment
+ * variables, CLI flags (`--port 9000`, `--database-url ...`) and `overrides`.
+ */
+export function loadConfig(
+  options: { env?: NodeJS.ProcessEnv; argv?: string[]; flags?: Record<string, unknown>; overrides?: Partial<Record<keyof Specs, unknown>> } = {},
+): Config {
+  const env = options.env ?? process.env;
+  const flags =
+    options.flags ?? parseArgs({ args: options.argv ?? [], options: configFlagOptions(), strict: true, allowPositionals: true }).values;
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(CONFIG_KEYS) as [string, KeySpec][]) {
+    const override = options.overrides?.[key as keyof Specs];
+    const raw = (flags[flagName(key)] as string | undefined) ?? env[spec.env];
+    if (override !== undefined) out[key] = override;
+    else if (raw !== undefined && raw !== '') out[key] = parseValue(key, spec, String(raw));
+    else out[key] = spec.default;
+  }
+  out.dataDir = path.resolve(String(out.dataDir));
+  out.publicUrl ??= `http://localhost:${out.port === 0 ? 8080 : out.port}`;
+  return Object.freeze(out) as Config;
+}
+
+/** Markdown table of every key, for `scanpass config` and the README. */
+export function describeConfig(): string {
+  const rows = Object.entries(CONFIG_KEYS).map(
+    ([key, s]) => `| \`${s.env}\` | \`--${flagName(key)}\` | ${s.default === undefined ? '' : `\`${s.default}\``} | ${s.description} |`,
+  );
+  return ['| Variable | Flag | Default | What it sets |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

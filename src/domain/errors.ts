@@ -1,0 +1,50 @@
+/**
+ * Every error a caller can cause has a stable snake_case code and an HTTP
+ * status. Features declare their codes here so the set stays in one place and
+ * the OpenAPI document can list them.
+ */
+export const ERROR_STATUS = {
+  // generic
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  unavailable: 503,
+  // accounts
+  invalid_credentials: 401,
+  csrf_failed: 403,
+  email_taken: 409,
+  weak_password: 400,
+  // live
+  unknown_channel: 404,
+  invalid_token: 401,
+  token_expired: 401,
+  too_many_channels: 429,
+  upgrade_required: 426,
+  invalid_frame: 400,
+  unknown_op: 400,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,0 +1,67 @@
+import Fastify from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import type { Logger } from 'pino';
+import { authHooks } from '../auth/http-auth.js';
+import { authRoutes } from '../auth/routes.js';
+import type { Services } from '../services.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
+import { openApi } from './openapi.js';
+import { ErrorBody } from './schemas.js';
+import { webPages } from './web-pages.js';
+import type { App } from './types.js';
+
+/**
+ * Builds the whole HTTP app without listening: tests call `inject()` on it,
+ * `main.ts` listens. Everything stateful comes in through `services`.
+ */
+export async function buildApp(s: Services, logger: Logger): Promise<App> {
+  const { config } = s;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addSchema(ErrorBody);
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    ...(s.redis ? { redis: s.redis, nameSpace: 'scanpass:rl:' } : {}),
+    // Live connections and probes are long-lived or frequent by design.
+    allowList: (req) => req.url.startsWith('/healthz') || req.url.startsWith('/readyz') || req.url.startsWith('/metrics'),
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'rate_limited', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` }),
+  });
+  await openApi(app, config.publicUrl);
+
+  authHooks(app, s.auth);
+  authRoutes(app, {
+    auth: s.auth,
+    audit: s.audit,
+    secureCookies: config.publicUrl.startsWith('https:'),
+    sessionTtlMs: config.sessionTtlHours * 3600_000,
+    signInLimitPerMinute: config.signInLimitPerMinute,
+    now: () => s.clock.now(),
+  });
+  s.live.routes(app);
+  app.get('/v1/live', { schema: { hide: true } }, async (_req, reply) =>
+    reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
+  );
+  healthRoutes(app, s);
+  metricsRoutes(app, s.live);
+  await webPages(app);
+  return app;
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AuthService } from './auth/auth-service.js';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import type { Random } from './domain/random.js';
+import type { Bus } from './live/bus.js';
+import { ChannelTokens } from './live/channel-token.js';
+import { LiveService } from './live/live-service.js';
+import { ApiKeysRepo } from './store/api-keys.js';
+import { AuditLog } from './store/audit-log.js';
+import type { Store } from './store/database.js';
+import { getOrCreateSecret } from './store/secrets.js';
+import { SessionsRepo } from './store/sessions.js';
+import { UsersRepo } from './store/users.js';
+
+export const systemRandom: Random = { bytes: (n) => randomBytes(n) };
+
+/** Everything stateful a node runs, built once at start-up and handed to the HTTP layer. */
+export interface Services {
+  config: Config;
+  store: Store;
+  redis: Redis | undefined;
+  clock: Clock;
+  random: Random;
+  live: LiveService;
+  auth: AuthService;
+  audit: AuditLog;
+  users: UsersRepo;
+  shuttingDown(): boolean;
+  markShuttingDown(): void;
+}
+
+export interface ServiceDeps {
+  store: Store;
+  bus: Bus;
+  redis?: Redis;
+  clock?: Clock;
+  random?: Random;
+  logger: Logger;
+}
+
+export async function createServices(config: Config, deps: ServiceDeps): Promise<Services> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? systemRandom;
+  const { db } = deps.store;
+  // Every node must sign channel tokens with the same key: it lives in the shared store.
+  const tokenKey = config.secret ?? (await getOrCreateSecret(db, 'channel_token_key', () => randomBytes(32).toString('base64url'), clock.now()));
+  const tokens = new ChannelTokens(Buffer.from(tokenKey), () => clock.now(), config.liveTokenTtlSeconds);
+  const onError = (err: unknown, context: string) => deps.logger.error({ err, context }, 'live error');
+  const live = new LiveService({
+    bus: deps.bus,
+    tokens,
+    pingSeconds: config.livePingSeconds,
+    maxBufferedBytes: config.liveMaxBufferedBytes,
+    maxFrameBytes: config.liveMaxFrameBytes,
+    maxChannelsPerSocket: config.liveMaxChannelsPerSocket,
+    onError,
+  });
+  const users = new UsersRepo(db);
+  const auth = new AuthService({
+    users,
+    sessions: new SessionsRepo(db),
+    apiKeys: new ApiKeysRepo(db),
+    clock,
+    random,
+    sessionTtlMs: config.sessionTtlHours * 3600_000,
+  });
+  let closing = false;
+  return {
+    config,
+    store: deps.store,
+    redis: deps.redis,
+    clock,
+    random,
+    live,
+    auth,
+    audit: new AuditLog(db),
+    users,
+    shuttingDown: () => closing,
+    markShuttingDown: () => {
+      closing = true;
+    },
+  };
+}

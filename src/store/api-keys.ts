@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { ApiKeysTable, Database } from './schema.js';
+import { toUser, type User } from './users.js';
+
+export type ApiKeyInfo = Omit<ApiKeysTable, 'key_hash'>;
+
+export class ApiKeysRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: ApiKeysTable): Promise<void> {
+    await this.db.insertInto('api_keys').values(row).execute();
+  }
+
+  /** The unrevoked key with this hash and its (enabled) owner. */
+  async findActive(keyHash: string): Promise<{ key: ApiKeyInfo; user: User } | undefined> {
+    const r = await this.db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .select([
+        'api_keys.id as key_id', 'api_keys.name as key_name', 'api_keys.user_id', 'api_keys.created_at as key_created_at',
+        'api_keys.last_used_at', 'api_keys.revoked_at', 'users.id', 'users.email', 'users.name', 'users.role', 'users.created_at', 'users.disabled_at',
+      ])
+      .where('api_keys.key_hash', '=', keyHash)
+      .where('api_keys.revoked_at', 'is', null)
+      .where('users.disabled_at', 'is', null)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      key: { id: r.key_id, name: r.key_name, user_id: r.user_id, created_at: r.key_created_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at },
+      user: toUser(r),
+    };
+  }
+
+  async touch(id: string, now: number): Promise<void> {
+    await this.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+  }
+
+  async list(userId?: string): Promise<ApiKeyInfo[]> {
+    let q = this.db.selectFrom('api_keys').select(['id', 'name', 'user_id', 'created_at', 'last_used_at', 'revoked_at']).orderBy('created_at', 'desc');
+    if (userId) q = q.where('user_id', '=', userId);
+    return q.execute();
+  }
+
+  /** Returns false when no such unrevoked key (of this owner, if given). */
+  async revoke(id: string, now: number, userId?: string): Promise<boolean> {
+    let q = this.db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null);
+    if (userId) q = q.where('user_id', '=', userId);
+    const res = await q.executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,18 @@
+import type { Kysely, Migration } from 'kysely';
+import type { Dialect } from '../database.js';
+import * as foundation from './001-foundation.js';
+
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+/** Ordered by name; a migration, once released, is never edited. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '001-foundation': foundation,
+};
+
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(MIGRATIONS).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, dialect) }]),
+  );
+}
