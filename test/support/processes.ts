@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface NodeProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything the process wrote to stderr, for failure messages. */
+  stderr(): string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit: no shutdown code runs. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts test/support/harness-server.ts in its own Node process with the given
+ * SCANPASS_* environment, and resolves once it prints its URL.
+ */
+export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<NodeProcess> {
+  const dataDir = env.SCANPASS_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-proc-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/support/harness-server.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      SCANPASS_PORT: '0',
+      SCANPASS_HOST: '127.0.0.1',
+      SCANPASS_DATA_DIR: dataDir,
+      SCANPASS_LOG_LEVEL: 'warn',
+      SCANPASS_ADMIN_EMAIL: 'admin@test.local',
+      SCANPASS_ADMIN_PASSWORD: 'correct horse battery',
+      SCANPASS_RATE_LIMIT_PER_MINUTE: '100000',
+      SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '1000',
+      SCANPASS_SHUTDOWN_GRACE_SECONDS: '2',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start within ${opts.timeoutMs ?? 20000} ms:\n${stderr}`)), opts.timeoutMs ?? 20_000);
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const msg = JSON.parse(line) as { url?: string };
+        if (msg.url) {
+          clearTimeout(timer);
+          resolve(msg.url);
+        }
+      } catch {
+        /* not our line */
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
