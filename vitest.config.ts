@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// CI asks for a JSON report beside the console output to print its summary line.
+const json = process.env.SCANPASS_TEST_JSON;
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -8,6 +11,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 20_000,
-    reporters: ['default'],
+    reporters: json ? ['default', 'json'] : ['default'],
+    ...(json ? { outputFile: { json } } : {}),
   },
 });

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { runCli } from './cli.js';
 
 // `npm start` and `node dist/src/main.js [flags]`: run a node.

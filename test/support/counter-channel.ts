@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AppError } from '../../src/domain/errors.js';
 import type { App } from '../../src/http/types.js';
 import type { Services } from '../../src/services.js';
@@ -12,7 +12,7 @@ import type { Services } from '../../src/services.js';
  */
 export async function counterChannel(app: App, s: Services): Promise<void> {
   await sql`create table if not exists test_counters (id text primary key, version bigint not null)`.execute(s.store.db);
-  const db = s.store.db as unknown as import('kysely').Kysely<{ test_counters: { id: string; version: number } }>;
+  const db = s.store.db as unknown as Kysely<{ test_counters: { id: string; version: number } }>;
 
   s.live.registry.register('counter', async (id) => {
     const row = await db.selectFrom('test_counters').select('version').where('id', '=', id).executeTakeFirst();

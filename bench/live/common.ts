@@ -1,0 +1,194 @@
+/**
+ * Shared pieces of the live bench: the IPC messages between the orchestrator
+ * (run.ts), the server processes (server.ts, socketio-server.ts) and the client
+ * processes (client.ts), a cross-process clock, memory readings and the
+ * publisher loop both servers use.
+ */
+import fs from 'node:fs';
+import v8 from 'node:v8';
+import { performance } from 'node:perf_hooks';
+
+/** Shared secret for channel tokens: the client mints, the scanpass node verifies. */
+export const BENCH_SECRET = 'scanpass-bench-secret-0123456789abcdef';
+export const BENCH_KIND = 'bench';
+export const channelName = (i: number) => `${BENCH_KIND}:${i}`;
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes on one machine. */
+export const wallNow = () => performance.timeOrigin + performance.now();
+
+export interface MemReading {
+  rssKB: number;
+  heapUsedKB: number;
+  heapTotalKB: number;
+  externalKB: number;
+  arrayBuffersKB: number;
+  /** Sum of V8 heap spaces' physical size: how much of RSS the JS heap holds. */
+  heapPhysicalKB: number;
+}
+
+/** VmRSS from /proc after a full GC (the process must run with --expose-gc). */
+export async function readMemory(): Promise<MemReading> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  const status = fs.readFileSync('/proc/self/status', 'utf8');
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  const mu = process.memoryUsage();
+  const hs = v8.getHeapStatistics();
+  return {
+    rssKB: m ? Number(m[1]) : Math.round(mu.rss / 1024),
+    heapUsedKB: Math.round(mu.heapUsed / 1024),
+    heapTotalKB: Math.round(mu.heapTotal / 1024),
+    externalKB: Math.round(mu.external / 1024),
+    arrayBuffersKB: Math.round(mu.arrayBuffers / 1024),
+    heapPhysicalKB: Math.round(hs.total_physical_size / 1024),
+  };
+}
+
+/** Orchestrator -> server. */
+export type ServerCommand =
+  | { cmd: 'mem'; id: number }
+  | { cmd: 'stats'; id: number }
+  | { cmd: 'publish'; id: number; channels: number; rate: number; seconds: number; warmupSeconds: number }
+  | { cmd: 'heapsnapshot'; id: number; file: string }
+  | { cmd: 'stop'; id: number };
+
+/** Server -> orchestrator. */
+export type ServerMessage =
+  | { type: 'ready'; url: string; pid: number }
+  | { type: 'reply'; id: number; result: unknown };
+
+export interface PublishResult {
+  warm: number;
+  measured: number;
+  /** Achieved rate over the measured part, events/s. */
+  achievedRate: number;
+  /** How far behind schedule the publisher fell at worst, ms. */
+  maxLagMs: number;
+}
+
+/**
+ * Publishes `rate` events/s to random channels `0..channels-1` for
+ * `warmupSeconds + seconds`. Events sent during warm-up carry `w: 1` so the
+ * clients count them (for the loss check) but leave them out of the latency
+ * samples. Each event is stamped with its own send time just before it is
+ * handed to the server's publish path.
+ */
+export function runPublisher(
+  publish: (channel: string, version: number, data: { t: number; w?: 1 }) => void,
+  opts: { channels: number; rate: number; seconds: number; warmupSeconds: number },
+): Promise<PublishResult> {
+  const versions = new Uint32Array(opts.channels).fill(1); // every snapshot is version 1
+  const warmTotal = Math.round(opts.rate * opts.warmupSeconds);
+  const total = warmTotal + Math.round(opts.rate * opts.seconds);
+  let sent = 0;
+  let maxLagMs = 0;
+  let measuredStart = 0;
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const tick = () => {
+      const elapsed = performance.now() - start;
+      const due = Math.min(total, Math.floor((elapsed * opts.rate) / 1000));
+      if (due - sent > 1) maxLagMs = Math.max(maxLagMs, ((due - sent - 1) * 1000) / opts.rate);
+      while (sent < due) {
+        const i = Math.floor(Math.random() * opts.channels);
+        const version = ++versions[i]!;
+        const warm = sent < warmTotal;
+        if (!warm && measuredStart === 0) measuredStart = performance.now();
+        publish(channelName(i), version, warm ? { t: wallNow(), w: 1 } : { t: wallNow() });
+        sent++;
+      }
+      if (sent >= total) {
+        const measured = total - warmTotal;
+        const secs = (performance.now() - (measuredStart || start)) / 1000;
+        resolve({ warm: warmTotal, measured, achievedRate: measured / Math.max(secs, 1e-9), maxLagMs });
+      } else {
+        setTimeout(tick, 1);
+      }
+    };
+    setTimeout(tick, 1);
+  });
+}
+
+/** Wires a server process's IPC: answers `mem`, `stats`, `publish`, `heapsnapshot`, `stop`. */
+export function serveCommands(handlers: {
+  stats: () => unknown;
+  publish: (channel: string, version: number, data: { t: number; w?: 1 }) => void;
+  stop: () => Promise<void>;
+}): void {
+  const reply = (id: number, result: unknown) => process.send?.({ type: 'reply', id, result } satisfies ServerMessage);
+  process.on('message', (raw) => {
+    const msg = raw as ServerCommand;
+    void (async () => {
+      try {
+        switch (msg.cmd) {
+          case 'mem':
+            return reply(msg.id, await readMemory());
+          case 'stats':
+            return reply(msg.id, handlers.stats());
+          case 'publish':
+            return reply(msg.id, await runPublisher(handlers.publish, msg));
+          case 'heapsnapshot':
+            (globalThis as { gc?: () => void }).gc?.();
+            return reply(msg.id, v8.writeHeapSnapshot(msg.file));
+          case 'stop':
+            await handlers.stop();
+            reply(msg.id, true);
+            setTimeout(() => process.exit(0), 50);
+            return;
+        }
+      } catch (err) {
+        reply(msg.id, { error: String(err) });
+      }
+    })();
+  });
+  // If the orchestrator dies, do not linger.
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** Orchestrator -> client process. */
+export interface ClientSetup {
+  cmd: 'connect';
+  kind: 'scanpass' | 'socketio';
+  url: string;
+  /** Channel / room numbers [first, first+count). */
+  first: number;
+  count: number;
+  localAddresses: string[];
+  concurrency: number;
+}
+export type ClientCommand = ClientSetup | { cmd: 'reset' } | { cmd: 'collect' } | { cmd: 'exit' };
+
+export interface ClientReport {
+  /** Latency samples (ms) of measured events. */
+  samples: number[];
+  warm: number;
+  measured: number;
+  /** Versions skipped on some channel (events lost). */
+  gaps: number;
+  /** Versions received twice or out of order. */
+  stale: number;
+  errors: number;
+  closed: number;
+}
+
+export type ClientMessage =
+  | { type: 'progress'; connected: number }
+  | { type: 'connected'; connected: number; failed: number; firstError?: string; ms: number }
+  | { type: 'report'; report: ClientReport };
+
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export function envInt(name: string, dflt: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}

@@ -1,0 +1,367 @@
+/**
+ * The repositories against real databases: one suite, run on SQLite (always)
+ * and on Postgres (when SCANPASS_TEST_DATABASE_URL is set), so both dialects
+ * keep the same behaviour.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeysRepo } from '../../src/store/api-keys.js';
+import { AuditLog } from '../../src/store/audit-log.js';
+import { openStore, type Store, type StoreOptions } from '../../src/store/database.js';
+import type { UsersTable } from '../../src/store/schema.js';
+import { getOrCreateSecret } from '../../src/store/secrets.js';
+import { SessionsRepo } from '../../src/store/sessions.js';
+import { UsersRepo } from '../../src/store/users.js';
+import { available, TEST_DATABASE_URL } from '../support/env.js';
+import { createTestDatabase } from '../support/postgres.js';
+
+/** A fixed millisecond time well past 2^32, so a lost bigint would show. */
+const T0 = 1_700_000_000_123;
+
+interface Target {
+  name: 'sqlite' | 'postgres';
+  enabled: boolean;
+  /** Where a fresh store lives; `cleanup` removes it. */
+  prepare(): Promise<{ options: StoreOptions; cleanup(): Promise<void> }>;
+}
+
+const targets: Target[] = [
+  {
+    name: 'sqlite',
+    enabled: true,
+    async prepare() {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-store-'));
+      return { options: { dataDir }, cleanup: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'postgres',
+    enabled: available('postgres', !!TEST_DATABASE_URL),
+    async prepare() {
+      const tdb = await createTestDatabase(TEST_DATABASE_URL!);
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-store-'));
+      return {
+        options: { databaseUrl: tdb.url, dataDir, poolSize: 4 },
+        cleanup: async () => {
+          fs.rmSync(dataDir, { recursive: true, force: true });
+          await tdb.drop();
+        },
+      };
+    },
+  },
+];
+
+const userRow = (over: Partial<UsersTable> = {}): UsersTable => ({
+  id: randomUUID(),
+  email: `${randomBytes(4).toString('hex')}@example.test`,
+  name: 'Someone',
+  password_hash: 'hash',
+  role: 'member',
+  created_at: T0,
+  disabled_at: null,
+  ...over,
+});
+
+for (const target of targets) {
+  describe.skipIf(!target.enabled)(`store on ${target.name}`, () => {
+    let store: Store;
+    let options: StoreOptions;
+    let cleanup: () => Promise<void>;
+    let users: UsersRepo;
+    let sessions: SessionsRepo;
+    let apiKeys: ApiKeysRepo;
+    let audit: AuditLog;
+
+    beforeAll(async () => {
+      ({ options, cleanup } = await target.prepare());
+      store = await openStore(options);
+      users = new UsersRepo(store.db);
+      sessions = new SessionsRepo(store.db);
+      apiKeys = new ApiKeysRepo(store.db);
+      audit = new AuditLog(store.db);
+    });
+
+    afterAll(async () => {
+      await store?.close();
+      await cleanup?.();
+    });
+
+    const migrationNames = async (s: Store) =>
+      (await sql<{ name: string }>`select name from scanpass_migrations order by name`.execute(s.db)).rows.map((r) => r.name);
+
+    describe('migrations', () => {
+      it('run when the store opens, creating every table', async () => {
+        expect(store.dialect).toBe(target.name);
+        expect(await migrationNames(store)).toEqual(['001-foundation']);
+        for (const table of ['users', 'sessions', 'api_keys', 'server_secrets', 'audit_log'] as const) {
+          const r = await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          expect(Number(r.n)).toBe(0);
+        }
+      });
+
+      it('are not applied again when the same database is reopened, and rows survive', async () => {
+        const row = userRow();
+        expect(await users.insert(row)).toBe(true);
+        const again = await openStore(options);
+        try {
+          expect(await migrationNames(again)).toEqual(['001-foundation']);
+          expect(await new UsersRepo(again.db).findById(row.id)).toMatchObject({ id: row.id, email: row.email });
+        } finally {
+          await again.close();
+        }
+        // A third open after the second closed is just as quiet.
+        const third = await openStore(options);
+        await third.close();
+        await store.db.deleteFrom('users').where('id', '=', row.id).execute();
+      });
+
+      it.skipIf(target.name !== 'postgres')('let two nodes open one fresh database at the same moment', async () => {
+        const fresh = await target.prepare();
+        try {
+          const both = await Promise.all([openStore(fresh.options), openStore(fresh.options)]);
+          for (const s of both) expect(await migrationNames(s)).toEqual(['001-foundation']);
+          await Promise.all(both.map((s) => s.close()));
+        } finally {
+          await fresh.cleanup();
+        }
+      });
+    });
+
+    describe('users', () => {
+      it('are found by email and by id after insert', async () => {
+        const row = userRow({ role: 'staff', name: 'Staff Member' });
+        expect(await users.insert(row)).toBe(true);
+        expect(await users.findByEmail(row.email)).toEqual(row);
+        expect(await users.findById(row.id)).toEqual({ id: row.id, email: row.email, name: 'Staff Member', role: 'staff', created_at: T0, disabled: false });
+        expect(await users.findById(randomUUID())).toBeUndefined();
+        expect(await users.findByEmail('nobody@example.test')).toBeUndefined();
+      });
+
+      it('refuse a second account with the same email (insert returns false) and keep the first', async () => {
+        const first = userRow();
+        expect(await users.insert(first)).toBe(true);
+        const second = userRow({ email: first.email, name: 'Impostor' });
+        expect(await users.insert(second)).toBe(false);
+        expect(await users.findById(second.id)).toBeUndefined();
+        expect((await users.findByEmail(first.email))?.id).toBe(first.id);
+      });
+
+      it('are listed oldest first with limit and offset, and counted', async () => {
+        await store.db.deleteFrom('users').execute();
+        const rows = [0, 1, 2, 3].map((i) => userRow({ created_at: T0 + i * 1000, email: `list${i}@example.test` }));
+        for (const r of [...rows].reverse()) expect(await users.insert(r)).toBe(true);
+        expect(await users.count()).toBe(4);
+        expect((await users.list(10, 0)).map((u) => u.email)).toEqual(rows.map((r) => r.email));
+        expect((await users.list(2, 1)).map((u) => u.email)).toEqual([rows[1]!.email, rows[2]!.email]);
+        expect(await users.list(10, 4)).toEqual([]);
+      });
+    });
+
+    describe('sessions', () => {
+      let owner: UsersTable;
+      beforeAll(async () => {
+        owner = userRow({ email: `session-owner-${target.name}@example.test` });
+        expect(await users.insert(owner)).toBe(true);
+      });
+
+      const sessionRow = (over: Partial<{ id_hash: string; user_id: string; expires_at: number }> = {}) => ({
+        id_hash: randomBytes(16).toString('hex'),
+        user_id: owner.id,
+        csrf_token: randomBytes(8).toString('hex'),
+        created_at: T0,
+        expires_at: T0 + 60_000,
+        ip: '203.0.113.9',
+        user_agent: 'test agent',
+        ...over,
+      });
+
+      it('are found with their user while unexpired', async () => {
+        const row = sessionRow();
+        await sessions.insert(row);
+        const found = await sessions.find(row.id_hash, T0 + 1);
+        expect(found?.session).toEqual(row);
+        expect(found?.user).toMatchObject({ id: owner.id, email: owner.email, disabled: false });
+        expect(await sessions.find('no-such-hash', T0)).toBeUndefined();
+      });
+
+      it('are not found once expired', async () => {
+        const row = sessionRow({ expires_at: T0 + 10 });
+        await sessions.insert(row);
+        expect(await sessions.find(row.id_hash, T0 + 9)).toBeDefined();
+        expect(await sessions.find(row.id_hash, T0 + 10)).toBeUndefined();
+        expect(await sessions.find(row.id_hash, T0 + 11)).toBeUndefined();
+      });
+
+      it('are not found when their user is disabled', async () => {
+        const u = userRow();
+        expect(await users.insert(u)).toBe(true);
+        const row = sessionRow({ user_id: u.id });
+        await sessions.insert(row);
+        expect(await sessions.find(row.id_hash, T0)).toBeDefined();
+        await store.db.updateTable('users').set({ disabled_at: T0 }).where('id', '=', u.id).execute();
+        expect(await sessions.find(row.id_hash, T0)).toBeUndefined();
+        expect((await users.findById(u.id))?.disabled).toBe(true);
+      });
+
+      it('are gone after delete', async () => {
+        const row = sessionRow();
+        await sessions.insert(row);
+        await sessions.delete(row.id_hash);
+        expect(await sessions.find(row.id_hash, T0)).toBeUndefined();
+        await sessions.delete(row.id_hash); // deleting twice is harmless
+      });
+
+      it('expired ones are purged and live ones kept', async () => {
+        await store.db.deleteFrom('sessions').execute();
+        const expired = [sessionRow({ expires_at: T0 - 1 }), sessionRow({ expires_at: T0 })];
+        const live = sessionRow({ expires_at: T0 + 1 });
+        for (const r of [...expired, live]) await sessions.insert(r);
+        expect(await sessions.purgeExpired(T0)).toBe(2);
+        expect(await sessions.purgeExpired(T0)).toBe(0);
+        const left = await store.db.selectFrom('sessions').select('id_hash').execute();
+        expect(left.map((r) => r.id_hash)).toEqual([live.id_hash]);
+      });
+    });
+
+    describe('api keys', () => {
+      let owner: UsersTable;
+      let other: UsersTable;
+      beforeAll(async () => {
+        owner = userRow({ role: 'staff' });
+        other = userRow({ role: 'staff' });
+        expect(await users.insert(owner)).toBe(true);
+        expect(await users.insert(other)).toBe(true);
+      });
+
+      const keyRow = (userId: string, createdAt: number) => ({
+        id: randomUUID(),
+        key_hash: randomBytes(16).toString('hex'),
+        name: `key ${createdAt}`,
+        user_id: userId,
+        created_at: createdAt,
+        last_used_at: null,
+        revoked_at: null,
+      });
+
+      it('are found active by hash with their owner, and touch records last use', async () => {
+        const row = keyRow(owner.id, T0);
+        await apiKeys.insert(row);
+        const found = await apiKeys.findActive(row.key_hash);
+        expect(found?.key).toEqual({ id: row.id, name: row.name, user_id: owner.id, created_at: T0, last_used_at: null, revoked_at: null });
+        expect(found?.user).toMatchObject({ id: owner.id, role: 'staff' });
+        await apiKeys.touch(row.id, T0 + 5);
+        expect((await apiKeys.findActive(row.key_hash))?.key.last_used_at).toBe(T0 + 5);
+        expect(await apiKeys.findActive('no-such-hash')).toBeUndefined();
+      });
+
+      it('stop working once revoked, and revoke only once', async () => {
+        const row = keyRow(owner.id, T0);
+        await apiKeys.insert(row);
+        expect(await apiKeys.revoke(row.id, T0 + 1, other.id)).toBe(false); // not the owner's key
+        expect(await apiKeys.findActive(row.key_hash)).toBeDefined();
+        expect(await apiKeys.revoke(row.id, T0 + 1, owner.id)).toBe(true);
+        expect(await apiKeys.findActive(row.key_hash)).toBeUndefined();
+        expect(await apiKeys.revoke(row.id, T0 + 2)).toBe(false);
+        expect(await apiKeys.revoke(randomUUID(), T0 + 2)).toBe(false);
+      });
+
+      it('are listed newest first, for everyone or for one owner, without hashes', async () => {
+        await store.db.deleteFrom('api_keys').execute();
+        const a = keyRow(owner.id, T0 + 1);
+        const b = keyRow(other.id, T0 + 2);
+        const c = keyRow(owner.id, T0 + 3);
+        for (const r of [a, b, c]) await apiKeys.insert(r);
+        await apiKeys.revoke(a.id, T0 + 10);
+        const all = await apiKeys.list();
+        expect(all.map((k) => k.id)).toEqual([c.id, b.id, a.id]);
+        expect(all[2]).toEqual({ id: a.id, name: a.name, user_id: owner.id, created_at: T0 + 1, last_used_at: null, revoked_at: T0 + 10 });
+        expect(all.some((k) => 'key_hash' in k)).toBe(false);
+        expect((await apiKeys.list(owner.id)).map((k) => k.id)).toEqual([c.id, a.id]);
+      });
+    });
+
+    describe('server secrets', () => {
+      it('are created once and the same value is returned on the next call', async () => {
+        const first = await getOrCreateSecret(store.db, 'sequential', () => 'value-1', T0);
+        const second = await getOrCreateSecret(store.db, 'sequential', () => 'value-2', T0 + 1);
+        expect(first).toBe('value-1');
+        expect(second).toBe('value-1');
+      });
+
+      it('agree when five callers create the same secret at once', async () => {
+        let made = 0;
+        const values = await Promise.all(
+          Array.from({ length: 5 }, () => getOrCreateSecret(store.db, 'concurrent', () => `candidate-${++made}`, T0)),
+        );
+        expect(new Set(values).size).toBe(1);
+        expect(values[0]).toMatch(/^candidate-\d$/);
+        const rows = await store.db.selectFrom('server_secrets').selectAll().where('name', '=', 'concurrent').execute();
+        expect(rows).toEqual([{ name: 'concurrent', value: values[0], created_at: T0 }]);
+      });
+
+      it('agree across two stores on the same database', async () => {
+        const other = await openStore(options);
+        try {
+          const [a, b] = await Promise.all([
+            getOrCreateSecret(store.db, 'two-nodes', () => 'from-a', T0),
+            getOrCreateSecret(other.db, 'two-nodes', () => 'from-b', T0),
+          ]);
+          expect(a).toBe(b);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
+    describe('audit log', () => {
+      it('returns recorded entries newest first with their detail parsed, filtered by subject', async () => {
+        await audit.record({ at: T0, actorId: 'u1', action: 'approve', subject: 'login:1', outcome: 'ok', detail: { match: 42 }, ip: '198.51.100.1' });
+        await audit.record({ at: T0 + 1, actorId: null, action: 'sign_in', subject: 'email:x@example.test', outcome: 'refused' });
+        await audit.record({ at: T0 + 2, actorId: 'u2', action: 'deny', subject: 'login:1', outcome: 'ok' });
+
+        const recent = await audit.recent(10);
+        expect(recent.map((e) => e.action)).toEqual(['deny', 'sign_in', 'approve']);
+        expect(recent[2]).toMatchObject({ at: T0, actor_id: 'u1', subject: 'login:1', outcome: 'ok', detail: { match: 42 }, ip: '198.51.100.1' });
+        expect(recent[1]).toMatchObject({ actor_id: null, outcome: 'refused', detail: {}, ip: null });
+        expect((await audit.recent(1)).map((e) => e.action)).toEqual(['deny']);
+        expect((await audit.recent(10, 'login:1')).map((e) => e.action)).toEqual(['deny', 'approve']);
+      });
+
+      it('records inside a transaction only when it commits', async () => {
+        await store.db
+          .transaction()
+          .execute(async (trx) => {
+            await audit.record({ at: T0, actorId: null, action: 'rolled_back', subject: 'tx:1', outcome: 'ok' }, trx);
+            throw new Error('abort');
+          })
+          .catch(() => {});
+        expect(await audit.recent(10, 'tx:1')).toEqual([]);
+      });
+    });
+
+    it('gives back bigint times and ids as exact numbers', async () => {
+      const big = 8_000_000_000_000; // beyond 2^32 and any int4
+      const u = userRow({ created_at: big, disabled_at: big + 1 });
+      expect(await users.insert(u)).toBe(true);
+      const raw = await users.findByEmail(u.email);
+      expect(raw?.created_at).toBe(big);
+      expect(raw?.disabled_at).toBe(big + 1);
+      expect(typeof raw?.created_at).toBe('number');
+
+      await sessions.insert({ id_hash: 'bigint-session', user_id: u.id, csrf_token: 'c', created_at: big, expires_at: big + 60_000, ip: '', user_agent: '' });
+      const s = await store.db.selectFrom('sessions').selectAll().where('id_hash', '=', 'bigint-session').executeTakeFirstOrThrow();
+      expect(s.expires_at).toBe(big + 60_000);
+      expect(typeof s.created_at).toBe('number');
+
+      await audit.record({ at: big, actorId: null, action: 'bigint', subject: 'bigint', outcome: 'ok' });
+      const [entry] = await audit.recent(1, 'bigint');
+      expect(entry?.at).toBe(big);
+      expect(typeof entry?.id).toBe('number');
+      expect(await users.count()).toEqual(expect.any(Number));
+    });
+  });
+}

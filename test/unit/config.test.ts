@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('uses the documented defaults with nothing set', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.port).toBe(8080);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.publicUrl).toBe('http://localhost:8080');
+    expect(c.dataDir.endsWith('.scanpass')).toBe(true);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads environment variables and lets flags of the same name win', () => {
+    const c = loadConfig({ env: { SCANPASS_PORT: '9000', SCANPASS_LOG_LEVEL: 'debug' }, argv: ['--port', '9100', '--redis-url', 'redis://h:6379'] });
+    expect(c.port).toBe(9100);
+    expect(c.logLevel).toBe('debug');
+    expect(c.redisUrl).toBe('redis://h:6379');
+  });
+
+  it.each([
+    [{ SCANPASS_PORT: 'eighty' }, /SCANPASS_PORT must be a whole number/],
+    [{ SCANPASS_PORT: '70000' }, /between 0 and 65535/],
+    [{ SCANPASS_LOG_LEVEL: 'loud' }, /SCANPASS_LOG_LEVEL must be one of/],
+    [{ SCANPASS_DATABASE_URL: 'not a url' }, /SCANPASS_DATABASE_URL must be a URL/],
+    [{ SCANPASS_TRUST_PROXY: 'maybe' }, /true or false/],
+    [{ SCANPASS_SECRET: 'short' }, /at least 32 characters/],
+  ])('refuses %o with a clear message', (env, message) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('refuses unknown flags', () => {
+    expect(() => loadConfig({ env: {}, argv: ['--prot', '1'] })).toThrow(/Unknown option/);
+  });
+
+  it('documents every key with its variable and flag', () => {
+    const table = describeConfig();
+    expect(table).toContain('`SCANPASS_DATABASE_URL` | `--database-url`');
+    expect(table).toContain('`SCANPASS_PORT` | `--port` | `8080`');
+  });
+});
