@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { ADMIN, startTestNode } from '../support/test-node.js';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { createTestDatabase } from '../support/postgres.js';
@@ -21,7 +21,7 @@ describe.each(dialects)('accounts on $name', ({ database }) => {
   let drop = async () => {};
   let admin: { cookie: string; csrf: string };
 
-  const inject = (opts: Parameters<Node['app']['inject']>[0]) => node.app.inject(opts);
+  const inject = (opts: InjectOptions): Promise<LightMyRequestResponse> => node.app.inject(opts);
   const signIn = async (email: string, password: string) => {
     const res = await inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
     return { res, cookie: cookieOf(res), csrf: res.json().csrf_token as string };
