@@ -41,7 +41,12 @@ export interface LiveClientOptions {
 }
 
 export interface SubscribeOptions {
-  /** A terminal error (`invalid_token`, `token_expired`, `unknown_channel`, ...): the subscription has stopped. */
+  /**
+   * An error from the server about this subscription. With `terminal: true`
+   * (`invalid_token`, `token_expired`, `unknown_channel`, `invalid_request`) the
+   * subscription has stopped: get a fresh token and subscribe again. Others
+   * (`unavailable`, `too_many_channels`, ...) are retried.
+   */
   onError?: (error: LiveErrorInfo) => void;
   /** Connection status changes, for a "reconnecting…" badge. */
   onStatus?: (status: LiveStatus, transport: TransportKind | null) => void;

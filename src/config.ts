@@ -38,6 +38,11 @@ export const CONFIG_KEYS = {
   liveMaxBufferedBytes: { env: 'SCANPASS_LIVE_MAX_BUFFERED_BYTES', kind: 'int', default: 256 * 1024, min: 1024, max: 64 * 1024 * 1024, description: 'A WebSocket whose unsent data passes this is closed (1013)' },
   liveMaxFrameBytes: { env: 'SCANPASS_LIVE_MAX_FRAME_BYTES', kind: 'int', default: 4096, min: 256, max: 1024 * 1024, description: 'Largest client WebSocket frame; larger closes with 1009' },
   liveMaxChannelsPerSocket: { env: 'SCANPASS_LIVE_MAX_CHANNELS_PER_SOCKET', kind: 'int', default: 100, min: 1, max: 10_000, description: 'Channels one WebSocket may subscribe to' },
+  loginTtlSeconds: { env: 'SCANPASS_LOGIN_TTL_SECONDS', kind: 'int', default: 300, min: 2, max: 3600, description: 'How long a QR login request (and its codes) lives' },
+  loginIntervalSeconds: { env: 'SCANPASS_LOGIN_INTERVAL_SECONDS', kind: 'int', default: 5, min: 1, max: 60, description: 'RFC 8628 polling interval; polling faster gets slow_down' },
+  accessTokenTtlSeconds: { env: 'SCANPASS_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, min: 60, max: 86400, description: 'Lifetime of issued access and id tokens' },
+  userCodeAttemptsPerMinute: { env: 'SCANPASS_USER_CODE_ATTEMPTS_PER_MINUTE', kind: 'int', default: 30, min: 1, max: 100_000, description: 'User-code lookups per minute per client address' },
+  userCodeFailuresPerMinute: { env: 'SCANPASS_USER_CODE_FAILURES_PER_MINUTE', kind: 'int', default: 1000, min: 1, max: 10_000_000, description: 'Wrong user codes per minute across all addresses before lookups pause' },
   sqliteSync: { env: 'SCANPASS_SQLITE_SYNC', kind: 'string', default: 'NORMAL', description: 'SQLite synchronous mode: NORMAL survives a process crash, FULL also a power loss' },
   shutdownGraceSeconds: { env: 'SCANPASS_SHUTDOWN_GRACE_SECONDS', kind: 'int', default: 10, min: 0, max: 600, description: 'How long shutdown waits for requests in flight' },
 } as const satisfies Record<string, KeySpec>;

@@ -58,14 +58,27 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
 
   const purge = setInterval(() => {
     services.auth.purgeExpiredSessions().catch((err) => logger.warn({ err }, 'session purge failed'));
+    services.login.purge().catch((err) => logger.warn({ err }, 'login request purge failed'));
   }, 10 * 60_000);
   purge.unref();
+  // Screens learn `expired` when it happens, not on their next poll.
+  let sweeping = false;
+  const expirySweep = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    services.login
+      .expireDue()
+      .catch((err) => logger.warn({ err }, 'login expiry sweep failed'))
+      .finally(() => (sweeping = false));
+  }, 1000);
+  expirySweep.unref();
 
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       services.markShuttingDown();
       clearInterval(purge);
+      clearInterval(expirySweep);
       const graceMs = config.shutdownGraceSeconds * 1000;
       await services.live.shutdown(Math.min(graceMs, 2000));
       await app.close();

@@ -14,6 +14,12 @@ import type { Store } from './store/database.js';
 import { getOrCreateSecret } from './store/secrets.js';
 import { SessionsRepo } from './store/sessions.js';
 import { UsersRepo } from './store/users.js';
+import { ClientsRepo } from './store/clients.js';
+import { LoginRequestsRepo } from './store/login-requests.js';
+import { SigningKeysRepo } from './store/signing-keys.js';
+import { ClientsService } from './flows/login/clients-service.js';
+import { LoginFlow } from './flows/login/login-flow.js';
+import { TokenSigner } from './flows/login/token-signer.js';
 
 export const systemRandom: Random = { bytes: (n) => randomBytes(n) };
 
@@ -28,6 +34,9 @@ export interface Services {
   auth: AuthService;
   audit: AuditLog;
   users: UsersRepo;
+  clients: ClientsService;
+  login: LoginFlow;
+  signer: TokenSigner;
   shuttingDown(): boolean;
   markShuttingDown(): void;
 }
@@ -67,6 +76,13 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     random,
     sessionTtlMs: config.sessionTtlHours * 3600_000,
   });
+  const audit = new AuditLog(db);
+  const clientsRepo = new ClientsRepo(db);
+  const signer = await TokenSigner.load(new SigningKeysRepo(db), config.publicUrl, clock.now());
+  const login = new LoginFlow(
+    { requests: new LoginRequestsRepo(db), clients: clientsRepo, signer, live, audit, clock, random },
+    { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
+  );
   let closing = false;
   return {
     config,
@@ -76,8 +92,11 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     random,
     live,
     auth,
-    audit: new AuditLog(db),
+    audit,
     users,
+    clients: new ClientsService(clientsRepo, clock),
+    login,
+    signer,
     shuttingDown: () => closing,
     markShuttingDown: () => {
       closing = true;

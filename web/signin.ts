@@ -53,8 +53,11 @@ function busy(on: boolean): void {
 reveal.addEventListener('change', () => {
   password.type = reveal.checked ? 'text' : 'password';
 });
-email.addEventListener('input', () => email.hasAttribute('aria-invalid') && fieldError(email, null));
-password.addEventListener('input', () => password.hasAttribute('aria-invalid') && fieldError(password, null));
+for (const input of [email, password]) {
+  input.addEventListener('input', () => {
+    if (input.hasAttribute('aria-invalid')) fieldError(input, null);
+  });
+}
 
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();

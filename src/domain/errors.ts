@@ -29,6 +29,17 @@ export const ERROR_STATUS = {
   upgrade_required: 426,
   invalid_frame: 400,
   unknown_op: 400,
+  // login and share requests, by user code
+  unknown_code: 404,
+  code_expired: 410,
+  code_used: 409,
+  claimed_elsewhere: 409,
+  not_claimed: 409,
+  match_required: 400,
+  match_mismatch: 403,
+  unknown_client: 404,
+  client_exists: 409,
+  invalid_scope: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

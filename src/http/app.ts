@@ -13,6 +13,11 @@ import { metricsRoutes } from './metrics.js';
 import { openApi } from './openapi.js';
 import { ErrorBody } from './schemas.js';
 import { webPages } from './web-pages.js';
+import { FailureBudget } from './failure-budget.js';
+import { oauthRoutes } from '../flows/login/oauth-routes.js';
+import { phoneRoutes } from '../flows/login/phone-routes.js';
+import { clientsRoutes } from '../flows/login/clients-routes.js';
+import { qrRoutes } from '../flows/login/qr-routes.js';
 import type { App } from './types.js';
 
 /**
@@ -40,7 +45,8 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     global: true,
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
-    ...(s.redis ? { redis: s.redis, nameSpace: 'scanpass:rl:' } : {}),
+    // Shared across nodes through Redis; if Redis is down, serve rather than fail.
+    ...(s.redis ? { redis: s.redis, nameSpace: 'scanpass:rl:', skipOnError: true } : {}),
     // Live connections and probes are long-lived or frequent by design.
     allowList: (req) => req.url.startsWith('/healthz') || req.url.startsWith('/readyz') || req.url.startsWith('/metrics'),
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: 'rate_limited', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` }),
@@ -57,6 +63,13 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     now: () => s.clock.now(),
   });
   s.live.routes(app);
+  oauthRoutes(app, s.login, s.signer, config.publicUrl);
+  phoneRoutes(app, s.login, {
+    attemptsPerMinute: config.userCodeAttemptsPerMinute,
+    guesses: new FailureBudget('user_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
+  });
+  clientsRoutes(app, s.clients, s.audit, () => s.clock.now());
+  qrRoutes(app, s.login);
   app.get('/v1/live', { schema: { hide: true } }, async (_req, reply) =>
     reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
   );

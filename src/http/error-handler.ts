@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, isAppError } from '../domain/errors.js';
+import { OAuthError } from '../flows/login/oauth-error.js';
 
 /** Fastify's own error codes that a caller causes, mapped to ours. */
 const FASTIFY_CODES: Record<string, keyof typeof ERROR_STATUS> = {
@@ -15,6 +16,16 @@ const FASTIFY_CODES: Record<string, keyof typeof ERROR_STATUS> = {
 
 /** No bare error crosses the HTTP boundary: each becomes `{error, message}` with its status. */
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof OAuthError) {
+    if (err.code === 'invalid_client') reply.header('www-authenticate', 'Basic realm="scanpass"');
+    reply.code(err.status).header('cache-control', 'no-store').send(err.body());
+    return;
+  }
+  if (req.url.startsWith('/oauth/') && (err.validation || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')) {
+    // RFC 6749's shape on the OAuth endpoints, even for malformed requests.
+    reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: err.message });
+    return;
+  }
   if (isAppError(err)) {
     reply.code(err.status).send({ error: err.code, message: err.message, ...err.details });
     return;

@@ -10,6 +10,8 @@ export async function openApi(app: App, publicUrl: string): Promise<void> {
       servers: [{ url: publicUrl }],
       tags: [
         { name: 'accounts', description: 'Sign-in sessions, users, API keys' },
+        { name: 'oauth', description: 'OAuth 2.0 Device Authorization Grant (RFC 8628) and OpenID Connect' },
+        { name: 'login', description: "QR login: the phone's side, applications, QR images" },
         { name: 'live', description: 'Channel state over SSE and long-poll (WebSocket: /v1/live)' },
         { name: 'ops', description: 'Health and readiness' },
       ],

@@ -105,6 +105,11 @@ export class LiveHub {
     await Promise.all(Array.from({ length: 8 }, worker));
   }
 
+  /** Whether `sub` currently follows `channel`. */
+  has(channel: string, sub: Subscriber): boolean {
+    return this.channels.get(channel)?.subs.has(sub) ?? false;
+  }
+
   stats(): HubStats {
     return { channels: this.channels.size, subscriptions: this.subscriptions };
   }

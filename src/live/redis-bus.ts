@@ -33,7 +33,9 @@ export class RedisBus implements Bus {
       maxRetriesPerRequest: null,
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     };
-    this.pub = new Redis(opts.url, { ...common, connectionName: 'scanpass-pub' });
+    // While Redis is away, publishes fail fast instead of piling up: the store holds
+    // the truth and every node re-reads its channels when Redis is back.
+    this.pub = new Redis(opts.url, { ...common, connectionName: 'scanpass-pub', enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.sub = new Redis(opts.url, { ...common, connectionName: 'scanpass-sub', autoResubscribe: false });
     const onError = opts.onError ?? (() => {});
     this.pub.on('error', onError);

@@ -12,6 +12,8 @@ export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** SQLite only: the folder of the database file. */
+  dataDir?: string;
 }
 
 export interface StoreOptions {
@@ -26,7 +28,7 @@ export interface StoreOptions {
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts);
   try {
-    await migrate(store);
+    await (store.dialect === 'sqlite' ? migrateSqliteExclusively(store, opts.dataDir) : migrate(store));
   } catch (err) {
     await store.close();
     throw err;
@@ -45,7 +47,7 @@ function openSqlite(opts: StoreOptions): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', close: () => db.destroy(), dataDir: opts.dataDir };
 }
 
 function openPostgres(url: string, max: number): Store {
@@ -59,6 +61,31 @@ function openPostgres(url: string, max: number): Store {
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+const sqliteMigrations = new Map<string, Promise<void>>();
+
+/**
+ * Kysely takes no lock on SQLite, so two processes starting on one file (a
+ * node and `scanpass user add`, say) could both create tables. Migrations run
+ * one at a time per file: chained within this process, and across processes
+ * under an exclusive lock on a side file that the OS releases if we die.
+ */
+function migrateSqliteExclusively(store: Store, dataDir: string): Promise<void> {
+  const key = path.resolve(dataDir);
+  const run = (sqliteMigrations.get(key) ?? Promise.resolve()).catch(() => {}).then(async () => {
+    const lock = new SQLite(path.join(dataDir, 'scanpass.migrate-lock'));
+    try {
+      lock.pragma('busy_timeout = 30000');
+      lock.exec('BEGIN EXCLUSIVE');
+      await migrate(store);
+      lock.exec('COMMIT');
+    } finally {
+      lock.close();
+    }
+  });
+  sqliteMigrations.set(key, run);
+  return run;
 }
 
 async function migrate(store: Store): Promise<void> {

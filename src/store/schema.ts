@@ -49,10 +49,59 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  /** sha256 of the secret; null for a public client. */
+  secret_hash: string | null;
+  /** Allowed scopes, space-separated. */
+  scopes: string;
+  owner_id: string | null;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface LoginRequestsTable {
+  id: string;
+  device_code_hash: string;
+  user_code: string;
+  client_id: string;
+  scopes: string;
+  status: string;
+  version: number;
+  created_at: number;
+  expires_at: number;
+  interval_s: number;
+  last_poll_at: number | null;
+  claimed_by: string | null;
+  claimed_at: number | null;
+  live_screen: number;
+  match_number: number | null;
+  /** JSON array of three numbers. */
+  match_choices: string | null;
+  /** JSON of the Approval. */
+  approval: string | null;
+  decided_at: number | null;
+  deny_reason: string | null;
+  screen_ip: string;
+  screen_user_agent: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   server_secrets: ServerSecretsTable;
   audit_log: AuditLogTable;
+  clients: ClientsTable;
+  login_requests: LoginRequestsTable;
+  signing_keys: SigningKeysTable;
 }

@@ -23,6 +23,7 @@ export interface NodeProcess {
  * SCANPASS_* environment, and resolves once it prints its URL.
  */
 export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<NodeProcess> {
+  const ownDir = env.SCANPASS_DATA_DIR === undefined;
   const dataDir = env.SCANPASS_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-proc-'));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/support/harness-server.ts')], {
     cwd: ROOT,
@@ -43,7 +44,12 @@ export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?:
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      resolve();
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node did not start within ${opts.timeoutMs ?? 20000} ms:\n${stderr}`)), opts.timeoutMs ?? 20_000);
     const lines = readline.createInterface({ input: child.stdout! });

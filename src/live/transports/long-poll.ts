@@ -50,11 +50,13 @@ export function pollRoutes(app: App, opts: PollOptions): { shutdown(): void; cou
       const result = new Promise<string | null>((resolve) => (finish = resolve));
       const sub: Subscriber = { send: (_e, frame) => finish(frame) };
       const timeout = () => finish(null);
-      const timer = setTimeout(timeout, wait * 1000);
+      let timer: NodeJS.Timeout | undefined;
       waiting.add(timeout);
       reply.raw.on('close', timeout);
       try {
         await opts.hub.subscribe(channel, sub, after);
+        // The wait starts once the snapshot is in: with wait=0 a newer state still answers 200.
+        timer = setTimeout(timeout, wait * 1000);
         const frame = await result;
         if (frame === null) return reply.code(204).send(null);
         return reply.type('application/json').send(frame as never);

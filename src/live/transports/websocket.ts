@@ -153,7 +153,8 @@ export class WebSocketTransport {
     }
     (s.channels ??= new Set()).add(name);
     this.opts.hub.subscribe(name, s, (after as number | undefined) ?? 0).catch((err) => {
-      s.channels?.delete(name);
+      // An unsub and a new sub may have happened meanwhile; only forget the channel if the hub did.
+      if (!this.opts.hub.has(name, s)) s.channels?.delete(name);
       this.reportError(s, err, name);
     });
   }

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import * as foundation from './001-foundation.js';
+import * as login from './002-login.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -9,6 +10,7 @@ interface DialectMigration {
 /** Ordered by name; a migration, once released, is never edited. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-foundation': foundation,
+  '002-login': login,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -1,0 +1,73 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { errorResponses } from '../../http/schemas.js';
+import type { App } from '../../http/types.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import { CLIENT_ID_PATTERN, SUPPORTED_SCOPES, type ClientsService } from './clients-service.js';
+
+const ClientView = Type.Object(
+  {
+    client_id: Type.String(),
+    name: Type.String(),
+    confidential: Type.Boolean(),
+    scopes: Type.Array(Type.String()),
+    owner_id: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.Integer(),
+  },
+  { $id: 'Client' },
+);
+
+/** Applications (OAuth clients), managed by admins. */
+export function clientsRoutes(app: App, clients: ClientsService, audit: AuditLog, now: () => number): void {
+  app.addSchema(ClientView);
+
+  app.post(
+    '/api/v1/clients',
+    {
+      preHandler: requireUser('admin'),
+      schema: {
+        tags: ['login'],
+        summary: 'Register an application (OAuth client); a confidential client gets a secret, shown once',
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 120 }),
+          client_id: Type.Optional(Type.String({ pattern: CLIENT_ID_PATTERN })),
+          confidential: Type.Optional(Type.Boolean({ default: false })),
+          scopes: Type.Optional(Type.Array(Type.Union(SUPPORTED_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: 10 })),
+          owner_id: Type.Optional(Type.String({ maxLength: 64, description: 'account whose API keys may approve for this application (default: the caller)' })),
+        }),
+        response: { 201: Type.Object({ client: Type.Ref('Client'), client_secret: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const res = await clients.create({
+        name: req.body.name,
+        clientId: req.body.client_id,
+        confidential: req.body.confidential ?? false,
+        scopes: req.body.scopes,
+        ownerId: req.body.owner_id ?? p.user.id,
+      });
+      await audit.record({ at: now(), actorId: p.user.id, action: 'client_create', subject: `client:${res.client.client_id}`, outcome: 'ok', ip: req.ip });
+      return reply.code(201).send(res);
+    },
+  );
+
+  app.get(
+    '/api/v1/clients',
+    { preHandler: requireUser('admin'), schema: { tags: ['login'], summary: 'List applications', response: { 200: Type.Object({ clients: Type.Array(Type.Ref('Client')) }), ...errorResponses(401, 403) } } },
+    async () => ({ clients: await clients.list() }),
+  );
+
+  app.delete(
+    '/api/v1/clients/:client_id',
+    {
+      preHandler: requireUser('admin'),
+      schema: { tags: ['login'], summary: 'Remove an application', params: Type.Object({ client_id: Type.String({ maxLength: 64 }) }), response: errorResponses(401, 403, 404) },
+    },
+    async (req, reply) => {
+      await clients.remove(req.params.client_id);
+      await audit.record({ at: now(), actorId: principalOf(req).user.id, action: 'client_remove', subject: `client:${req.params.client_id}`, outcome: 'ok', ip: req.ip });
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../../auth/secrets.js';
+import type { Clock } from '../../domain/clock.js';
+import { AppError } from '../../domain/errors.js';
+import type { ClientsRepo, Client } from '../../store/clients.js';
+import { toClient } from '../../store/clients.js';
+
+export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone'] as const;
+export const CLIENT_ID_PATTERN = '^[A-Za-z0-9._-]{3,64}$';
+
+/** Registers applications (OAuth clients). Routes and the CLI both use it. */
+export class ClientsService {
+  constructor(
+    private readonly repo: ClientsRepo,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Returns the client and, for a confidential client, its secret (shown once, stored hashed). */
+  async create(input: { name: string; clientId?: string | undefined; confidential: boolean; scopes?: string[] | undefined; ownerId: string | null }): Promise<{ client: Client; client_secret?: string }> {
+    const scopes = input.scopes ?? ['openid', 'profile'];
+    const bad = scopes.filter((s) => !(SUPPORTED_SCOPES as readonly string[]).includes(s));
+    if (bad.length) throw new AppError('invalid_scope', `unsupported scope: ${bad.join(' ')}; supported: ${SUPPORTED_SCOPES.join(' ')}`);
+    const clientId = input.clientId ?? `app_${randomBytes(9).toString('base64url')}`;
+    if (!new RegExp(CLIENT_ID_PATTERN).test(clientId)) throw new AppError('invalid_request', 'client_id may hold 3-64 letters, digits, dots, dashes and underscores');
+    const secret = input.confidential ? randomBytes(32).toString('base64url') : undefined;
+    const row = {
+      client_id: clientId,
+      name: input.name.trim(),
+      secret_hash: secret ? sha256(secret) : null,
+      scopes: [...new Set(scopes)].join(' '),
+      owner_id: input.ownerId,
+      created_at: this.clock.now(),
+      disabled_at: null,
+    };
+    if (!(await this.repo.insert(row))) throw new AppError('client_exists', `a client with id ${clientId} exists`);
+    return secret ? { client: toClient(row), client_secret: secret } : { client: toClient(row) };
+  }
+
+  list(): Promise<Client[]> {
+    return this.repo.list();
+  }
+
+  async remove(clientId: string): Promise<void> {
+    if (!(await this.repo.disable(clientId, this.clock.now()))) throw new AppError('unknown_client', 'no such client');
+  }
+}

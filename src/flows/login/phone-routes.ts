@@ -1,0 +1,116 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { AppError, isAppError } from '../../domain/errors.js';
+import type { FailureBudget } from '../../http/failure-budget.js';
+import { errorResponses } from '../../http/schemas.js';
+import type { App } from '../../http/types.js';
+import { LoginFlow, type Claimant } from './login-flow.js';
+
+const Params = Type.Object({ user_code: Type.String({ minLength: 1, maxLength: 32, description: 'XXXX-XXXX, any case, dashes and spaces ignored' }) });
+
+const PhoneView = Type.Object(
+  {
+    user_code: Type.String(),
+    status: Type.String(),
+    client: Type.Object({ client_id: Type.String(), name: Type.String() }),
+    scopes: Type.Array(Type.String()),
+    screen: Type.Object({ ip: Type.String(), user_agent: Type.String(), browser: Type.String() }),
+    created_at: Type.Integer(),
+    expires_at: Type.Integer(),
+    match_required: Type.Boolean(),
+    match_choices: Type.Union([Type.Array(Type.Integer()), Type.Null()]),
+  },
+  { $id: 'LoginRequestView' },
+);
+
+function claimantOf(req: FastifyRequest): Claimant {
+  const p = principalOf(req);
+  return p.kind === 'session'
+    ? { key: `session:${p.sessionHash}`, userId: p.user.id }
+    : { key: `apikey:${p.keyId}`, userId: p.user.id, apiKeyOwner: { isAdmin: p.user.role === 'admin' } };
+}
+
+export interface PhoneRouteOptions {
+  attemptsPerMinute: number;
+  guesses: FailureBudget;
+}
+
+/** The phone's side of a login request: open (claim), approve, deny. */
+export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): void {
+  app.addSchema(PhoneView);
+  const limited = { rateLimit: { max: o.attemptsPerMinute, timeWindow: '1 minute' } };
+  // Wrong codes spend a global budget, so many guessers together are slowed too.
+  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+    await o.guesses.check();
+    try {
+      return await work();
+    } catch (err) {
+      if (isAppError(err) && err.code === 'unknown_code') await o.guesses.fail();
+      throw err;
+    }
+  };
+
+  app.get(
+    '/api/v1/login-requests/:user_code',
+    {
+      config: limited,
+      preHandler: requireUser(),
+      schema: {
+        tags: ['login'],
+        summary: 'Open a login request by its user code: the first signed-in caller claims it',
+        params: Params,
+        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(401, 404, 409, 410, 429) },
+      },
+    },
+    async (req) => guarded(() => flow.open(req.params.user_code, claimantOf(req))),
+  );
+
+  app.post(
+    '/api/v1/login-requests/:user_code/approve',
+    {
+      config: limited,
+      preHandler: requireUser(),
+      schema: {
+        tags: ['login'],
+        summary: 'Approve a request you claimed',
+        description: 'With a live screen, `match` must be the number it shows. With an API key, pass `subject` (your own user id) and profile `claims`; they go into the id_token.',
+        params: Params,
+        body: Type.Object({
+          match: Type.Optional(Type.Integer({ minimum: 10, maximum: 99 })),
+          subject: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+          claims: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean()]), { maxProperties: 30 })),
+        }),
+        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const claimant = claimantOf(req);
+      let approval;
+      if (p.kind === 'api_key') {
+        if (!req.body.subject) throw new AppError('invalid_request', 'an API key approves on behalf of its own user: send subject');
+        approval = { subject: req.body.subject, claims: LoginFlow.cleanClaims(req.body.claims), approvedBy: `api_key:${p.keyId}` };
+      } else {
+        if (req.body.subject || req.body.claims) throw new AppError('invalid_request', 'subject and claims are for API keys; a signed-in user approves as themself');
+        approval = { subject: p.user.id, claims: { name: p.user.name, email: p.user.email, preferred_username: p.user.email }, approvedBy: p.user.id };
+      }
+      return guarded(() => flow.approve(req.params.user_code, claimant, req.body.match, approval));
+    },
+  );
+
+  app.post(
+    '/api/v1/login-requests/:user_code/deny',
+    {
+      config: limited,
+      preHandler: requireUser(),
+      schema: {
+        tags: ['login'],
+        summary: 'Deny a request you claimed',
+        params: Params,
+        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(401, 403, 404, 409, 410, 429) },
+      },
+    },
+    async (req) => guarded(() => flow.deny(req.params.user_code, claimantOf(req))),
+  );
+}

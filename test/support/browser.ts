@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { available, CHROMIUM_PATH } from './env.js';
+
+/**
+ * Real-browser support for the e2e suites: Debian's Chromium driven by
+ * playwright-core. A browser is never downloaded; without one the suites skip
+ * (and fail in CI when SCANPASS_TEST_REQUIRE includes `chromium`).
+ */
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** For `describe.skipIf(!hasChromium())`. */
+export function hasChromium(): boolean {
+  return available('chromium', fs.existsSync(CHROMIUM_PATH));
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A fresh, cookie-less browser profile; `locale` sets navigator.language and Accept-Language. */
+export async function newContext(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, locale: 'en-US', viewport: { width: 420, height: 820 }, ...options });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(15_000);
+  return context;
+}
