@@ -13,6 +13,7 @@ const USAGE = `scanpass: self-hosted QR login, share, check-in and queues
 Usage:
   scanpass [serve] [--port 8080] [--database-url postgres://...] [...]   run a node
   scanpass user add --email E --password P --role admin|staff|member [--name N]
+  scanpass client add --name N [--client-id ID] [--secret] [--scopes "openid profile"] [--owner EMAIL]
   scanpass config                                                        list every setting
   scanpass help
 
@@ -23,6 +24,10 @@ const commandFlags = {
   password: { type: 'string' },
   role: { type: 'string' },
   name: { type: 'string' },
+  'client-id': { type: 'string' },
+  secret: { type: 'boolean' },
+  scopes: { type: 'string' },
+  owner: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -49,6 +54,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     }
     if (cmd === 'user' && sub === 'add') return await userAdd(config, values);
+    if (cmd === 'client' && sub === 'add') return await clientAdd(config, values);
     process.stderr.write(`scanpass: unknown command "${positionals.join(' ')}"\n\n${USAGE}\n`);
     return 2;
   } catch (err) {
@@ -87,6 +93,38 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   return 0;
 }
 
+/** Opens the store, runs `work` with the services, closes the store. */
+async function withServices<T>(config: ReturnType<typeof loadConfig>, work: (s: Awaited<ReturnType<typeof createServices>>) => Promise<T>): Promise<T> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync });
+  try {
+    return await work(await createServices(config, { store, bus: new MemoryBus(), logger: pino({ level: 'silent' }) }));
+  } finally {
+    await store.close();
+  }
+}
+
+async function clientAdd(config: ReturnType<typeof loadConfig>, v: Record<string, unknown>): Promise<number> {
+  const name = v.name as string | undefined;
+  if (!name) {
+    process.stderr.write('scanpass: client add needs --name\n');
+    return 2;
+  }
+  const scopes = typeof v.scopes === 'string' ? v.scopes.split(/[\s,]+/).filter(Boolean) : undefined;
+  return withServices(config, async (s) => {
+    let ownerId: string | null = null;
+    if (typeof v.owner === 'string') {
+      const owner = await s.users.findByEmail(v.owner.trim().toLowerCase());
+      if (!owner) throw new AppError('not_found', `no account with email ${v.owner}`);
+      ownerId = owner.id;
+    }
+    const res = await s.clients.create({ name, clientId: v['client-id'] as string | undefined, confidential: v.secret === true, scopes, ownerId });
+    process.stdout.write(`scanpass: created client "${res.client.name}" with scopes ${res.client.scopes.join(' ')}\n`);
+    process.stdout.write(`client_id: ${res.client.client_id}\n`);
+    if (res.client_secret) process.stdout.write(`client_secret: ${res.client_secret}\n(shown once; only its hash is stored)\n`);
+    return 0;
+  });
+}
+
 async function userAdd(config: ReturnType<typeof loadConfig>, v: Record<string, unknown>): Promise<number> {
   const { email, password, role, name } = v as Record<string, string | undefined>;
   if (!email || !password || !role) {
@@ -97,15 +135,11 @@ async function userAdd(config: ReturnType<typeof loadConfig>, v: Record<string, 
     process.stderr.write(`scanpass: --role must be one of ${ROLES.join(', ')}\n`);
     return 2;
   }
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync });
-  try {
-    const s = await createServices(config, { store, bus: new MemoryBus(), logger: pino({ level: 'silent' }) });
+  return withServices(config, async (s) => {
     const user = await s.auth.createUser({ email, password, role, name });
     process.stdout.write(`scanpass: created ${user.role} ${user.email} (id ${user.id})\n`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 export { CONFIG_KEYS };

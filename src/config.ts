@@ -26,7 +26,7 @@ export const CONFIG_KEYS = {
   redisUrl: { env: 'SCANPASS_REDIS_URL', kind: 'url', default: undefined, description: 'redis:// URL; when set, nodes share live events and rate limits through Redis' },
   logLevel: { env: 'SCANPASS_LOG_LEVEL', kind: 'level', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
   trustProxy: { env: 'SCANPASS_TRUST_PROXY', kind: 'bool', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy' },
-  secret: { env: 'SCANPASS_SECRET', kind: 'string', default: undefined, description: 'Key for channel tokens (at least 32 chars); when unset one is generated and kept in the database' },
+  tokenSecret: { env: 'SCANPASS_TOKEN_SECRET', kind: 'string', default: undefined, description: 'Key for channel tokens (at least 32 chars); when unset one is generated and kept in the database' },
   adminEmail: { env: 'SCANPASS_ADMIN_EMAIL', kind: 'string', default: 'admin@scanpass.local', description: 'Email of the admin account created on first start' },
   adminPassword: { env: 'SCANPASS_ADMIN_PASSWORD', kind: 'string', default: undefined, description: 'Password of the first admin (default: random, printed once)' },
   sessionTtlHours: { env: 'SCANPASS_SESSION_TTL_HOURS', kind: 'int', default: 24 * 14, min: 1, max: 24 * 365, description: 'How long a sign-in session lasts' },
@@ -86,7 +86,7 @@ function parseValue(key: string, spec: KeySpec, raw: string): string | number | 
       if (!LEVELS.has(raw)) throw new ConfigError(`${spec.env} must be one of ${[...LEVELS].join(', ')}`);
       return raw;
     case 'string':
-      if (key === 'secret' && raw.length < 32) throw new ConfigError(`${spec.env} must be at least 32 characters`);
+      if (key === 'tokenSecret' && raw.length < 32) throw new ConfigError(`${spec.env} must be at least 32 characters`);
       if (key === 'sqliteSync' && !/^(NORMAL|FULL)$/.test(raw)) throw new ConfigError(`${spec.env} must be NORMAL or FULL`);
       return raw;
   }

@@ -55,7 +55,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const random = deps.random ?? systemRandom;
   const { db } = deps.store;
   // Every node must sign channel tokens with the same key: it lives in the shared store.
-  const tokenKey = config.secret ?? (await getOrCreateSecret(db, 'channel_token_key', () => randomBytes(32).toString('base64url'), clock.now()));
+  const tokenKey = config.tokenSecret ?? (await getOrCreateSecret(db, 'channel_token_key', () => randomBytes(32).toString('base64url'), clock.now()));
   const tokens = new ChannelTokens(Buffer.from(tokenKey), () => clock.now(), config.liveTokenTtlSeconds);
   const onError = (err: unknown, context: string) => deps.logger.error({ err, context }, 'live error');
   const live = new LiveService({

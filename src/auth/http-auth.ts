@@ -22,9 +22,11 @@ export function authHooks(app: App, auth: AuthService): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
     const header = req.headers.authorization;
-    if (header) {
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      req.principal = m ? await auth.fromApiKey(m[1]!) : null;
+    // Only our API keys are ours to judge; other credentials (OAuth access
+    // tokens, Basic client credentials) belong to the routes that take them.
+    const key = header && /^Bearer\s+(spk_\S*)$/i.exec(header)?.[1];
+    if (key) {
+      req.principal = await auth.fromApiKey(key);
       if (!req.principal) throw new AppError('unauthorized', 'the API key is unknown or revoked');
       return;
     }

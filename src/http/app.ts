@@ -14,6 +14,7 @@ import { openApi } from './openapi.js';
 import { ErrorBody } from './schemas.js';
 import { webPages } from './web-pages.js';
 import { FailureBudget } from './failure-budget.js';
+import { openCors } from './cors.js';
 import { oauthRoutes } from '../flows/login/oauth-routes.js';
 import { phoneRoutes } from '../flows/login/phone-routes.js';
 import { clientsRoutes } from '../flows/login/clients-routes.js';
@@ -35,6 +36,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  openCors(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addSchema(ErrorBody);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -14,9 +15,11 @@ export const ADMIN = { email: 'admin@test.local', password: 'correct horse batte
  */
 export async function startTestNode(overrides: Partial<Record<keyof typeof CONFIG_KEYS, unknown>> = {}): Promise<RunningNode & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-test-'));
+  // A known port up front, so the public URL (the OpenID issuer) is the real one.
+  const port = await freePort();
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, host: '127.0.0.1', dataDir, adminEmail: ADMIN.email, adminPassword: ADMIN.password, logLevel: 'silent', rateLimitPerMinute: 100_000, signInLimitPerMinute: 1000, ...overrides },
+    overrides: { port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, dataDir, adminEmail: ADMIN.email, adminPassword: ADMIN.password, logLevel: 'silent', rateLimitPerMinute: 100_000, signInLimitPerMinute: 1000, ...overrides },
   });
   const node = await startNode(config, { logger: pino({ level: process.env.SCANPASS_TEST_LOG ?? 'silent' }), extend: counterChannel, announce: () => {} });
   return {
@@ -27,6 +30,17 @@ export async function startTestNode(overrides: Partial<Record<keyof typeof CONFI
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Signs in over HTTP and returns the cookie header and CSRF token. */

@@ -25,7 +25,7 @@ describe('configuration', () => {
     [{ SCANPASS_LOG_LEVEL: 'loud' }, /SCANPASS_LOG_LEVEL must be one of/],
     [{ SCANPASS_DATABASE_URL: 'not a url' }, /SCANPASS_DATABASE_URL must be a URL/],
     [{ SCANPASS_TRUST_PROXY: 'maybe' }, /true or false/],
-    [{ SCANPASS_SECRET: 'short' }, /at least 32 characters/],
+    [{ SCANPASS_TOKEN_SECRET: 'short' }, /at least 32 characters/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig({ env })).toThrow(ConfigError);
     expect(() => loadConfig({ env })).toThrow(message);
