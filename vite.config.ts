@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { build, defineConfig, type LogLevel, type Plugin } from 'vite';
 
 /**
  * The web pages: a plain multi-page build (no framework, no CDN, no external
@@ -24,7 +24,43 @@ for (const required of ['index', 'signin', 'signout']) {
   if (!pages[required]) throw new Error(`web/${required}.html is missing`);
 }
 
+/**
+ * The `<scanpass-login>` element and the SDK, each one self-contained ES module
+ * with a stable name under `dist/web/sdk/`, for other sites to load from us
+ * (served at /sdk/scanpass-login.js and /sdk/scanpass.js). Its own build, so it never shares a
+ * hashed chunk with the pages.
+ */
+function loginElementBundle(): Plugin {
+  let logLevel: LogLevel = 'info';
+  return {
+    name: 'scanpass-login-element',
+    apply: 'build',
+    configResolved: (c) => void (logLevel = c.logLevel ?? 'info'),
+    async closeBundle() {
+      // The element, and the bare SDK (`subscribe`, `createLiveClient`) for sites that draw their own UI.
+      const bundles = [
+        ['./client/element.ts', 'scanpass-login.js'],
+        ['./client/index.ts', 'scanpass.js'],
+      ] as const;
+      for (const [i, [entry, file]] of bundles.entries()) {
+        await build({
+          configFile: false,
+          logLevel,
+          publicDir: false,
+          build: {
+            outDir: path.join(outDir, 'sdk'),
+            emptyOutDir: i === 0,
+            sourcemap: false,
+            lib: { entry: fileURLToPath(new URL(entry, import.meta.url)), formats: ['es'], fileName: () => file },
+          },
+        });
+      }
+    },
+  };
+}
+
 export default defineConfig({
+  plugins: [loginElementBundle()],
   root,
   base: '/',
   publicDir: false,

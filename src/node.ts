@@ -59,6 +59,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   const purge = setInterval(() => {
     services.auth.purgeExpiredSessions().catch((err) => logger.warn({ err }, 'session purge failed'));
     services.login.purge().catch((err) => logger.warn({ err }, 'login request purge failed'));
+    services.share.purge().catch((err) => logger.warn({ err }, 'share purge failed'));
   }, 10 * 60_000);
   purge.unref();
   // Screens learn `expired` when it happens, not on their next poll.
@@ -66,10 +67,10 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   const expirySweep = setInterval(() => {
     if (sweeping) return;
     sweeping = true;
-    services.login
-      .expireDue()
-      .catch((err) => logger.warn({ err }, 'login expiry sweep failed'))
-      .finally(() => (sweeping = false));
+    Promise.all([
+      services.login.expireDue().catch((err) => logger.warn({ err }, 'login expiry sweep failed')),
+      services.share.expireDue().catch((err) => logger.warn({ err }, 'share expiry sweep failed')),
+    ]).finally(() => (sweeping = false));
   }, 1000);
   expirySweep.unref();
 

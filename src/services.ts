@@ -20,6 +20,9 @@ import { SigningKeysRepo } from './store/signing-keys.js';
 import { ClientsService } from './flows/login/clients-service.js';
 import { LoginFlow } from './flows/login/login-flow.js';
 import { TokenSigner } from './flows/login/token-signer.js';
+import { ShareFlow } from './flows/share/share-flow.js';
+import { ShareRequestsRepo } from './store/share-requests.js';
+import { createCheckin, type CheckinModule } from './flows/checkin/checkin-module.js';
 
 export const systemRandom: Random = { bytes: (n) => randomBytes(n) };
 
@@ -37,6 +40,8 @@ export interface Services {
   clients: ClientsService;
   login: LoginFlow;
   signer: TokenSigner;
+  share: ShareFlow;
+  checkin: CheckinModule;
   shuttingDown(): boolean;
   markShuttingDown(): void;
 }
@@ -83,7 +88,9 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     { requests: new LoginRequestsRepo(db), clients: clientsRepo, signer, live, audit, clock, random },
     { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
   );
+  const share = new ShareFlow({ shares: new ShareRequestsRepo(db), live, audit, clock, random }, { ttlSeconds: config.shareTtlSeconds, publicUrl: config.publicUrl });
   let closing = false;
+  const checkin = createCheckin(config, { db, live, audit, users, clock, random, onError, closing: () => closing });
   return {
     config,
     store: deps.store,
@@ -97,6 +104,8 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     clients: new ClientsService(clientsRepo, clock),
     login,
     signer,
+    share,
+    checkin,
     shuttingDown: () => closing,
     markShuttingDown: () => {
       closing = true;

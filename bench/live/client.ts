@@ -9,7 +9,7 @@
 import WebSocket from 'ws';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { ChannelTokens } from '../../src/live/channel-token.js';
-import { BENCH_SECRET, channelName, wallNow, type ClientCommand, type ClientMessage, type ClientReport, type ClientSetup } from './common.js';
+import { BENCH_SECRET, channelName, startLoopDelay, clockMs, type ClientCommand, type ClientMessage, type ClientReport, type ClientSetup } from './common.js';
 
 const send = (m: ClientMessage) => process.send?.(m);
 
@@ -21,6 +21,7 @@ interface Frame {
 }
 
 let report: ClientReport = emptyReport();
+let loop: ReturnType<typeof startLoopDelay> | undefined;
 function emptyReport(): ClientReport {
   return { samples: [], warm: 0, measured: 0, gaps: 0, stale: 0, errors: 0, closed: 0 };
 }
@@ -62,7 +63,7 @@ function connectScanpass(setup: ClientSetup, idx: number, tokens: ChannelTokens)
     let acked = false;
     ws.on('open', () => ws.send(JSON.stringify({ op: 'sub', channel, token })));
     ws.on('message', (data) => {
-      const now = wallNow();
+      const now = clockMs();
       const f = JSON.parse(String(data)) as Frame;
       onEvent(idx, now, f);
       if (!acked) {
@@ -108,7 +109,7 @@ function connectSocketIo(setup: ClientSetup, idx: number): Promise<void> {
         else reject(new Error('sub refused'));
       });
     });
-    socket.on('ev', (f: Frame) => onEvent(idx, wallNow(), f));
+    socket.on('ev', (f: Frame) => onEvent(idx, clockMs(), f));
     socket.on('connect_error', (err) => {
       if (!acked) {
         acked = true;
@@ -160,8 +161,11 @@ process.on('message', (raw) => {
       return;
     case 'reset':
       report = emptyReport();
+      loop = startLoopDelay();
       return;
     case 'collect':
+      if (loop) report.loopDelay = loop.stop();
+      loop = undefined;
       send({ type: 'report', report });
       return;
     case 'exit':

@@ -35,11 +35,14 @@ export const ERROR_STATUS = {
   code_used: 409,
   claimed_elsewhere: 409,
   not_claimed: 409,
+  share_revoked: 410,
   match_required: 400,
   match_mismatch: 403,
   unknown_client: 404,
   client_exists: 409,
   invalid_scope: 400,
+  // check-in (refusals of a scan are answers, not errors; see domain/checkin.ts)
+  device_revoked: 401,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -100,8 +100,17 @@ export function deny(r: LoginRequest, claimant: string, now: number): LoginReque
   return bump(r, { status: 'denied', decidedAt: now, denyReason: 'denied' });
 }
 
+/**
+ * An approval in the last seconds of a request must still be redeemable: the
+ * screen gets this long after the decision to fetch its tokens.
+ */
+export const REDEEM_GRACE_MS = 60_000;
+
+const redeemableUntil = (r: LoginRequest) => Math.max(r.expiresAt, (r.decidedAt ?? 0) + REDEEM_GRACE_MS);
+
 export function expire(r: LoginRequest, now: number): LoginRequest | null {
-  if (now < r.expiresAt || r.status === 'expired' || r.status === 'denied' || r.status === 'redeemed') return null;
+  if (r.status === 'expired' || r.status === 'denied' || r.status === 'redeemed') return null;
+  if (now < (r.status === 'approved' ? redeemableUntil(r) : r.expiresAt)) return null;
   return bump(r, { status: 'expired' });
 }
 
@@ -117,8 +126,10 @@ export function poll(r: LoginRequest, clientId: string, now: number): PollOutcom
   if (r.clientId !== clientId) return { kind: 'error', error: 'invalid_grant', next: null };
   if (r.status === 'redeemed') return { kind: 'error', error: 'invalid_grant', next: null };
   if (r.status === 'denied') return { kind: 'error', error: 'access_denied', next: null };
-  if (r.status === 'expired' || now >= r.expiresAt) return { kind: 'error', error: 'expired_token', next: expire(r, now) };
-  if (r.status === 'approved') return { kind: 'tokens', next: bump(r, { status: 'redeemed', lastPollAt: now }), approval: r.approval! };
+  if (r.status === 'approved' && now < redeemableUntil(r)) {
+    return { kind: 'tokens', next: bump(r, { status: 'redeemed', lastPollAt: now }), approval: r.approval! };
+  }
+  if (r.status === 'expired' || r.status === 'approved' || now >= r.expiresAt) return { kind: 'error', error: 'expired_token', next: expire(r, now) };
   if (r.lastPollAt !== null && now - r.lastPollAt < r.interval * 1000 - POLL_SLACK_MS) {
     return { kind: 'error', error: 'slow_down', next: { ...r, interval: r.interval + 5, lastPollAt: now } };
   }

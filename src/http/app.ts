@@ -19,6 +19,8 @@ import { oauthRoutes } from '../flows/login/oauth-routes.js';
 import { phoneRoutes } from '../flows/login/phone-routes.js';
 import { clientsRoutes } from '../flows/login/clients-routes.js';
 import { qrRoutes } from '../flows/login/qr-routes.js';
+import { shareRoutes } from '../flows/share/share-routes.js';
+import { checkinModuleRoutes } from '../flows/checkin/checkin-module.js';
 import type { App } from './types.js';
 
 /**
@@ -72,6 +74,11 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   });
   clientsRoutes(app, s.clients, s.audit, () => s.clock.now());
   qrRoutes(app, s.login);
+  shareRoutes(app, s.share, {
+    claimsPerMinute: config.userCodeAttemptsPerMinute,
+    guesses: new FailureBudget('share_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
+  });
+  checkinModuleRoutes(app, s.checkin, config);
   app.get('/v1/live', { schema: { hide: true } }, async (_req, reply) =>
     reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
   );

@@ -12,6 +12,8 @@ export async function openApi(app: App, publicUrl: string): Promise<void> {
         { name: 'accounts', description: 'Sign-in sessions, users, API keys' },
         { name: 'oauth', description: 'OAuth 2.0 Device Authorization Grant (RFC 8628) and OpenID Connect' },
         { name: 'login', description: "QR login: the phone's side, applications, QR images" },
+        { name: 'share', description: 'QR share / consent: A shows a code, B asks, A decides' },
+        { name: 'checkin', description: 'QR check-in: events, sessions, attendees, passes, scanners, scans and live counts' },
         { name: 'live', description: 'Channel state over SSE and long-poll (WebSocket: /v1/live)' },
         { name: 'ops', description: 'Health and readiness' },
       ],

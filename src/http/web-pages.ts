@@ -12,6 +12,12 @@ const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/signin': 'signin.html',
   '/signout': 'signout.html',
+  '/share': 'share.html',
+  '/share/receive': 'share-receive.html',
+  '/device': 'device.html',
+  '/scan-test': 'scan-test.html',
+  '/pass': 'pass.html',
+  '/scanner': 'scanner.html',
 };
 
 export async function webPages(app: App): Promise<void> {
@@ -24,4 +30,10 @@ export async function webPages(app: App): Promise<void> {
     app.get(url, { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile(file));
   }
   await app.register(fastifyStatic, { root: path.join(WEB_ROOT, 'assets'), prefix: '/assets/', decorateReply: false, immutable: true, maxAge: '365d' });
+  // The <scanpass-login> element and the SDK for other sites: stable URLs, loadable cross-origin as modules.
+  for (const file of ['scanpass-login.js', 'scanpass.js']) {
+    app.get(`/sdk/${file}`, { schema: { hide: true } }, (_req, reply) =>
+      reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300').sendFile(`sdk/${file}`),
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LoginRequest, LoginStatus } from '../domain/login-request.js';
 import type { Database, LoginRequestsTable } from './schema.js';
+import { updateIfVersion } from './versioned-update.js';
 
 export interface StoredLoginRequest extends LoginRequest {
   userCode: string;
@@ -87,14 +88,8 @@ export class LoginRequestsRepo {
   }
 
   /** Compare-and-set: writes `next` only if the row is still at `expectedVersion`. */
-  async update(next: LoginRequest, expectedVersion: number): Promise<boolean> {
-    const res = await this.db
-      .updateTable('login_requests')
-      .set(stateColumns(next))
-      .where('id', '=', next.id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+  update(next: LoginRequest, expectedVersion: number): Promise<boolean> {
+    return updateIfVersion(this.db, 'login_requests', next.id, expectedVersion, stateColumns(next));
   }
 
   /** Ids of undecided (or unredeemed) requests whose time is up. */
@@ -109,9 +104,18 @@ export class LoginRequestsRepo {
     return rows.map((r) => r.id);
   }
 
-  /** Deletes requests that ended (or expired) before `before`. */
+  /** Deletes requests that expired, or were denied or redeemed, before `before`. */
   async purge(before: number): Promise<number> {
-    const res = await this.db.deleteFrom('login_requests').where('expires_at', '<', before).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('login_requests')
+      .where((eb) =>
+        eb.or([
+          eb('expires_at', '<', before),
+          // Denied and redeemed requests are over as soon as they are decided.
+          eb.and([eb('status', 'in', ['denied', 'redeemed']), eb('decided_at', '<', before)]),
+        ]),
+      )
+      .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 }

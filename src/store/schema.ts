@@ -87,12 +87,135 @@ export interface LoginRequestsTable {
   screen_user_agent: string;
 }
 
+export interface ShareRequestsTable {
+  id: string;
+  /** User code, 8 letters without the dash. */
+  code: string;
+  owner_id: string;
+  owner_name: string;
+  title: string | null;
+  /** JSON of the shared fields; null once the share ended unapproved. */
+  payload: string | null;
+  status: string;
+  version: number;
+  created_at: number;
+  expires_at: number;
+  requester_id: string | null;
+  requester_name: string | null;
+  requester_email: string | null;
+  requested_at: number | null;
+  decided_at: number | null;
+}
+
 export interface SigningKeysTable {
   kid: string;
   alg: string;
   private_jwk: string;
   public_jwk: string;
   created_at: number;
+}
+
+/** QR check-in (migration 004). An attendee row is one person's registration for one event. */
+export interface EventsTable {
+  id: string;
+  name: string;
+  starts_at: number;
+  ends_at: number;
+  /** Ed25519 public key, raw 32 bytes, base64url. */
+  public_key: string;
+  /** Ed25519 private key, PKCS#8 DER, base64url. */
+  private_key: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface EventSessionsTable {
+  id: string;
+  event_id: string;
+  name: string;
+  place: string | null;
+  starts_at: number;
+  ends_at: number;
+  opens_at: number;
+  closes_at: number;
+  closed_at: number | null;
+  all_attendees: number;
+  /** Version of the `session:<id>` channel. */
+  version: number;
+  created_at: number;
+}
+
+export interface AttendeesTable {
+  id: string;
+  event_id: string;
+  user_id: string | null;
+  name: string;
+  email: string | null;
+  link_token_hash: string | null;
+  /** Version of the `pass:<id>` channel. */
+  version: number;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface SessionRegistrationsTable {
+  session_id: string;
+  attendee_id: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface SessionStaffTable {
+  session_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface ScannerDevicesTable {
+  id: string;
+  event_id: string;
+  session_id: string | null;
+  name: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface CheckinsTable {
+  id: string;
+  session_id: string;
+  attendee_id: string;
+  at: number;
+  gate: string | null;
+  method: string;
+  by_user_id: string | null;
+  by_device_id: string | null;
+  exited_at: number | null;
+  undone_at: number | null;
+  undone_by: string | null;
+}
+
+export interface ScansTable {
+  id: Generated<number>;
+  /** When the server recorded it. */
+  at: number;
+  /** When the scanner says it scanned (offline scanners upload later). */
+  scanned_at: number;
+  session_id: string;
+  attendee_id: string | null;
+  method: string;
+  direction: string;
+  result: string;
+  reason: string | null;
+  checkin_id: string | null;
+  /** `user:<id>` or `device:<id>`; a nonce is unique per actor. */
+  actor_key: string;
+  actor_name: string;
+  gate: string | null;
+  nonce: string;
+  /** JSON of the answer given, replayed for a retried nonce. */
+  response: string;
 }
 
 export interface Database {
@@ -104,4 +227,13 @@ export interface Database {
   clients: ClientsTable;
   login_requests: LoginRequestsTable;
   signing_keys: SigningKeysTable;
+  share_requests: ShareRequestsTable;
+  events: EventsTable;
+  event_sessions: EventSessionsTable;
+  attendees: AttendeesTable;
+  session_registrations: SessionRegistrationsTable;
+  session_staff: SessionStaffTable;
+  scanner_devices: ScannerDevicesTable;
+  checkins: CheckinsTable;
+  scans: ScansTable;
 }

@@ -3,26 +3,17 @@
  * conformance suite over MemoryBus and RedisBus, plus what RedisBus must do
  * when Redis itself restarts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/domain/live-event.js';
 import type { Bus } from '../../src/live/bus.js';
 import { MemoryBus } from '../../src/live/memory-bus.js';
 import { RedisBus } from '../../src/live/redis-bus.js';
 import { available, TEST_REDIS_URL } from '../support/env.js';
+import { PrivateRedis } from '../support/redis-server.js';
+import { until } from '../support/until.js';
 
 const REDIS = available('redis', !!TEST_REDIS_URL);
-
-/** Resolves once `check()` is true; fails with `what` after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Records every event a bus hands back. */
 function recorder(bus: Bus) {
@@ -191,61 +182,6 @@ describe.skipIf(!REDIS)('RedisBus between nodes', () => {
     expect(got.events).toHaveLength(1);
   });
 });
-
-/** A redis-server of our own, so killing it disturbs no other suite. */
-class PrivateRedis {
-  private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-
-  static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort());
-    await r.start();
-    return r;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    this.child = child;
-    const deadline = Date.now() + 10_000;
-    while (!(await canConnect(this.port))) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${this.port}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 describe.skipIf(!REDIS)('RedisBus when Redis restarts', () => {
   let redis: PrivateRedis;

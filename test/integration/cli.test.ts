@@ -14,7 +14,8 @@ const cli = (...args: string[]) =>
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
 
-describe('scanpass CLI', () => {
+// Each CLI call starts Node with the TypeScript loader: seconds each on a busy 2-core machine.
+describe('scanpass CLI', { timeout: 90_000 }, () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('adds a user who can then sign in', async () => {
@@ -31,19 +32,54 @@ describe('scanpass CLI', () => {
   });
 
   it('explains what is missing or wrong, with exit code 2', async () => {
-    const missing = await cli('user', 'add', '--email', 'a@b.c');
+    // Independent invocations, run together: each is a whole Node start-up.
+    const [missing, role, taken, unknown] = await Promise.all([
+      cli('user', 'add', '--email', 'a@b.c'),
+      cli('user', 'add', '--email', 'a@b.c', '--password', 'long enough', '--role', 'king'),
+      cli('user', 'add', '--email', 'kiosk@example.org', '--password', 'long enough', '--role', 'member'),
+      cli('frobnicate'),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('needs --email, --password and --role');
-    const role = await cli('user', 'add', '--email', 'a@b.c', '--password', 'long enough', '--role', 'king');
     expect(role.code).toBe(2);
     expect(role.stderr).toContain('--role must be one of admin, staff, member');
-    const taken = await cli('user', 'add', '--email', 'kiosk@example.org', '--password', 'long enough', '--role', 'member');
     expect(taken.code).toBe(2);
     expect(taken.stderr).toContain('exists');
-    const unknown = await cli('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command');
   });
+
+  it('adds OAuth clients (public, and confidential with --secret) that then work at /oauth/device_authorization', async () => {
+    const pub = await cli('client', 'add', '--name', 'Living-room TV');
+    expect(pub.code).toBe(0);
+    const publicId = /^client_id: (\S+)$/m.exec(pub.stdout)?.[1];
+    expect(publicId).toMatch(/^[A-Za-z0-9._-]{3,64}$/);
+    expect(pub.stdout).toContain('with scopes openid profile');
+    expect(pub.stdout).not.toContain('client_secret');
+    const conf = await cli('client', 'add', '--name', 'Backend', '--client-id', 'backend-app', '--secret', '--scopes', 'openid profile email');
+    expect(conf.code).toBe(0);
+    expect(conf.stdout).toMatch(/^client_id: backend-app$/m);
+    const secret = /^client_secret: (\S+)$/m.exec(conf.stdout)?.[1];
+    expect(secret).toMatch(/^[\w-]{40,}$/);
+    const bad = await cli('client', 'add', '--name', 'Bad', '--scopes', 'openid admin');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unsupported scope: admin');
+
+    const node = await startTestNode({ dataDir });
+    try {
+      const authorize = (fields: Record<string, string>) =>
+        node.app.inject({ method: 'POST', url: '/oauth/device_authorization', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });
+      const a = await authorize({ client_id: publicId!, scope: 'openid profile' });
+      expect(a.statusCode).toBe(200);
+      expect(a.json().user_code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+      expect((await authorize({ client_id: 'backend-app', client_secret: secret!, scope: 'openid email' })).statusCode).toBe(200);
+      expect((await authorize({ client_id: 'backend-app', scope: 'openid' })).json()).toMatchObject({ error: 'invalid_client' });
+      expect((await authorize({ client_id: publicId!, scope: 'openid email' })).json()).toMatchObject({ error: 'invalid_scope' });
+      expect((await authorize({ client_id: 'Bad' })).statusCode).toBe(401);
+    } finally {
+      await node.close();
+    }
+  }, 60_000);
 
   it('lists every setting with `config`', async () => {
     const r = await cli('config');

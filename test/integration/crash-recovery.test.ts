@@ -8,24 +8,11 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
+import { post } from '../support/http.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { spawnNode, type NodeProcess } from '../support/processes.js';
 import { signIn } from '../support/test-node.js';
-
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const post = (url: string, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: 'POST',
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+import { until } from '../support/until.js';
 
 /** Every write the server answered with a 2xx, and what it said. */
 interface Acknowledged {

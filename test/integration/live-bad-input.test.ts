@@ -1,9 +1,10 @@
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { bumpCounter, createCounter } from '../support/counter-channel.js';
+import { openRawSocket, type Frame } from '../support/raw-socket.js';
 import { startTestNode } from '../support/test-node.js';
+import { until } from '../support/until.js';
 
-type Frame = Record<string, unknown>;
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
 const MAX_CHANNELS = 3;
@@ -21,46 +22,24 @@ afterAll(async () => {
   await node?.close();
 });
 
-async function counter(): Promise<{ channel: string; token: string; id: string }> {
-  const id = `b${++ids}`;
-  const res = await fetch(`${node.url}/test/counters/${id}`, { method: 'POST' });
-  expect(res.status).toBe(200);
-  return { ...((await res.json()) as { channel: string; token: string }), id };
-}
-
-async function until<T>(check: () => T | undefined, ms = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const counter = () => createCounter(node.url, `b${++ids}`);
 
 async function openSocket() {
-  const ws = new WebSocket(`${node.url.replace(/^http/, 'ws')}/v1/live`);
+  const raw = await openRawSocket(node.url);
+  const { ws, frames } = raw;
   sockets.push(ws);
-  const frames: Frame[] = [];
-  ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Frame));
-  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  ws.on('error', () => {});
-  await once(ws, 'open');
   const s = {
-    ws,
-    frames,
-    closed,
-    send: (frame: unknown) => ws.send(JSON.stringify(frame)),
+    ...raw,
     /** The next error frame after the ones already seen. */
     async error(): Promise<Frame> {
       const seen = frames.filter((f) => f.op === 'error').length;
-      return until(() => frames.filter((f) => f.op === 'error')[seen], 5000, 'an error frame');
+      return until(() => frames.filter((f) => f.op === 'error')[seen], 'an error frame', 5000);
     },
     /** Subscribes to a fresh counter and expects its snapshot: the socket still works. */
     async stillWorks(): Promise<void> {
       const c = await counter();
       s.send({ op: 'sub', channel: c.channel, token: c.token });
-      const snap = await until(() => frames.find((f) => f.channel === c.channel && f.op === undefined), 5000, 'a snapshot after the bad frame');
+      const snap = await until(() => frames.find((f) => f.channel === c.channel && f.op === undefined), 'a snapshot after the bad frame', 5000);
       expect(snap).toMatchObject({ channel: c.channel, version: 1 });
       expect(ws.readyState).toBe(WebSocket.OPEN);
     },
@@ -144,17 +123,17 @@ describe('WebSocket bad input', () => {
     const cs = await Promise.all(Array.from({ length: MAX_CHANNELS + 1 }, () => counter()));
     const s = await openSocket();
     for (const c of cs.slice(0, MAX_CHANNELS)) s.send({ op: 'sub', channel: c.channel, token: c.token });
-    await until(() => (s.frames.filter((f) => f.version === 1).length === MAX_CHANNELS ? true : undefined), 5000, 'the first snapshots');
+    await until(() => s.frames.filter((f) => f.version === 1).length === MAX_CHANNELS, 'the first snapshots', 5000);
     const extra = cs[MAX_CHANNELS]!;
     const pending = s.error();
     s.send({ op: 'sub', channel: extra.channel, token: extra.token });
     expect(await pending).toMatchObject({ op: 'error', code: 'too_many_channels', channel: extra.channel });
     // The channels it has keep flowing, and freeing a slot lets a new one in.
-    await fetch(`${node.url}/test/counters/${cs[0]!.id}/bump`, { method: 'POST' });
-    await until(() => s.frames.find((f) => f.channel === cs[0]!.channel && f.version === 2), 5000, 'the bump');
+    await bumpCounter(node.url, cs[0]!.id);
+    await until(() => s.frames.find((f) => f.channel === cs[0]!.channel && f.version === 2), 'the bump', 5000);
     s.send({ op: 'unsub', channel: cs[1]!.channel });
     s.send({ op: 'sub', channel: extra.channel, token: extra.token });
-    await until(() => s.frames.find((f) => f.channel === extra.channel && f.version === 1), 5000, 'the freed slot');
+    await until(() => s.frames.find((f) => f.channel === extra.channel && f.version === 1), 'the freed slot', 5000);
     s.ws.close();
   });
 

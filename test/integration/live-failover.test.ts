@@ -5,18 +5,9 @@ import { available, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env.js'
 import { startLoadBalancer } from '../support/load-balancer.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { spawnNode, type NodeProcess } from '../support/processes.js';
+import { until } from '../support/until.js';
 
 const enabled = available('postgres', !!TEST_DATABASE_URL) && available('redis', !!TEST_REDIS_URL);
-
-async function until<T>(check: () => T | undefined | false, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Open WebSockets on a node, from its /metrics. */
 async function websocketsOn(node: NodeProcess): Promise<number> {
@@ -58,7 +49,7 @@ describe.skipIf(!enabled)('SDK failover between nodes', () => {
     const versions: number[] = [];
     const statuses: LiveStatus[] = [];
     const sub = client.subscribe(channel, token, (s) => versions.push(s.version), { onStatus: (s) => statuses.push(s) });
-    await until(() => versions.includes(1), 10_000, 'the snapshot');
+    await until(() => versions.includes(1), 'the snapshot', 10_000);
 
     // Which node holds the socket? That one dies; the other one keeps taking writes.
     const counts = await Promise.all([websocketsOn(a), websocketsOn(b)]);
@@ -84,14 +75,14 @@ describe.skipIf(!enabled)('SDK failover between nodes', () => {
     })();
 
     // Events written on the survivor reach the socket on the victim through Redis.
-    await until(() => versions.length >= 5 || writeError, 10_000, 'versions through the first node');
+    await until(() => versions.length >= 5 || writeError, 'versions through the first node', 10_000);
     await victim.kill();
     const atKill = latest;
-    await until(() => versions.some((v) => v > atKill + 3) || writeError, 15_000, `versions after the kill (have up to ${versions.at(-1)}, written ${latest})`);
+    await until(() => versions.some((v) => v > atKill + 3) || writeError, `versions after the kill (have up to ${versions.at(-1)}, written ${latest})`, 15_000);
     writing = false;
     await writer;
     expect(writeError).toBeUndefined();
-    await until(() => versions.at(-1) === latest, 10_000, `the last written version ${latest} (have ${versions.at(-1)})`);
+    await until(() => versions.at(-1) === latest, `the last written version ${latest} (have ${versions.at(-1)})`, 10_000);
 
     for (let i = 1; i < versions.length; i++) expect(versions[i], `versions ${versions.join(',')}`).toBeGreaterThan(versions[i - 1]!);
     expect(versions.at(-1)).toBe(latest);

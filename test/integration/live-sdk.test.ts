@@ -4,8 +4,10 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createLiveClient, subscribe, type LiveClient, type LiveErrorInfo, type LiveState, type LiveStatus, type TransportKind } from '../../client/index.js';
+import { bumpCounter, createCounter } from '../support/counter-channel.js';
 import { startLoadBalancer } from '../support/load-balancer.js';
 import { startTestNode } from '../support/test-node.js';
+import { until } from '../support/until.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
@@ -20,34 +22,14 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
   // Each test starts with no client connected, so socket counts are its own.
-  await until(() => node.services.live.stats().websockets === 0 || undefined, 5000, 'sockets from the last test to close');
+  await until(() => node.services.live.stats().websockets === 0, 'sockets from the last test to close', 5000);
 });
 afterAll(async () => {
   await node?.close();
 });
 
-async function counter(base = node.url): Promise<{ channel: string; token: string; id: string }> {
-  const id = `s${++ids}`;
-  const res = await fetch(`${base}/test/counters/${id}`, { method: 'POST' });
-  expect(res.status).toBe(200);
-  return { ...((await res.json()) as { channel: string; token: string }), id };
-}
-
-async function bump(id: string, base = node.url): Promise<number> {
-  const res = await fetch(`${base}/test/counters/${id}/bump`, { method: 'POST' });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { version: number }).version;
-}
-
-async function until<T>(check: () => T | undefined | false, ms = 8000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const counter = (base = node.url) => createCounter(base, `s${++ids}`);
+const bump = (id: string, base = node.url) => bumpCounter(base, id);
 
 function client(opts: Parameters<typeof createLiveClient>[0] = {}): LiveClient {
   const c = createLiveClient({ url: node.url, WebSocket, backoff: FAST, pollWaitSeconds: 2, ...opts });
@@ -72,7 +54,7 @@ function follow(c: LiveClient, ch: { channel: string; token: string }, after?: n
     errors,
     statuses,
     versions,
-    reached: (v: number) => until(() => versions().includes(v) || undefined, 8000, `version ${v} (have ${versions().join(',')})`),
+    reached: (v: number) => until(() => versions().includes(v), `version ${v} (have ${versions().join(',')})`, 8000),
   };
 }
 
@@ -99,7 +81,7 @@ describe.each(ALL)('SDK over %s', (kind) => {
     const ch = await counter();
     await bump(ch.id); // 2
     const f = follow(client({ transports: [kind] }), ch, 2);
-    await until(() => f.sub.status === 'open' || undefined, 8000, 'open');
+    await until(() => f.sub.status === 'open', 'open', 8000);
     await bump(ch.id); // 3
     await f.reached(3);
     expect(f.versions()).toEqual([3]);
@@ -119,7 +101,7 @@ describe.each(ALL)('SDK over %s', (kind) => {
       }
     }
     const f = follow(client({ transports: [kind], fetch: counting, WebSocket: CountingWebSocket }), { channel: ch.channel, token: `${ch.token.split('.')[0]}.forged` });
-    await until(() => f.errors.length > 0 || undefined, 8000, 'an error');
+    await until(() => f.errors.length > 0, 'an error', 8000);
     expect(f.errors).toEqual([expect.objectContaining({ code: 'invalid_token', channel: ch.channel, terminal: true })]);
     expect(f.sub.status).toBe('closed');
     expect(f.sub.transport).toBeNull();
@@ -135,14 +117,14 @@ describe.each(ALL)('SDK over %s', (kind) => {
     const ch = await counter();
     const { token } = node.services.live.tokens.mint(ch.channel, -5);
     const f = follow(client({ transports: [kind] }), { channel: ch.channel, token });
-    await until(() => f.sub.status === 'closed' || undefined, 8000, 'closed');
+    await until(() => f.sub.status === 'closed', 'closed', 8000);
     expect(f.errors.map((e) => [e.code, e.terminal])).toEqual([['token_expired', true]]);
   });
 
   it('stops at a channel that does not exist with unknown_channel', async () => {
     const { channel, token } = node.services.live.grant('counter:never-created');
     const f = follow(client({ transports: [kind] }), { channel, token });
-    await until(() => f.sub.status === 'closed' || undefined, 8000, 'closed');
+    await until(() => f.sub.status === 'closed', 'closed', 8000);
     expect(f.errors.map((e) => [e.code, e.terminal])).toEqual([['unknown_channel', true]]);
   });
 
@@ -158,7 +140,7 @@ describe.each(ALL)('SDK over %s', (kind) => {
       lb.setBackends([]);
       await current!.close(); // WebSockets get 1012, streams end, held polls answer
       current = null;
-      await until(() => f.sub.status === 'reconnecting' || undefined, 8000, 'reconnecting');
+      await until(() => f.sub.status === 'reconnecting', 'reconnecting', 8000);
       current = await startTestNode({ dataDir });
       await whileDown(current.url);
       lb.setBackends([current.url]);
@@ -174,7 +156,7 @@ describe.each(ALL)('SDK over %s', (kind) => {
 
     // Nothing changed while it was away: it must not hand version 2 over again.
     await restart();
-    await until(() => f.sub.status === 'open' || undefined, 8000, 'open again');
+    await until(() => f.sub.status === 'open', 'open again', 8000);
     await bump(ch.id, current.url);
     await f.reached(3);
     expect(f.versions()).toEqual([1, 2, 3]);
@@ -185,7 +167,7 @@ describe.each(ALL)('SDK over %s', (kind) => {
       await bump(ch.id, url);
     });
     await f.reached(5);
-    await until(() => f.sub.status === 'open' || undefined, 8000, 'open again');
+    await until(() => f.sub.status === 'open', 'open again', 8000);
     await bump(ch.id, current.url);
     await f.reached(6);
     expect(f.versions()).toEqual([1, 2, 3, 5, 6]);
@@ -223,7 +205,7 @@ describe('SDK transport choice', () => {
     await fb.reached(2);
     expect(fa.versions()).toEqual([1]);
     fb.sub.unsubscribe();
-    await until(() => node.services.live.stats().websockets === 0 || undefined, 8000, 'the socket to close');
+    await until(() => node.services.live.stats().websockets === 0, 'the socket to close', 8000);
   });
 
   it('gives two subscribers of one channel on one client each the full sequence', async () => {
@@ -278,10 +260,10 @@ describe('SDK transport choice', () => {
     const states: number[] = [];
     const sub = subscribe(ch.channel, ch.token, (s) => states.push(s.version), { url: node.url, WebSocket, backoff: FAST });
     cleanup.push(() => sub.unsubscribe());
-    await until(() => states.includes(1) || undefined);
+    await until(() => states.includes(1), 'version 1', 8000);
     expect(sub.transport).toBe('websocket');
     await bump(ch.id);
-    await until(() => states.includes(2) || undefined);
+    await until(() => states.includes(2), 'version 2', 8000);
     sub.unsubscribe();
     expect(sub.transport).toBeNull();
     expect(states).toEqual([1, 2]);

@@ -1,10 +1,10 @@
-import { once } from 'node:events';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { bumpCounter, createCounter } from '../support/counter-channel.js';
+import { openRawSocket } from '../support/raw-socket.js';
 import { startTestNode } from '../support/test-node.js';
+import { until } from '../support/until.js';
 
-type Frame = Record<string, unknown> & { channel?: string; version?: number };
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
 let node: Node;
@@ -17,42 +17,17 @@ afterAll(async () => {
   await node?.close();
 });
 
-async function counter(): Promise<{ channel: string; token: string; id: string }> {
-  const id = `t${++ids}`;
-  const res = await fetch(`${node.url}/test/counters/${id}`, { method: 'POST' });
-  expect(res.status).toBe(200);
-  return { ...((await res.json()) as { channel: string; token: string }), id };
-}
-
-async function bump(id: string): Promise<number> {
-  const res = await fetch(`${node.url}/test/counters/${id}/bump`, { method: 'POST' });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { version: number }).version;
-}
-
-/** Polls `check` until it returns a value or `ms` pass. */
-async function until<T>(check: () => T | undefined, ms = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const counter = () => createCounter(node.url, `t${++ids}`);
+const bump = (id: string) => bumpCounter(node.url, id);
 
 async function openSocket() {
-  const ws = new WebSocket(`${node.url.replace(/^http/, 'ws')}/v1/live`);
-  const frames: Frame[] = [];
-  ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Frame));
-  await once(ws, 'open');
+  const raw = await openRawSocket(node.url);
+  const { frames } = raw;
   return {
-    ws,
-    frames,
-    send: (frame: object) => ws.send(JSON.stringify(frame)),
+    ...raw,
     versions: (channel: string) => frames.filter((f) => f.channel === channel && f.op === undefined).map((f) => f.version),
     waitVersion: (channel: string, version: number) =>
-      until(() => frames.find((f) => f.channel === channel && f.version === version), 5000, `${channel} v${version}`),
+      until(() => frames.find((f) => f.channel === channel && f.version === version), `${channel} v${version}`, 5000),
   };
 }
 
@@ -146,11 +121,11 @@ describe('SSE transport', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const { messages, done } = readSse(res);
-    await until(() => (messages.length >= 1 ? true : undefined));
+    await until(() => messages.length >= 1, 'the first message', 5000);
     await bump(c.id);
-    await until(() => (messages.length >= 2 ? true : undefined));
+    await until(() => messages.length >= 2, 'the second message', 5000);
     await bump(c.id);
-    await until(() => (messages.length >= 3 ? true : undefined));
+    await until(() => messages.length >= 3, 'the third message', 5000);
     expect(messages.map((m) => m.id)).toEqual(['1', '2', '3']);
     expect(messages.map((m) => JSON.parse(m.data))).toEqual([1, 2, 3].map((v) => ({ channel: c.channel, version: v, type: 'bumped', data: { value: v } })));
     abort.abort();
@@ -168,7 +143,7 @@ describe('SSE transport', () => {
     expect(res.status).toBe(200);
     const { messages, done } = readSse(res);
     await bump(c.id); // 3
-    await until(() => (messages.length >= 1 ? true : undefined));
+    await until(() => messages.length >= 1, 'the first message', 5000);
     expect(messages.map((m) => m.id)).toEqual(['3']);
     abort.abort();
     await done;
@@ -181,9 +156,9 @@ describe('SSE transport', () => {
     const abort = new AbortController();
     const res = await fetch(`${node.url}/v1/live/sse?channel=${encodeURIComponent(c.channel)}&token=${encodeURIComponent(c.token)}&after=2`, { signal: abort.signal });
     const { messages, done } = readSse(res);
-    await until(() => (messages.length >= 1 ? true : undefined));
+    await until(() => messages.length >= 1, 'the first message', 5000);
     await bump(c.id); // 4
-    await until(() => (messages.length >= 2 ? true : undefined));
+    await until(() => messages.length >= 2, 'the second message', 5000);
     expect(messages.map((m) => m.id)).toEqual(['3', '4']);
     abort.abort();
     await done;
@@ -211,7 +186,7 @@ describe('long-poll transport', () => {
   it('holds the request and answers with the next version when it changes', async () => {
     const c = await counter();
     const pending = poll(c, 1, 20);
-    await until(() => (node.services.live.stats().polls > 0 ? true : undefined), 5000, 'the poll to be held');
+    await until(() => node.services.live.stats().polls > 0, 'the poll to be held', 5000);
     await bump(c.id);
     const res = await pending;
     expect(res.status).toBe(200);

@@ -4,49 +4,23 @@
  * must not care which node a request lands on, and a Redis restart must not
  * leave any screen stale.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { bumpCounter, createCounter } from '../support/counter-channel.js';
 import { available, TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env.js';
+import { post } from '../support/http.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { spawnNode, type NodeProcess } from '../support/processes.js';
+import { PrivateRedis } from '../support/redis-server.js';
 import { ADMIN, signIn } from '../support/test-node.js';
+import { until } from '../support/until.js';
 
 const ENABLED = available('postgres', !!TEST_DATABASE_URL) && available('redis', !!TEST_REDIS_URL);
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const post = (url: string, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: 'POST',
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-
-/** Creates counter `id` through `node` and returns a channel token for it. */
-async function createCounter(node: string, id: string): Promise<string> {
-  const res = await post(`${node}/test/counters/${id}`);
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { token: string }).token;
-}
-
-async function bump(node: string, id: string): Promise<number> {
-  const res = await post(`${node}/test/counters/${id}/bump`);
-  if (res.status !== 200) throw new Error(`bump answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { version: number }).version;
-}
 
 /** A raw WebSocket screen following one channel on one node. */
 async function watch(node: string, channel: string, token: string) {
@@ -84,50 +58,6 @@ async function dbVersion(url: string, id: string): Promise<number> {
     return Number(r.rows[0]!.version);
   } finally {
     await c.end();
-  }
-}
-
-/** A redis-server of our own on a free port, so killing it disturbs no other suite. */
-class PrivateRedis {
-  private child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<PrivateRedis> {
-    const server = net.createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((r) => server.close(r));
-    const redis = new PrivateRedis(port);
-    await redis.start();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    this.child = child;
-    await until(
-      () =>
-        new Promise<boolean>((resolve) => {
-          if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-          const s = net.connect(this.port, '127.0.0.1');
-          s.once('connect', () => (s.destroy(), resolve(true)));
-          s.once('error', () => resolve(false));
-        }),
-      `redis-server on port ${this.port}`,
-    );
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
   }
 }
 
@@ -171,12 +101,12 @@ describe.skipIf(!ENABLED)('two nodes sharing Postgres and Redis', () => {
   it('a WebSocket subscriber on node A sees bumps made through node B, in version order', async () => {
     const { a, b } = pair;
     const id = uniqueId('x'); // other suites may share this Redis
-    const token = await createCounter(a.url, id);
+    const { token } = await createCounter(a.url, id);
     const screen = await watch(a.url, `counter:${id}`, token);
     try {
       await until(() => screen.latest() === 1, 'the snapshot on A');
       let last = 0;
-      for (let i = 0; i < 20; i++) last = await bump(b.url, id);
+      for (let i = 0; i < 20; i++) last = await bumpCounter(b.url, id);
       expect(last).toBe(21);
       await until(() => screen.latest() === last, `version ${last} on A`);
       expect(screen.errors).toEqual([]);
@@ -190,7 +120,7 @@ describe.skipIf(!ENABLED)('two nodes sharing Postgres and Redis', () => {
   it('a token minted by one node is accepted by the other', async () => {
     const { a, b } = pair;
     const id = uniqueId('tok');
-    const token = await createCounter(b.url, id);
+    const { token } = await createCounter(b.url, id);
     const res = await fetch(`${a.url}/v1/live/poll?channel=counter:${id}&token=${encodeURIComponent(token)}&after=0&wait=5`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ channel: `counter:${id}`, version: 1 });
@@ -212,6 +142,45 @@ describe.skipIf(!ENABLED)('two nodes sharing Postgres and Redis', () => {
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ user: { email: ADMIN.email }, csrf_token: admin.csrf, via: 'session' });
   });
+
+  it('a QR login started on node A is approved through node B and the screen on A is told at once', async () => {
+    const { a, b } = pair;
+    const admin = await signIn(b.url, ADMIN.email, ADMIN.password);
+    const phone = { cookie: admin.cookie, 'x-csrf-token': admin.csrf };
+    const created = await post(`${b.url}/api/v1/clients`, { name: 'Lobby screen', scopes: ['openid', 'profile'] }, phone);
+    const clientId = ((await created.json()) as { client: { client_id: string } }).client.client_id;
+
+    // The screen talks to node A only.
+    const auth = await fetch(`${a.url}/oauth/device_authorization`, { method: 'POST', body: new URLSearchParams({ client_id: clientId, live: 'true' }) });
+    const grant = (await auth.json()) as { device_code: string; user_code: string; live: { channel: string; token: string } };
+    const states: { type: string; data: { match_number: number | null } }[] = [];
+    const ws = new WebSocket(`${a.url.replace(/^http/, 'ws')}/v1/live`);
+    ws.on('message', (raw) => states.push(JSON.parse(raw.toString())));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ op: 'sub', channel: grant.live.channel, token: grant.live.token }));
+    try {
+      await until(() => states.some((s) => s.type === 'pending'), 'pending on A');
+
+      // The phone talks to node B only.
+      const opened = await fetch(`${b.url}/api/v1/login-requests/${grant.user_code}`, { headers: { cookie: admin.cookie } });
+      expect(opened.status).toBe(200);
+      await until(() => states.find((s) => s.type === 'scanned'), 'scanned on A');
+      const match = states.find((s) => s.type === 'scanned')!.data.match_number;
+      const approved = await post(`${b.url}/api/v1/login-requests/${grant.user_code}/approve`, { match }, phone);
+      expect(approved.status).toBe(200);
+      await until(() => states.some((s) => s.type === 'approved'), 'approved on A');
+      expect(states.map((s) => s.type)).toEqual(['pending', 'scanned', 'approved']);
+
+      const token = await fetch(`${a.url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: grant.device_code, client_id: clientId }),
+      });
+      expect(token.status).toBe(200);
+      expect(await token.json()).toHaveProperty('id_token');
+    } finally {
+      ws.terminate();
+    }
+  });
 });
 
 describe.skipIf(!ENABLED)('two nodes when Redis restarts', () => {
@@ -229,7 +198,7 @@ describe.skipIf(!ENABLED)('two nodes when Redis restarts', () => {
   it('restarting Redis loses no final state', async () => {
     const { a, b, dbUrl } = pair;
     const id = uniqueId('r');
-    const token = await createCounter(a.url, id);
+    const { token } = await createCounter(a.url, id);
     const screen = await watch(a.url, `counter:${id}`, token);
     try {
       await until(() => screen.latest() === 1, 'the snapshot on A');
@@ -243,7 +212,7 @@ describe.skipIf(!ENABLED)('two nodes when Redis restarts', () => {
         while (!stop) {
           attempts++;
           try {
-            acknowledged.push(await bump(b.url, id));
+            acknowledged.push(await bumpCounter(b.url, id));
           } catch {
             /* B may refuse while Redis is down; the database stays the truth */
           }
@@ -276,7 +245,7 @@ describe.skipIf(!ENABLED)('two nodes when Redis restarts', () => {
       let final = 0;
       await until(async () => {
         try {
-          final = await bump(b.url, id);
+          final = await bumpCounter(b.url, id);
           return true;
         } catch {
           return false;

@@ -23,8 +23,9 @@ export function hasChromium(): boolean {
   return available('chromium', fs.existsSync(CHROMIUM_PATH));
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+/** `extraArgs` go after the usual ones (e.g. a fake camera: `--use-file-for-fake-video-capture=...`). */
+export async function launchChromium(opts: { extraArgs?: readonly string[] } = {}): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])], headless: true });
 }
 
 /** A fresh, cookie-less browser profile; `locale` sets navigator.language and Accept-Language. */

@@ -41,3 +41,17 @@ export async function counterChannel(app: App, s: Services): Promise<void> {
     return { version };
   });
 }
+
+/** Creates counter `id` (version 1) through the node at `baseUrl` and returns a token for its channel. */
+export async function createCounter(baseUrl: string, id: string): Promise<{ channel: string; token: string; id: string }> {
+  const res = await fetch(`${baseUrl}/test/counters/${id}`, { method: 'POST' });
+  if (res.status !== 200) throw new Error(`creating counter ${id} answered ${res.status}: ${await res.text()}`);
+  return { ...((await res.json()) as { channel: string; token: string }), id };
+}
+
+/** Bumps counter `id` through the node at `baseUrl`; returns its new version. */
+export async function bumpCounter(baseUrl: string, id: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/test/counters/${id}/bump`, { method: 'POST' });
+  if (res.status !== 200) throw new Error(`bumping counter ${id} answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { version: number }).version;
+}

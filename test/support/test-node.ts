@@ -1,11 +1,13 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, type CONFIG_KEYS } from '../../src/config.js';
 import { startNode, type RunningNode } from '../../src/node.js';
 import { counterChannel } from './counter-channel.js';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 export const ADMIN = { email: 'admin@test.local', password: 'correct horse battery' };
 
@@ -30,17 +32,6 @@ export async function startTestNode(overrides: Partial<Record<keyof typeof CONFI
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Signs in over HTTP and returns the cookie header and CSRF token. */

@@ -10,6 +10,14 @@ const KNOWN: ReadonlySet<string> = new Set([
   'forbidden',
   'unavailable',
   'internal_error',
+  // login requests, by user code (the /device page)
+  'unknown_code',
+  'code_expired',
+  'code_used',
+  'claimed_elsewhere',
+  'not_claimed',
+  'match_required',
+  'match_mismatch',
 ]);
 
 /** The friendly, translatable message for an error thrown by the API helper. */

@@ -8,6 +8,7 @@ import { randomToken, type Random } from '../../domain/random.js';
 import { formatUserCode, generateUserCode, normaliseUserCode } from '../../domain/user-code.js';
 import { describeUserAgent } from '../../domain/user-agent.js';
 import type { LiveService } from '../../live/live-service.js';
+import { versionedTransition, type VersionedTransition } from '../../live/versioned-transition.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { ClientsRepo } from '../../store/clients.js';
 import type { LoginRequestsRepo, StoredLoginRequest } from '../../store/login-requests.js';
@@ -42,17 +43,31 @@ export interface Claimant {
 
 export const loginChannel = (id: string) => `login:${id}`;
 
+/** What the screen's channel carries: the status as the event type, the screen's view as data. */
+const screenSnapshot = (r: LoginRequest) => ({ version: r.version, type: r.status, data: machine.screenView(r) });
+
 /** Claims an id_token may carry from an application's approval; registered claims are ours to set. */
 const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'azp', 'acr', 'amr', 'scope', 'client_id']);
 
 export class LoginFlow {
+  /** Compare-and-set transitions of one request, published to its `login:` channel. */
+  private readonly transition: VersionedTransition<StoredLoginRequest, LoginRequest>;
+
   constructor(
     private readonly d: LoginFlowDeps,
     private readonly o: LoginFlowOptions,
   ) {
     d.live.registry.register('login', async (id) => {
       const r = await d.requests.byId(id);
-      return r ? { version: r.version, type: r.status, data: machine.screenView(r) } : null;
+      return r ? screenSnapshot(r) : null;
+    });
+    this.transition = versionedTransition({
+      rows: d.requests,
+      live: d.live,
+      channel: loginChannel,
+      snapshot: screenSnapshot,
+      missing: () => new AppError('unknown_code', 'this login request no longer exists'),
+      contended: () => new AppError('conflict', 'this request is changing too fast; try again'),
     });
   }
 
@@ -129,14 +144,14 @@ export class LoginFlow {
       const extra = o.error === 'slow_down' && o.next ? { interval: o.next.interval } : {};
       throw new OAuthError(o.error, describePollError(o.error), extra);
     }
-    return this.issueTokens(client, outcome.request, o.approval);
+    return this.issueTokens(client, outcome.row, o.approval);
   }
 
   /** The phone opens a request by its user code: the first claimant wins, and is shown who is asking. */
   async open(userCodeInput: string, claimant: Claimant) {
     const r = await this.byUserCode(userCodeInput);
     await this.checkApiKeyScope(r, claimant);
-    const { request } = await this.transition(r.id, (cur) => ({
+    const { row: request } = await this.transition(r.id, (cur) => ({
       next: machine.claim(cur, claimant.key, this.d.clock.now(), () => machine.pickMatchNumbers((n) => randomInt(n))),
       result: null,
     }));
@@ -146,7 +161,7 @@ export class LoginFlow {
   async approve(userCodeInput: string, claimant: Claimant, match: number | undefined, approval: Approval) {
     const r = await this.byUserCode(userCodeInput);
     await this.checkApiKeyScope(r, claimant);
-    const { request } = await this.transition(r.id, (cur) => ({ next: machine.approve(cur, claimant.key, match, approval, this.d.clock.now()), result: null }));
+    const { row: request } = await this.transition(r.id, (cur) => ({ next: machine.approve(cur, claimant.key, match, approval, this.d.clock.now()), result: null }));
     await this.audit(request, claimant, request.status === 'approved' ? 'ok' : 'refused', 'login_approve', { reason: request.denyReason });
     if (request.status === 'denied') throw new AppError('match_mismatch', 'that is not the number on the screen; the request was cancelled for safety');
     return this.phoneView(request);
@@ -155,7 +170,7 @@ export class LoginFlow {
   async deny(userCodeInput: string, claimant: Claimant) {
     const r = await this.byUserCode(userCodeInput);
     await this.checkApiKeyScope(r, claimant);
-    const { request } = await this.transition(r.id, (cur) => ({ next: machine.deny(cur, claimant.key, this.d.clock.now()), result: null }));
+    const { row: request } = await this.transition(r.id, (cur) => ({ next: machine.deny(cur, claimant.key, this.d.clock.now()), result: null }));
     await this.audit(request, claimant, 'ok', 'login_deny', {});
     return this.phoneView(request);
   }
@@ -206,28 +221,6 @@ export class LoginFlow {
     if (!c.apiKeyOwner || c.apiKeyOwner.isAdmin) return;
     const client = await this.d.clients.find(r.clientId);
     if (client?.owner_id !== c.userId) throw new AppError('forbidden', "an API key may only decide its own application's requests");
-  }
-
-  /**
-   * Reads, applies a pure transition and writes it back only if nobody else
-   * wrote first (compare-and-set on version); on a lost race it re-reads and
-   * re-applies, so the transition sees the winner's state. Publishes real
-   * state changes to the request's channel after the write.
-   */
-  private async transition<T>(id: string, step: (cur: LoginRequest) => { next: LoginRequest | null; result: T }) {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const cur = await this.d.requests.byId(id);
-      if (!cur) throw new AppError('unknown_code', 'this login request no longer exists');
-      const { next, result } = step(cur);
-      if (!next) return { request: cur, result, changed: false };
-      if (!(await this.d.requests.update(next, cur.version))) continue;
-      const stored: StoredLoginRequest = { ...cur, ...next };
-      if (next.version > cur.version) {
-        this.d.live.publish({ channel: loginChannel(id), version: next.version, type: next.status, data: machine.screenView(next) });
-      }
-      return { request: stored, result, changed: next.version > cur.version };
-    }
-    throw new AppError('conflict', 'this request is changing too fast; try again');
   }
 
   private async issueTokens(client: ClientsTable, r: LoginRequest, approval: Approval) {

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../http/types.js';
 import type { LoginFlow } from './login-flow.js';
 import { OAuthError } from './oauth-error.js';
@@ -17,7 +17,13 @@ function clientCredentials(req: FastifyRequest, body: { client_id?: string | und
     const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i < 0) throw new OAuthError('invalid_client', 'malformed Basic credentials');
-    return { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
+    // Both parts are form-urlencoded (RFC 6749 2.3.1); a bad %-sequence is the caller's error, not a 500.
+    const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    try {
+      return { id: formDecode(decoded.slice(0, i)), secret: formDecode(decoded.slice(i + 1)) };
+    } catch {
+      throw new OAuthError('invalid_client', 'malformed Basic credentials');
+    }
   }
   return { id: body.client_id, secret: body.client_secret };
 }
@@ -124,13 +130,19 @@ export function oauthRoutes(app: App, flow: LoginFlow, signer: TokenSigner, issu
     },
   );
 
-  const userinfo = async (req: FastifyRequest) => {
+  const userinfo = async (req: FastifyRequest, reply: FastifyReply) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!m) throw new OAuthError('invalid_token', 'send the access token as Authorization: Bearer');
+    // RFC 6750 section 3: a 401 from a protected resource carries a Bearer challenge
+    // (with an error code only when a token was sent).
+    if (!m) {
+      reply.header('www-authenticate', 'Bearer realm="scanpass"');
+      throw new OAuthError('invalid_token', 'send the access token as Authorization: Bearer');
+    }
     let payload;
     try {
       payload = await signer.verify(m[1]!, 'at+jwt', Date.now());
     } catch {
+      reply.header('www-authenticate', 'Bearer realm="scanpass", error="invalid_token", error_description="the access token is invalid or expired"');
       throw new OAuthError('invalid_token', 'the access token is invalid or expired');
     }
     return { sub: payload.sub, ...(payload.claims as Record<string, unknown>) };

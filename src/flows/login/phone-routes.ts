@@ -39,7 +39,18 @@ export interface PhoneRouteOptions {
 /** The phone's side of a login request: open (claim), approve, deny. */
 export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): void {
   app.addSchema(PhoneView);
-  const limited = { rateLimit: { max: o.attemptsPerMinute, timeWindow: '1 minute' } };
+  // Per address, counted after authentication: an application's back end
+  // approving with its API key decides for many people from one address, so
+  // keys are exempt (they can be revoked, and wrong codes still spend the
+  // global budget below).
+  const limited = {
+    rateLimit: {
+      max: o.attemptsPerMinute,
+      timeWindow: '1 minute',
+      hook: 'preHandler' as const,
+      allowList: (req: FastifyRequest) => req.principal?.kind === 'api_key',
+    },
+  };
   // Wrong codes spend a global budget, so many guessers together are slowed too.
   const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
     await o.guesses.check();
@@ -63,7 +74,14 @@ export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): vo
         response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(401, 404, 409, 410, 429) },
       },
     },
-    async (req) => guarded(() => flow.open(req.params.user_code, claimantOf(req))),
+    async (req) => {
+      // Opening claims the request. A GET with a SameSite=Lax cookie can be
+      // triggered by another site's link, so refuse cross-site browser visits.
+      if (principalOf(req).kind === 'session' && req.headers['sec-fetch-site'] === 'cross-site') {
+        throw new AppError('forbidden', 'open this code from the /device page of this site');
+      }
+      return guarded(() => flow.open(req.params.user_code, claimantOf(req)));
+    },
   );
 
   app.post(
@@ -93,7 +111,9 @@ export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): vo
         approval = { subject: req.body.subject, claims: LoginFlow.cleanClaims(req.body.claims), approvedBy: `api_key:${p.keyId}` };
       } else {
         if (req.body.subject || req.body.claims) throw new AppError('invalid_request', 'subject and claims are for API keys; a signed-in user approves as themself');
-        approval = { subject: p.user.id, claims: { name: p.user.name, email: p.user.email, preferred_username: p.user.email }, approvedBy: p.user.id };
+        // No preferred_username: ours would be the email, and it would reach clients granted
+        // only `profile`, defeating the `email` scope.
+        approval = { subject: p.user.id, claims: { name: p.user.name, email: p.user.email }, approvedBy: p.user.id };
       }
       return guarded(() => flow.approve(req.params.user_code, claimant, req.body.match, approval));
     },

@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import QRCode from 'qrcode';
+import { AppError } from '../../domain/errors.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import type { LoginFlow } from './login-flow.js';
@@ -14,6 +15,10 @@ export function qrRoutes(app: App, flow: LoginFlow): void {
   app.get(
     '/oauth/device/qr/:user_code',
     {
+      // Under /oauth/ but not an OAuth endpoint: its refusals keep our {error, message} shape
+      // (the error handler would answer a validation error in RFC 6749's shape, which this
+      // route's response schema does not allow, garbling the answer).
+      attachValidation: true,
       schema: {
         tags: ['login'],
         summary: 'QR code of a login request',
@@ -26,6 +31,7 @@ export function qrRoutes(app: App, flow: LoginFlow): void {
       },
     },
     async (req, reply) => {
+      if (req.validationError) throw new AppError('invalid_request', `${req.validationError.validationContext ?? 'request'}${req.validationError.message.replace(/^(querystring|params)/, '')}`);
       const target = await flow.qrTarget(req.params.user_code);
       reply.header('cache-control', 'no-store');
       const { format, size } = req.query;

@@ -2,6 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import * as foundation from './001-foundation.js';
 import * as login from './002-login.js';
+import * as share from './003-share.js';
+import * as checkin from './004-checkin.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -11,6 +13,8 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-foundation': foundation,
   '002-login': login,
+  '003-share': share,
+  '004-checkin': checkin,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -1,0 +1,335 @@
+/**
+ * `npm run bench:login`: with N screens waiting on QR login requests, how long
+ * from a phone's approve call until the screen learns `approved`, pushed over
+ * the live channel versus a standard RFC 8628 client polling the token
+ * endpoint every 5 s; and how many requests per second the server spends on
+ * the waiting screens in each mode. Runs the real product (dist/src/main.js)
+ * on SQLite in a child process; screens and phones live in this process, so
+ * both ends of a measurement read one clock.
+ *
+ * Env: BENCH_SCREENS (2000), BENCH_APPROVALS_PER_SECOND (100),
+ * BENCH_POLL_INTERVAL (5), BENCH_IDLE_WINDOW (10 s of request counting).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const RESULTS = path.join(ROOT, 'bench/results');
+const envInt = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
+
+const cfg = {
+  screens: envInt('BENCH_SCREENS', 2000),
+  approvalsPerSecond: envInt('BENCH_APPROVALS_PER_SECOND', 100),
+  pollInterval: envInt('BENCH_POLL_INTERVAL', 5),
+  idleWindow: envInt('BENCH_IDLE_WINDOW', 10),
+};
+const TARGETS = { liveP99Ms: 15, speedupAtP50: 100 };
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const ADMIN = { email: 'bench@scanpass.local', password: 'bench password 123' };
+
+const log = (line: string) => process.stdout.write(`[bench:login ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.now();
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Runs `fn` over `items` with at most `n` at once. */
+async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  }));
+}
+
+// ------------------------------------------------------------------ server
+
+async function startServer(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-bench-login-'));
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      SCANPASS_PORT: '0',
+      SCANPASS_HOST: '127.0.0.1',
+      SCANPASS_DATA_DIR: dataDir,
+      SCANPASS_LOG_LEVEL: 'warn',
+      SCANPASS_ADMIN_EMAIL: ADMIN.email,
+      SCANPASS_ADMIN_PASSWORD: ADMIN.password,
+      // The bench is one address doing the work of thousands of people.
+      SCANPASS_RATE_LIMIT_PER_MINUTE: '1000000',
+      SCANPASS_USER_CODE_ATTEMPTS_PER_MINUTE: '100000',
+      SCANPASS_LOGIN_INTERVAL_SECONDS: String(cfg.pollInterval),
+      SCANPASS_LOGIN_TTL_SECONDS: '900',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const m = /listening on (http:\/\/\S+)/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}; did \`npm run build\` run?`)));
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    url,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function json(res: Response): Promise<Record<string, unknown>> {
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok && !('error' in body)) throw new Error(`HTTP ${res.status}`);
+  return body;
+}
+
+/** Requests the server has answered so far (from its Prometheus metrics). */
+async function requestCount(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('scanpass_http_request_duration_seconds_count{') && !line.includes('route="/metrics"')) total += Number(line.split(' ').pop());
+  }
+  return total;
+}
+
+async function idleRequestRate(url: string): Promise<number> {
+  const before = await requestCount(url);
+  const t0 = now();
+  await sleep(cfg.idleWindow * 1000);
+  const after = await requestCount(url);
+  return (after - before) / ((now() - t0) / 1000);
+}
+
+// ------------------------------------------------------------------ setup
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function signIn(url: string): Promise<Session> {
+  const res = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const body = await json(res);
+  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), csrf: body.csrf_token as string };
+}
+
+async function createClient(url: string, s: Session): Promise<string> {
+  const res = await fetch(`${url}/api/v1/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf },
+    body: JSON.stringify({ name: 'Bench TV', scopes: ['openid', 'profile'] }),
+  });
+  return ((await json(res)).client as { client_id: string }).client_id;
+}
+
+interface Screen {
+  deviceCode: string;
+  userCode: string;
+  live: { channel: string; token: string };
+}
+
+async function startRequests(url: string, clientId: string, live: boolean): Promise<Screen[]> {
+  const screens: Screen[] = new Array(cfg.screens);
+  await pool([...Array(cfg.screens).keys()], 32, async (i) => {
+    const body = await json(
+      await fetch(`${url}/oauth/device_authorization`, {
+        method: 'POST',
+        body: new URLSearchParams({ client_id: clientId, scope: 'openid profile', ...(live ? { live: 'true' } : {}) }),
+      }),
+    );
+    screens[i] = { deviceCode: body.device_code as string, userCode: body.user_code as string, live: body.live as Screen['live'] };
+  });
+  return screens;
+}
+
+/** The phone: claims (as a camera scan would) and later approves. */
+const phone = (url: string, s: Session) => ({
+  open: (code: string) => fetch(`${url}/api/v1/login-requests/${code}`, { headers: { cookie: s.cookie } }).then(json),
+  approve: (code: string, match?: number) =>
+    fetch(`${url}/api/v1/login-requests/${code}/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf },
+      body: JSON.stringify(match === undefined ? {} : { match }),
+    }).then(json),
+});
+
+// ------------------------------------------------------------------ live mode
+
+async function liveMode(url: string, clientId: string, s: Session) {
+  log(`live: starting ${cfg.screens} login requests`);
+  const screens = await startRequests(url, clientId, true);
+  const wsUrl = url.replace(/^http/, 'ws') + '/v1/live';
+  const matchNumber = new Map<string, (n: number) => void>();
+  const approvedAt = new Map<string, (t: number) => void>();
+  const sockets: WebSocket[] = [];
+  log(`live: opening ${cfg.screens} WebSockets, one per screen`);
+  await pool(screens, 64, async (screen) => {
+    const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
+    sockets.push(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('error', reject);
+      ws.once('open', () => {
+        ws.send(JSON.stringify({ op: 'sub', channel: screen.live.channel, token: screen.live.token }));
+      });
+      ws.on('message', (raw) => {
+        const t = now();
+        const frame = JSON.parse(raw.toString()) as { type?: string; data?: { match_number?: number }; op?: string };
+        if (frame.op === 'error') reject(new Error(JSON.stringify(frame)));
+        if (frame.type === 'pending') resolve();
+        if (frame.type === 'scanned' && frame.data?.match_number) matchNumber.get(screen.userCode)?.(frame.data.match_number);
+        if (frame.type === 'approved') approvedAt.get(screen.userCode)?.(t);
+      });
+    });
+  });
+  log(`live: ${cfg.screens} screens waiting; counting requests for ${cfg.idleWindow} s`);
+  const idleRate = await idleRequestRate(url);
+
+  log(`live: approving every request, ${cfg.approvalsPerSecond}/s`);
+  const p = phone(url, s);
+  const latencies: number[] = [];
+  await paced(screens, async (screen) => {
+    const gotNumber = new Promise<number>((r) => matchNumber.set(screen.userCode, r));
+    await p.open(screen.userCode);
+    const match = await gotNumber; // the person reads the number off the screen
+    const gotApproved = new Promise<number>((r) => approvedAt.set(screen.userCode, r));
+    const t0 = now();
+    const res = await p.approve(screen.userCode, match);
+    if (res.status !== 'approved') throw new Error(`approve failed: ${JSON.stringify(res)}`);
+    latencies.push((await gotApproved) - t0);
+  });
+  for (const ws of sockets) ws.terminate();
+  return { idleRate, latencies: latencies.sort((a, b) => a - b) };
+}
+
+// ------------------------------------------------------------------ polling mode
+
+async function pollingMode(url: string, clientId: string, s: Session) {
+  log(`polling: starting ${cfg.screens} login requests, each polled every ${cfg.pollInterval} s like a standard RFC 8628 client`);
+  const screens = await startRequests(url, clientId, false);
+  const tokensAt = new Map<string, (t: number) => void>();
+  let stopping = false;
+  let errors = 0;
+  const pollers = screens.map(async (screen) => {
+    await sleep(Math.random() * cfg.pollInterval * 1000); // real screens start at random moments
+    let interval = cfg.pollInterval;
+    while (!stopping) {
+      const res = await fetch(`${url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: screen.deviceCode, client_id: clientId }),
+      });
+      const t = now();
+      const body = (await res.json()) as { error?: string; interval?: number; access_token?: string };
+      if (body.access_token) return tokensAt.get(screen.userCode)?.(t);
+      if (body.error === 'slow_down') interval = body.interval ?? interval + 5;
+      else if (body.error !== 'authorization_pending') {
+        errors++;
+        return;
+      }
+      await sleep(interval * 1000);
+    }
+  });
+  await sleep(cfg.pollInterval * 1000); // every poller has started
+  log(`polling: ${cfg.screens} screens waiting; counting requests for ${cfg.idleWindow} s`);
+  const idleRate = await idleRequestRate(url);
+
+  log(`polling: approving every request, ${cfg.approvalsPerSecond}/s`);
+  const p = phone(url, s);
+  const latencies: number[] = [];
+  await paced(screens, async (screen) => {
+    await p.open(screen.userCode);
+    const gotTokens = new Promise<number>((r) => tokensAt.set(screen.userCode, r));
+    const t0 = now();
+    const res = await p.approve(screen.userCode);
+    if (res.status !== 'approved') throw new Error(`approve failed: ${JSON.stringify(res)}`);
+    latencies.push((await gotTokens) - t0);
+  });
+  stopping = true;
+  await Promise.all(pollers);
+  if (errors) log(`polling: ${errors} pollers ended with an unexpected error`);
+  return { idleRate, latencies: latencies.sort((a, b) => a - b) };
+}
+
+/** Starts `fn` for each item at a steady rate, all running concurrently. */
+async function paced<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  const gap = 1000 / cfg.approvalsPerSecond;
+  const start = now();
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const wait = start + i * gap - now();
+    if (wait > 0) await sleep(wait);
+    running.push(fn(items[i]!));
+    if (i > 0 && i % 500 === 0) log(`  ${i}/${items.length} approvals started`);
+  }
+  await Promise.all(running);
+}
+
+// ------------------------------------------------------------------ report
+
+const stats = (l: number[]) => ({ n: l.length, p50: percentile(l, 50), p99: percentile(l, 99), max: l[l.length - 1] ?? NaN });
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+async function main() {
+  const server = await startServer();
+  log(`scanpass at ${server.url} (pid ${server.pid}), SQLite; ${os.cpus().length} cores`);
+  try {
+    const s = await signIn(server.url);
+    const clientId = await createClient(server.url, s);
+    const live = await liveMode(server.url, clientId, s);
+    const polling = await pollingMode(server.url, clientId, s);
+    const L = stats(live.latencies);
+    const P = stats(polling.latencies);
+    const speedup = P.p50 / L.p50;
+    const result = {
+      date: new Date().toISOString(),
+      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, load: os.loadavg() },
+      config: cfg,
+      live: { ...L, waitingRequestsPerSecond: live.idleRate },
+      polling: { ...P, waitingRequestsPerSecond: polling.idleRate },
+      speedupAtP50: speedup,
+      targets: { liveP99Under15ms: L.p99 < TARGETS.liveP99Ms, atLeast100xFasterAtP50: speedup >= TARGETS.speedupAtP50 },
+    };
+    const md = [
+      `# Login bench, ${result.date}`,
+      '',
+      `${result.machine.cores} cores (${result.machine.cpu}), Node ${process.version}; ${cfg.screens} screens waiting, approvals at ${cfg.approvalsPerSecond}/s, pollers every ${cfg.pollInterval} s.`,
+      '',
+      '| Mode | approve → screen p50 (ms) | p99 (ms) | max (ms) | approvals | requests/s while waiting |',
+      '| --- | --- | --- | --- | --- | --- |',
+      `| live channel (WebSocket) | ${ms(L.p50)} | ${ms(L.p99)} | ${ms(L.max)} | ${L.n} | ${live.idleRate.toFixed(1)} |`,
+      `| RFC 8628 polling every ${cfg.pollInterval} s | ${ms(P.p50)} | ${ms(P.p99)} | ${ms(P.max)} | ${P.n} | ${polling.idleRate.toFixed(1)} |`,
+      '',
+      `Live is ${speedup.toFixed(0)}x faster at p50 (target at least ${TARGETS.speedupAtP50}x): ${result.targets.atLeast100xFasterAtP50 ? 'PASS' : 'MISS'}. ` +
+        `Live p99 ${ms(L.p99)} ms (target under ${TARGETS.liveP99Ms} ms): ${result.targets.liveP99Under15ms ? 'PASS' : 'MISS'}.`,
+      '',
+      'Run: `npm run bench:login`.',
+    ].join('\n');
+    fs.mkdirSync(RESULTS, { recursive: true });
+    fs.writeFileSync(path.join(RESULTS, 'login-latest.json'), JSON.stringify(result, null, 2));
+    fs.writeFileSync(path.join(RESULTS, `login-${result.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
+    fs.writeFileSync(path.join(RESULTS, 'login-latest.md'), md + '\n');
+    process.stdout.write(`\n${md}\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();

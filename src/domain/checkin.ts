@@ -1,0 +1,124 @@
+import type { VerifiedPassToken } from './pass-token.js';
+
+/**
+ * The check-in decision as one pure function: given what the store knows at
+ * the moment of a scan (read while the attendee's row is locked), it returns
+ * ok with what to write, or exactly one refusal reason. Refusals are answers,
+ * not errors: the caller records them like any other scan.
+ *
+ * Precedence, first match wins (most general first, so the reason names what
+ * a fresh scan would not fix before what it would):
+ *
+ *   1. invalid_code        unreadable, forged, or signed by no event we know
+ *   2. wrong_event         a genuine code of another event
+ *   3. expired_code        a genuine code scanned outside its window
+ *   4. session_closed      the session is closed, or the scan is outside its check-in window
+ *   5. revoked             the attendee, or their registration for this session, was revoked
+ *   6. not_registered      no such attendee in this event, or not registered for this session
+ *   7. already_checked_in  (entry) checked in and not out; says when and where
+ *      not_checked_in      (exit) nothing to check out of
+ */
+export const REFUSAL_REASONS = [
+  'invalid_code',
+  'wrong_event',
+  'expired_code',
+  'session_closed',
+  'revoked',
+  'not_registered',
+  'already_checked_in',
+  'not_checked_in',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+export type Direction = 'entry' | 'exit';
+
+export interface SessionFacts {
+  id: string;
+  eventId: string;
+  /** Check-in accepted from (ms). */
+  opensAt: number;
+  /** ... until (ms, exclusive). */
+  closesAt: number;
+  /** Closed by an organiser, whatever the time. */
+  closedAt: number | null;
+  /** Every attendee of the event may come, no per-session registration needed. */
+  allAttendees: boolean;
+}
+
+export interface AttendeeFacts {
+  id: string;
+  eventId: string;
+  revokedAt: number | null;
+}
+
+export interface RegistrationFacts {
+  revokedAt: number | null;
+}
+
+/** The attendee's live (not undone) check-in for this session. */
+export interface CheckinFacts {
+  id: string;
+  at: number;
+  gate: string | null;
+  exitedAt: number | null;
+}
+
+/** What identified the attendee: a verified scan of their code, or staff picking them by id. */
+export type Identification = { kind: 'code'; token: VerifiedPassToken } | { kind: 'manual'; attendeeId: string };
+
+export interface ScanFacts {
+  id: Identification;
+  direction: Direction;
+  /** When the scan happened (ms). */
+  at: number;
+  session: SessionFacts;
+  /** The attendee the code or id names, in whichever event it belongs to; null when unknown. */
+  attendee: AttendeeFacts | null;
+  registration: RegistrationFacts | null;
+  checkin: CheckinFacts | null;
+}
+
+export type Decision =
+  | { result: 'ok'; action: 'check_in' | 're_enter' | 'check_out' }
+  | { result: 'rejected'; reason: RefusalReason; previous?: CheckinFacts };
+
+const refuse = (reason: RefusalReason, previous?: CheckinFacts): Decision => (previous ? { result: 'rejected', reason, previous } : { result: 'rejected', reason });
+
+/** The attendee id a scan names, when it names one we could trust (a genuine code, fresh or not). */
+export function attendeeNamed(id: Identification): { attendeeId: string; eventId?: string } | null {
+  if (id.kind === 'manual') return { attendeeId: id.attendeeId };
+  const t = id.token;
+  if (t.ok) return t.claims;
+  return t.reason === 'expired_code' && t.claims ? t.claims : null;
+}
+
+export function decideCheckin(f: ScanFacts): Decision {
+  // 1-3: the code itself.
+  if (f.id.kind === 'code') {
+    const t = f.id.token;
+    if (!t.ok && t.reason === 'invalid_code') return refuse('invalid_code');
+    const claims = t.ok ? t.claims : t.claims;
+    if (!claims) return refuse('invalid_code');
+    if (claims.eventId !== f.session.eventId) return refuse('wrong_event');
+    if (!t.ok) return refuse('expired_code');
+  } else if (f.attendee && f.attendee.eventId !== f.session.eventId) {
+    return refuse('wrong_event');
+  }
+  // 4: the session.
+  const s = f.session;
+  if (s.closedAt !== null || f.at < s.opensAt || f.at >= s.closesAt) return refuse('session_closed');
+  // 5-6: the person.
+  const a = f.attendee;
+  if (!a || a.eventId !== s.eventId) return refuse('not_registered');
+  if (a.revokedAt !== null) return refuse('revoked');
+  if (f.registration?.revokedAt != null) return refuse('revoked');
+  if (!s.allAttendees && !f.registration) return refuse('not_registered');
+  // 7: their state in this session.
+  const c = f.checkin;
+  if (f.direction === 'entry') {
+    if (c && c.exitedAt === null) return refuse('already_checked_in', c);
+    return { result: 'ok', action: c ? 're_enter' : 'check_in' };
+  }
+  if (!c || c.exitedAt !== null) return refuse('not_checked_in');
+  return { result: 'ok', action: 'check_out' };
+}

@@ -1,0 +1,82 @@
+import type { LiveService } from '../../live/live-service.js';
+import type { AttendeesRepo } from '../../store/attendees.js';
+import type { CheckinsRepo, PassView } from '../../store/checkins.js';
+import type { EventsRepo } from '../../store/events.js';
+
+export const passChannel = (attendeeId: string) => `pass:${attendeeId}`;
+export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
+
+/** Gap between two snapshots of one session's counts: a busy door sends five a second, not one per scan. */
+const SESSION_GAP_MS = 200;
+
+/**
+ * The `pass:` and `session:` channels: snapshot loaders for the hub, and
+ * publishing after each commit. A pass is published at once (the attendee
+ * waits for it); a session's counts are coalesced, each snapshot reading its
+ * version before its data so the data is never older than the version says.
+ */
+export class CheckinLive {
+  private readonly sessionBusy = new Map<string, { again: boolean }>();
+
+  constructor(
+    private readonly live: LiveService,
+    private readonly repos: { events: EventsRepo; attendees: AttendeesRepo; checkins: CheckinsRepo },
+    private readonly onError: (err: unknown, context: string) => void,
+    private readonly closing: () => boolean = () => false,
+  ) {
+    live.registry.register('pass', (id) => this.passSnapshot(id));
+    live.registry.register('session', (id) => this.sessionSnapshot(id));
+  }
+
+  async passSnapshot(attendeeId: string) {
+    const a = await this.repos.attendees.byId(attendeeId);
+    if (!a) return null;
+    const view = await this.repos.checkins.passView(a);
+    return { version: Number(a.version), type: view.last_scan ? view.last_scan.result : 'pass', data: view };
+  }
+
+  async sessionSnapshot(sessionId: string) {
+    const s = await this.repos.events.session(sessionId);
+    if (!s) return null;
+    return { version: Number(s.version), type: 'counts', data: await this.repos.checkins.sessionView(s) };
+  }
+
+  /** After a commit that moved the attendee's pass: reads the snapshot again. */
+  publishPass(attendeeId: string): void {
+    this.passSnapshot(attendeeId)
+      .then((snap) => snap && this.live.publish({ channel: passChannel(attendeeId), ...snap }))
+      .catch((err) => this.closing() || this.onError(err, `pass snapshot ${attendeeId}`));
+  }
+
+  /** After a scan's commit, with the pass as its transaction left it: no read, the phone is told at once. */
+  publishPassView(attendeeId: string, version: number, view: PassView): void {
+    this.live.publish({ channel: passChannel(attendeeId), version, type: view.last_scan ? view.last_scan.result : 'pass', data: view });
+  }
+
+  /** After a commit that moved the session's version; coalesced while a snapshot is in flight. */
+  publishSession(sessionId: string): void {
+    const busy = this.sessionBusy.get(sessionId);
+    if (busy) {
+      busy.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.sessionBusy.set(sessionId, state);
+    const run = async () => {
+      try {
+        do {
+          if (this.closing()) return;
+          state.again = false;
+          const snap = await this.sessionSnapshot(sessionId);
+          if (snap) this.live.publish({ channel: sessionChannel(sessionId), ...snap });
+          await new Promise((r) => setTimeout(r, SESSION_GAP_MS).unref());
+        } while (state.again);
+      } catch (err) {
+        if (!this.closing()) this.onError(err, `session snapshot ${sessionId}`);
+      } finally {
+        this.sessionBusy.delete(sessionId);
+      }
+    };
+    void run();
+  }
+}

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.js';
+import type { Clock } from '../../domain/clock.js';
+import type { Random } from '../../domain/random.js';
+import type { App } from '../../http/types.js';
+import type { LiveService } from '../../live/live-service.js';
+import { AttendeesRepo } from '../../store/attendees.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import { CheckinsRepo } from '../../store/checkins.js';
+import { EventsRepo } from '../../store/events.js';
+import { ScannerDevicesRepo } from '../../store/scanner-devices.js';
+import type { Database } from '../../store/schema.js';
+import type { UsersRepo } from '../../store/users.js';
+import { attendeeRoutes } from './attendee-routes.js';
+import { checkinRoutes } from './checkin-routes.js';
+import { CheckinService } from './checkin-service.js';
+import { deviceRoutes } from './device-routes.js';
+import { EventAdmin } from './event-admin.js';
+import { EventKeyCache } from './event-keys.js';
+import { eventRoutes } from './event-routes.js';
+import { passRoutes } from './pass-routes.js';
+import { scannerSessionRoutes } from './scanner-sessions.js';
+
+/** The check-in feature as one unit: its services for the node, its routes for the app. */
+export interface CheckinModule {
+  service: CheckinService;
+  admin: EventAdmin;
+  devices: ScannerDevicesRepo;
+}
+
+export interface CheckinModuleDeps {
+  db: Kysely<Database>;
+  live: LiveService;
+  audit: AuditLog;
+  users: UsersRepo;
+  clock: Clock;
+  random: Random;
+  onError: (err: unknown, context: string) => void;
+  /** True once the node is shutting down: coalesced snapshots stop reading the store. */
+  closing: () => boolean;
+}
+
+export function createCheckin(config: Config, d: CheckinModuleDeps): CheckinModule {
+  const events = new EventsRepo(d.db);
+  const attendees = new AttendeesRepo(d.db);
+  const devices = new ScannerDevicesRepo(d.db);
+  const checkins = new CheckinsRepo(d.db);
+  const service = new CheckinService(
+    { events, attendees, devices, checkins, live: d.live, audit: d.audit, clock: d.clock, keys: new EventKeyCache(), onError: d.onError, closing: d.closing },
+    { codesAhead: config.checkinCodesAhead, maxScanAgeSeconds: config.checkinMaxScanAgeSeconds },
+  );
+  const admin = new EventAdmin({ events, attendees, devices, users: d.users, audit: d.audit, channels: service.channels, clock: d.clock, random: d.random, publicUrl: config.publicUrl });
+  return { service, admin, devices };
+}
+
+export function checkinModuleRoutes(app: App, m: CheckinModule, config: Config): void {
+  eventRoutes(app, m.admin);
+  attendeeRoutes(app, m.admin);
+  deviceRoutes(app, m.admin);
+  checkinRoutes(app, m.service, m.devices, { scansPerMinute: config.checkinScansPerMinute });
+  passRoutes(app, m.service, { linkAttemptsPerMinute: config.userCodeAttemptsPerMinute });
+  scannerSessionRoutes(app, m.admin, m.devices);
+}

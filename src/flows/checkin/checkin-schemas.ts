@@ -1,0 +1,162 @@
+import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { REFUSAL_REASONS } from '../../domain/checkin.js';
+
+/** Request and response shapes of the check-in API; the main views are named for the OpenAPI document. */
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Ms = (description: string) => Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000, description });
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+
+export const IdParams = Type.Object({ id: Id });
+export const SessionAttendeeParams = Type.Object({ id: Id, attendee_id: Id });
+export const SessionUserParams = Type.Object({ id: Id, user_id: Id });
+export const Paging = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+});
+
+export const Live = Type.Object({ channel: Type.String(), token: Type.String(), expires_at: Type.Integer() }, { description: 'watch this channel for every change' });
+
+const Direction = Type.Union([Type.Literal('entry'), Type.Literal('exit')], { default: 'entry' });
+const Nonce = Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$', description: 'unique per scan and scanner; a retry with the same nonce gets the same answer' });
+const scanCommon = {
+  session_id: Id,
+  nonce: Nonce,
+  direction: Type.Optional(Direction),
+  scanned_at: Type.Optional(Ms('when it was scanned (ms); offline scanners send it with a late upload; default now')),
+  gate: Type.Optional(Type.String({ maxLength: 80, description: 'where (a door, a desk); default the device name' })),
+};
+
+export const ScanBody = Type.Object(
+  { code: Type.String({ maxLength: 1024, description: 'the scanned text, exactly as read' }), ...scanCommon },
+  { additionalProperties: false },
+);
+export const ManualBody = Type.Object({ attendee_id: Id, ...scanCommon }, { additionalProperties: false });
+
+const CheckinRef = Type.Object({ id: Type.String(), session_id: Type.String(), at: Type.Integer(), gate: Nullable(Type.String()), exited_at: Nullable(Type.Integer()) });
+
+export const ScanAnswerSchema = Type.Object(
+  {
+    result: Type.Union([Type.Literal('ok'), Type.Literal('rejected')]),
+    reason: Nullable(Type.Union(REFUSAL_REASONS.map((r) => Type.Literal(r)), { description: 'one stable reason, set when rejected' })),
+    message: Type.String(),
+    action: Nullable(Type.Union([Type.Literal('check_in'), Type.Literal('re_enter'), Type.Literal('check_out')])),
+    direction: Type.String(),
+    session_id: Type.String(),
+    nonce: Type.String(),
+    scanned_at: Type.Integer(),
+    attendee: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+    checkin: Type.Union([CheckinRef, Type.Null()], { description: 'the check-in made, or (already_checked_in) the one in the way: when and where' }),
+  },
+  { $id: 'ScanAnswer' },
+);
+
+export const EventBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), starts_at: Ms('start (ms)'), ends_at: Ms('end (ms)') },
+  { additionalProperties: false },
+);
+
+export const SessionBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    place: Type.Optional(Type.String({ maxLength: 200 })),
+    starts_at: Ms('start (ms)'),
+    ends_at: Ms('end (ms)'),
+    opens_at: Type.Optional(Ms('check-in opens (ms); default 30 min before the start')),
+    closes_at: Type.Optional(Ms('check-in closes (ms); default the end')),
+    all_attendees: Type.Optional(Type.Boolean({ description: 'every attendee of the event may come, no per-session registration' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionPatch = Type.Object({ closed: Type.Boolean({ description: 'close (or reopen) check-in by hand' }) }, { additionalProperties: false });
+
+export const AttendeeBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    user_id: Type.Optional(Id),
+    session_ids: Type.Optional(Type.Array(Id, { maxItems: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AttendeeIdBody = Type.Object({ attendee_id: Id }, { additionalProperties: false });
+export const UserIdBody = Type.Object({ user_id: Id }, { additionalProperties: false });
+export const DeviceBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }), session_id: Type.Optional(Id) }, { additionalProperties: false });
+
+export const EventView = Type.Object(
+  { id: Type.String(), name: Type.String(), starts_at: Type.Integer(), ends_at: Type.Integer(), public_key: Type.String(), created_at: Type.Integer() },
+  { $id: 'CheckinEvent' },
+);
+export const SessionViewSchema = Type.Object(
+  {
+    id: Type.String(),
+    event_id: Type.String(),
+    name: Type.String(),
+    place: Nullable(Type.String()),
+    starts_at: Type.Integer(),
+    ends_at: Type.Integer(),
+    opens_at: Type.Integer(),
+    closes_at: Type.Integer(),
+    closed: Type.Boolean(),
+    all_attendees: Type.Boolean(),
+  },
+  { $id: 'CheckinSession' },
+);
+export const DeviceView = Type.Object(
+  { id: Type.String(), event_id: Type.String(), session_id: Nullable(Type.String()), name: Type.String(), created_at: Type.Integer(), revoked: Type.Boolean(), token: Type.Optional(Type.String({ description: 'shown once, at provisioning' })) },
+  { $id: 'ScannerDevice' },
+);
+
+const PassCheckin = Type.Object({ id: Type.String(), session: Type.Object({ id: Type.String(), name: Type.String() }), at: Type.Integer(), gate: Nullable(Type.String()), exited_at: Nullable(Type.Integer()) });
+const LastScan = Type.Object({
+  result: Type.String(),
+  reason: Nullable(Type.String()),
+  session: Type.Object({ id: Type.String(), name: Type.String() }),
+  at: Type.Integer(),
+  gate: Nullable(Type.String()),
+  direction: Type.String(),
+});
+
+export const PassView = Type.Object(
+  {
+    attendee: Type.Object({ id: Type.String(), name: Type.String(), event_id: Type.String(), revoked: Type.Boolean() }),
+    version: Type.Integer(),
+    event: Type.Object({ id: Type.String(), name: Type.String(), starts_at: Type.Integer(), ends_at: Type.Integer(), public_key: Type.String() }),
+    sessions: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), place: Nullable(Type.String()), starts_at: Type.Integer(), ends_at: Type.Integer() })),
+    server_time: Type.Integer({ description: 'server clock (ms): show the code of the window this falls in, corrected for the phone clock' }),
+    window_seconds: Type.Integer(),
+    codes: Type.Array(
+      Type.Object({ window: Type.Integer(), shown_from: Type.Integer(), shown_until: Type.Integer(), accepted_until: Type.Integer(), code: Type.String() }),
+      { description: 'the next windows, in order; empty when the pass is revoked' },
+    ),
+    live: Live,
+    last_scan: Nullable(LastScan),
+    checkins: Type.Array(PassCheckin),
+  },
+  { $id: 'Pass' },
+);
+
+export const CountsView = Type.Object(
+  {
+    version: Type.Integer(),
+    session: Type.Object({ id: Type.String(), event_id: Type.String(), name: Type.String(), place: Nullable(Type.String()), starts_at: Type.Integer(), ends_at: Type.Integer(), closed: Type.Boolean() }),
+    counts: Type.Object({ expected: Type.Integer(), checked_in: Type.Integer(), not_yet: Type.Integer(), inside: Type.Integer() }),
+    latest: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        at: Type.Integer(),
+        result: Type.String(),
+        reason: Nullable(Type.String()),
+        direction: Type.String(),
+        method: Type.String(),
+        gate: Nullable(Type.String()),
+        by: Type.String({ description: 'who scanned: a staff name or a device name' }),
+        attendee: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+      }),
+    ),
+    live: Live,
+  },
+  { $id: 'SessionCounts' },
+);

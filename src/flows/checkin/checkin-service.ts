@@ -1,0 +1,270 @@
+import { sha256 } from '../../auth/secrets.js';
+import { attendeeNamed, decideCheckin, type CheckinFacts, type Decision, type Direction, type Identification, type RefusalReason } from '../../domain/checkin.js';
+import type { Clock } from '../../domain/clock.js';
+import { AppError } from '../../domain/errors.js';
+import { ACCEPT_SECONDS, checkDecoded, decodePassToken, upcomingCodes, WINDOW_SECONDS } from '../../domain/pass-token.js';
+import type { LiveService } from '../../live/live-service.js';
+import type { AttendeeInfo, AttendeesRepo } from '../../store/attendees.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import type { CheckinsRepo, LockedFacts } from '../../store/checkins.js';
+import { sessionFacts, type EventsRepo, type SessionRow } from '../../store/events.js';
+import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
+import type { User } from '../../store/users.js';
+import { CheckinLive, passChannel, sessionChannel } from './checkin-live.js';
+import type { EventKeyCache } from './event-keys.js';
+import { actorOf, type Scanner } from './scanner-auth.js';
+
+export interface CheckinDeps {
+  events: EventsRepo;
+  attendees: AttendeesRepo;
+  devices: ScannerDevicesRepo;
+  checkins: CheckinsRepo;
+  live: LiveService;
+  audit: AuditLog;
+  clock: Clock;
+  keys: EventKeyCache;
+  onError: (err: unknown, context: string) => void;
+  closing: () => boolean;
+}
+
+export interface CheckinOptions {
+  /** How many windows of codes a pass gets at once. */
+  codesAhead: number;
+  /** How far back a scanner's `scanned_at` may lie (offline scanners upload late). */
+  maxScanAgeSeconds: number;
+}
+
+export const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
+  invalid_code: 'this is not a check-in code of ours, or it is damaged',
+  wrong_event: 'this code is for another event',
+  expired_code: 'this code has expired; ask the attendee to show the current one',
+  session_closed: 'check-in for this session is closed',
+  revoked: 'this registration has been cancelled',
+  not_registered: 'this attendee is not registered for this session',
+  already_checked_in: 'already checked in',
+  not_checked_in: 'not checked in, so cannot check out',
+};
+
+export interface ScanInput {
+  session_id: string;
+  nonce: string;
+  direction: Direction;
+  scanned_at?: number | undefined;
+  gate?: string | undefined;
+}
+
+/** The answer to a scan, ok or refused; also what a retried nonce gets again. */
+export interface ScanAnswer {
+  result: 'ok' | 'rejected';
+  reason: RefusalReason | null;
+  message: string;
+  action: 'check_in' | 're_enter' | 'check_out' | null;
+  direction: Direction;
+  session_id: string;
+  nonce: string;
+  scanned_at: number;
+  attendee: { id: string; name: string } | null;
+  checkin: { id: string; session_id: string; at: number; gate: string | null; exited_at: number | null } | null;
+}
+
+/**
+ * Scans, manual check-ins, undo, live counts and passes. Every scan, refused
+ * or not, is one transaction that records it, then the attendee's `pass:`
+ * channel and the session's `session:` channel are published.
+ */
+export class CheckinService {
+  readonly channels: CheckinLive;
+
+  constructor(
+    private readonly d: CheckinDeps,
+    private readonly o: CheckinOptions,
+  ) {
+    this.channels = new CheckinLive(d.live, d, d.onError, d.closing);
+  }
+
+  /** A scanned code. Refusals are answers (and recorded); only who may scan is an error. */
+  async scan(scanner: Scanner, input: ScanInput & { code: string }): Promise<{ answer: ScanAnswer; replayed: boolean }> {
+    const session = await this.scannableSession(scanner, input.session_id);
+    const at = this.scanTime(input.scanned_at);
+    const decoded = decodePassToken(input.code);
+    let verifier;
+    if (decoded.ok) {
+      const eventId = decoded.claims.eventId;
+      verifier = this.d.keys.cachedVerifier(eventId);
+      if (!verifier) {
+        const ev = await this.d.events.event(eventId);
+        verifier = ev && this.d.keys.verifier(ev.id, ev.public_key);
+      }
+    }
+    return this.record(scanner, session, input, at, { kind: 'code', token: checkDecoded(decoded, verifier, at) });
+  }
+
+  /** Staff picks the attendee by id (no phone, flat battery); same decision and record as a scan. */
+  async manual(scanner: Scanner, input: ScanInput & { attendee_id: string }) {
+    const session = await this.scannableSession(scanner, input.session_id);
+    const out = await this.record(scanner, session, input, this.scanTime(input.scanned_at), { kind: 'manual', attendeeId: input.attendee_id });
+    await this.d.audit.record({
+      at: this.d.clock.now(),
+      actorId: scanner.kind === 'user' ? scanner.user.id : null,
+      action: 'checkin_manual',
+      subject: sessionChannel(session.id),
+      outcome: out.answer.result === 'ok' ? 'ok' : 'refused',
+      detail: { attendee_id: input.attendee_id, reason: out.answer.reason, device_id: scanner.kind === 'device' ? scanner.device.id : null },
+    });
+    return out;
+  }
+
+  /** Undoes a wrong check-in: admins, or staff of its session. */
+  async undo(user: User, checkinId: string) {
+    const c = await this.d.checkins.byId(checkinId);
+    if (!c) throw new AppError('not_found', 'no such check-in');
+    const session = await this.d.events.session(c.session_id);
+    if (!session) throw new AppError('not_found', 'no such check-in');
+    await this.requireStaff(user, session);
+    const moved = await this.d.checkins.undo(c, user.id, this.d.clock.now());
+    if (!moved) throw new AppError('conflict', 'this check-in has already been undone');
+    await this.d.audit.record({ at: this.d.clock.now(), actorId: user.id, action: 'checkin_undo', subject: sessionChannel(session.id), outcome: 'ok', detail: { checkin_id: c.id, attendee_id: c.attendee_id } });
+    this.channels.publishPass(c.attendee_id);
+    this.channels.publishSession(session.id);
+    return { id: c.id, undone: true };
+  }
+
+  /** Live counts for organisers and the session's staff and devices, with a token to watch them. */
+  async counts(scanner: Scanner, sessionId: string) {
+    const session = await this.scannableSession(scanner, sessionId);
+    const snap = await this.channels.sessionSnapshot(session.id);
+    return { version: snap!.version, ...snap!.data, live: this.d.live.grant(sessionChannel(session.id)) };
+  }
+
+  /** The event's public key and code format, for scanners that check codes offline. */
+  async publicKey(scanner: Scanner, eventId: string) {
+    const ev = await this.readableEvent(scanner, eventId);
+    return { event_id: ev.id, alg: 'Ed25519' as const, public_key: ev.public_key, format: 'sp1', window_seconds: WINDOW_SECONDS, accept_seconds: ACCEPT_SECONDS };
+  }
+
+  /** Who may come to what, for offline scanners; admins also see emails and accounts. */
+  async attendeeList(scanner: Scanner, eventId: string, limit: number, offset: number) {
+    await this.readableEvent(scanner, eventId);
+    const isAdmin = scanner.kind === 'user' && scanner.user.role === 'admin';
+    const [people, regs] = await Promise.all([this.d.attendees.listForEvent(eventId, limit, offset), this.d.attendees.registrationsForEvent(eventId)]);
+    const sessionsOf = new Map<string, string[]>();
+    for (const r of regs) sessionsOf.set(r.attendee_id, [...(sessionsOf.get(r.attendee_id) ?? []), r.session_id]);
+    return {
+      attendees: people.map((a) => ({
+        id: a.id,
+        name: a.name,
+        revoked: a.revoked_at !== null,
+        sessions: sessionsOf.get(a.id) ?? [],
+        ...(isAdmin ? { email: a.email, user_id: a.user_id } : {}),
+      })),
+    };
+  }
+
+  /** The signed-in attendee's pass for an event. */
+  async passForUser(eventId: string, userId: string) {
+    const a = await this.d.attendees.byUser(eventId, userId);
+    if (!a) throw new AppError('not_found', 'you are not registered for this event');
+    return this.pass(a);
+  }
+
+  /** A pass opened through the personal link an organiser sent. */
+  async passByLink(token: string) {
+    const a = token.length <= 100 ? await this.d.attendees.byLinkHash(sha256(token)) : undefined;
+    if (!a) throw new AppError('not_found', 'this pass link is unknown or has been replaced');
+    return this.pass(a);
+  }
+
+  private async pass(a: AttendeeInfo) {
+    const ev = (await this.d.events.event(a.event_id))!;
+    const [sessions, view] = await Promise.all([this.d.events.sessionsOf(ev.id), this.d.checkins.passView(a)]);
+    const regs = new Set((await this.d.attendees.registrationsForEvent(ev.id)).filter((r) => r.attendee_id === a.id).map((r) => r.session_id));
+    const now = this.d.clock.now();
+    const revoked = a.revoked_at !== null;
+    return {
+      ...view,
+      version: Number(a.version),
+      event: { id: ev.id, name: ev.name, starts_at: Number(ev.starts_at), ends_at: Number(ev.ends_at), public_key: ev.public_key },
+      sessions: sessions
+        .filter((s) => s.all_attendees === 1 || regs.has(s.id))
+        .map((s) => ({ id: s.id, name: s.name, place: s.place, starts_at: Number(s.starts_at), ends_at: Number(s.ends_at) })),
+      server_time: now,
+      window_seconds: WINDOW_SECONDS,
+      // A revoked pass shows no codes: nothing to scan.
+      codes: revoked ? [] : upcomingCodes(ev.id, a.id, this.d.keys.signer(ev.id, ev.private_key), now, this.o.codesAhead),
+      live: this.d.live.grant(passChannel(a.id), this.o.codesAhead * WINDOW_SECONDS + 300),
+    };
+  }
+
+  private async record(scanner: Scanner, session: SessionRow, input: ScanInput, at: number, id: Identification) {
+    const named = attendeeNamed(id);
+    const facts = sessionFacts(session);
+    const out = await this.d.checkins.record<ScanAnswer>(
+      {
+        session,
+        actor: actorOf(scanner),
+        nonce: input.nonce,
+        method: id.kind,
+        direction: input.direction,
+        scannedAt: at,
+        now: this.d.clock.now(),
+        gate: input.gate ?? (scanner.kind === 'device' ? scanner.device.name : null),
+        attendeeId: named?.attendeeId ?? null,
+      },
+      (f) => decideCheckin({ id, direction: input.direction, at, session: facts, attendee: f.attendee && { id: f.attendee.id, eventId: f.attendee.event_id, revokedAt: f.attendee.revoked_at }, registration: f.registration, checkin: f.checkin }),
+      (decision, f, checkin) => answer(decision, f, checkin, session, input, at),
+    );
+    if (out.pass) this.channels.publishPassView(out.pass.attendeeId, out.pass.version, out.pass.view);
+    if (out.sessionVersion !== null) this.channels.publishSession(session.id);
+    return { answer: out.response, replayed: out.replayed };
+  }
+
+  private scanTime(scannedAt: number | undefined): number {
+    const now = this.d.clock.now();
+    if (scannedAt === undefined) return now;
+    if (scannedAt < now - this.o.maxScanAgeSeconds * 1000) throw new AppError('invalid_request', `scanned_at is more than ${this.o.maxScanAgeSeconds} s ago`);
+    // A scanner clock running ahead does not get to scan in the future.
+    return Math.min(scannedAt, now);
+  }
+
+  private async scannableSession(scanner: Scanner, sessionId: string): Promise<SessionRow> {
+    const session = await this.d.events.session(sessionId);
+    if (!session) throw new AppError('not_found', 'no such session');
+    if (scanner.kind === 'device') {
+      const d = scanner.device;
+      if (d.event_id !== session.event_id || (d.session_id !== null && d.session_id !== session.id)) throw new AppError('forbidden', 'this scanner is not provisioned for this session');
+      return session;
+    }
+    await this.requireStaff(scanner.user, session);
+    return session;
+  }
+
+  private async requireStaff(user: User, session: SessionRow): Promise<void> {
+    if (user.role === 'admin') return;
+    if (!(await this.d.events.isStaff(session.id, user.id))) throw new AppError('forbidden', 'only staff of this session may do this');
+  }
+
+  private async readableEvent(scanner: Scanner, eventId: string) {
+    const ev = await this.d.events.event(eventId);
+    if (!ev) throw new AppError('not_found', 'no such event');
+    const ok = scanner.kind === 'device' ? scanner.device.event_id === ev.id : scanner.user.role === 'admin' || (await this.d.events.staffsEvent(ev.id, scanner.user.id));
+    if (!ok) throw new AppError('forbidden', 'only organisers, staff and scanners of this event may see this');
+    return ev;
+  }
+}
+
+/** The answer for one decision; it names the attendee only when they belong to this session's event. */
+function answer(d: Decision, f: LockedFacts, checkin: CheckinFacts | null, session: SessionRow, input: ScanInput, at: number): ScanAnswer {
+  const mine = f.attendee && f.attendee.event_id === session.event_id ? { id: f.attendee.id, name: f.attendee.name } : null;
+  return {
+    result: d.result,
+    reason: d.result === 'rejected' ? d.reason : null,
+    message: d.result === 'rejected' ? REFUSAL_MESSAGES[d.reason] : d.action === 'check_out' ? 'checked out' : 'checked in',
+    action: d.result === 'ok' ? d.action : null,
+    direction: input.direction,
+    session_id: session.id,
+    nonce: input.nonce,
+    scanned_at: at,
+    attendee: mine,
+    checkin: checkin && mine ? { id: checkin.id, session_id: session.id, at: checkin.at, gate: checkin.gate, exited_at: checkin.exitedAt } : null,
+  };
+}

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { sha256 } from '../../auth/secrets.js';
+import type { Clock } from '../../domain/clock.js';
+import { AppError } from '../../domain/errors.js';
+import { randomToken, type Random } from '../../domain/random.js';
+import type { AttendeesRepo, AttendeeInfo } from '../../store/attendees.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import type { EventRow, EventsRepo, SessionRow } from '../../store/events.js';
+import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
+import type { UsersRepo } from '../../store/users.js';
+import type { CheckinLive } from './checkin-live.js';
+import { generateEventKeys } from './event-keys.js';
+import { DEVICE_TOKEN_PREFIX } from './scanner-auth.js';
+
+export interface EventAdminDeps {
+  events: EventsRepo;
+  attendees: AttendeesRepo;
+  devices: ScannerDevicesRepo;
+  users: UsersRepo;
+  audit: AuditLog;
+  channels: CheckinLive;
+  clock: Clock;
+  random: Random;
+  publicUrl: string;
+}
+
+/** By default check-in opens this long before a session starts. */
+const DEFAULT_OPEN_BEFORE_MS = 30 * 60_000;
+
+export const eventView = (e: EventRow) => ({ id: e.id, name: e.name, starts_at: Number(e.starts_at), ends_at: Number(e.ends_at), public_key: e.public_key, created_at: Number(e.created_at) });
+
+export const sessionView = (s: SessionRow) => ({
+  id: s.id,
+  event_id: s.event_id,
+  name: s.name,
+  place: s.place,
+  starts_at: Number(s.starts_at),
+  ends_at: Number(s.ends_at),
+  opens_at: Number(s.opens_at),
+  closes_at: Number(s.closes_at),
+  closed: s.closed_at !== null,
+  all_attendees: Number(s.all_attendees) === 1,
+});
+
+export const attendeeView = (a: AttendeeInfo) => ({ id: a.id, event_id: a.event_id, user_id: a.user_id, name: a.name, email: a.email, revoked: a.revoked_at !== null, created_at: Number(a.created_at) });
+
+/** The organiser's side of check-in: events, sessions, attendees, registrations, staff and scanners. */
+export class EventAdmin {
+  constructor(private readonly d: EventAdminDeps) {}
+
+  async createEvent(by: string, input: { name: string; starts_at: number; ends_at: number }) {
+    if (input.ends_at <= input.starts_at) throw new AppError('invalid_request', 'ends_at must be after starts_at');
+    const keys = generateEventKeys();
+    const row: EventRow = { id: randomUUID(), name: input.name.trim(), starts_at: input.starts_at, ends_at: input.ends_at, public_key: keys.publicKey, private_key: keys.privateKey, created_by: by, created_at: this.d.clock.now() };
+    await this.d.events.insertEvent(row);
+    await this.audit(by, 'event_create', `event:${row.id}`, { name: row.name });
+    return eventView(row);
+  }
+
+  async listEvents(limit: number, offset: number) {
+    return { events: (await this.d.events.listEvents(limit, offset)).map(eventView) };
+  }
+
+  async event(id: string) {
+    const ev = await this.requireEvent(id);
+    return { ...eventView(ev), sessions: (await this.d.events.sessionsOf(id)).map(sessionView) };
+  }
+
+  async createSession(
+    eventId: string,
+    input: { name: string; place?: string | undefined; starts_at: number; ends_at: number; opens_at?: number | undefined; closes_at?: number | undefined; all_attendees?: boolean | undefined },
+  ) {
+    await this.requireEvent(eventId);
+    const opensAt = input.opens_at ?? input.starts_at - DEFAULT_OPEN_BEFORE_MS;
+    const closesAt = input.closes_at ?? input.ends_at;
+    if (input.ends_at <= input.starts_at || closesAt <= opensAt) throw new AppError('invalid_request', 'a session must end after it starts, and check-in close after it opens');
+    const row: SessionRow = {
+      id: randomUUID(),
+      event_id: eventId,
+      name: input.name.trim(),
+      place: input.place?.trim() || null,
+      starts_at: input.starts_at,
+      ends_at: input.ends_at,
+      opens_at: opensAt,
+      closes_at: closesAt,
+      closed_at: null,
+      all_attendees: input.all_attendees ? 1 : 0,
+      version: 1,
+      created_at: this.d.clock.now(),
+    };
+    await this.d.events.insertSession(row);
+    return sessionView(row);
+  }
+
+  /** Closes (or reopens) check-in for a session by hand. */
+  async setClosed(sessionId: string, closed: boolean) {
+    if ((await this.d.events.setClosed(sessionId, closed ? this.d.clock.now() : null)) === null) throw new AppError('not_found', 'no such session');
+    this.d.channels.publishSession(sessionId);
+    return sessionView((await this.d.events.session(sessionId))!);
+  }
+
+  /** Adds a person to an event, optionally linked to an account; the personal pass link is returned once. */
+  async createAttendee(by: string, eventId: string, input: { name: string; email?: string | undefined; user_id?: string | undefined; session_ids?: string[] | undefined }) {
+    await this.requireEvent(eventId);
+    if (input.user_id && !(await this.d.users.findById(input.user_id))) throw new AppError('invalid_request', 'no account has this user_id');
+    const sessions = await this.sessionsIn(eventId, input.session_ids ?? []);
+    const linkToken = randomToken(this.d.random, 24);
+    const now = this.d.clock.now();
+    const row = { id: randomUUID(), event_id: eventId, user_id: input.user_id ?? null, name: input.name.trim(), email: input.email?.trim().toLowerCase() || null, link_token_hash: sha256(linkToken), version: 1, created_at: now, revoked_at: null };
+    if (!(await this.d.attendees.insert(row))) throw new AppError('conflict', 'this account is already an attendee of this event');
+    for (const s of sessions) await this.d.attendees.register(s, row.id, now);
+    for (const s of sessions) await this.touchSession(s);
+    await this.audit(by, 'attendee_create', `event:${eventId}`, { attendee_id: row.id });
+    return { ...attendeeView(row), session_ids: sessions, ...this.link(linkToken) };
+  }
+
+  /** A new personal link; the old one stops working. */
+  async rotateLink(attendeeId: string) {
+    const token = randomToken(this.d.random, 24);
+    if (!(await this.d.attendees.setLinkHash(attendeeId, sha256(token)))) throw new AppError('not_found', 'no such attendee');
+    return this.link(token);
+  }
+
+  async revokeAttendee(by: string, attendeeId: string) {
+    const a = await this.d.attendees.byId(attendeeId);
+    if (!a) throw new AppError('not_found', 'no such attendee');
+    if ((await this.d.attendees.revoke(attendeeId, this.d.clock.now())) === null) throw new AppError('conflict', 'this attendee is already revoked');
+    await this.audit(by, 'attendee_revoke', `event:${a.event_id}`, { attendee_id: a.id });
+    this.d.channels.publishPass(a.id);
+    for (const s of await this.d.events.sessionsOf(a.event_id)) await this.touchSession(s.id);
+    return attendeeView((await this.d.attendees.byId(attendeeId))!);
+  }
+
+  async register(sessionId: string, attendeeId: string, on: boolean) {
+    const session = await this.d.events.session(sessionId);
+    const a = await this.d.attendees.byId(attendeeId);
+    if (!session || !a) throw new AppError('not_found', 'no such session or attendee');
+    if (a.event_id !== session.event_id) throw new AppError('invalid_request', 'the attendee belongs to another event');
+    if (on) await this.d.attendees.register(sessionId, attendeeId, this.d.clock.now());
+    else if (!(await this.d.attendees.unregister(sessionId, attendeeId, this.d.clock.now()))) throw new AppError('not_found', 'the attendee is not registered for this session');
+    await this.touchSession(sessionId);
+    return { session_id: sessionId, attendee_id: attendeeId, registered: on };
+  }
+
+  async setStaff(sessionId: string, userId: string, on: boolean) {
+    if (!(await this.d.events.session(sessionId))) throw new AppError('not_found', 'no such session');
+    const user = await this.d.users.findById(userId);
+    if (!user) throw new AppError('not_found', 'no such user');
+    if (on) {
+      if (user.role === 'member') throw new AppError('invalid_request', 'only staff and admin accounts can staff a session');
+      await this.d.events.addStaff(sessionId, userId, this.d.clock.now());
+    } else if (!(await this.d.events.removeStaff(sessionId, userId))) throw new AppError('not_found', 'this user does not staff this session');
+    return { session_id: sessionId, user_id: userId, staff: on };
+  }
+
+  async staff(sessionId: string) {
+    if (!(await this.d.events.session(sessionId))) throw new AppError('not_found', 'no such session');
+    return { staff: (await this.d.events.staffOf(sessionId)).map((u) => ({ ...u, created_at: Number(u.created_at) })) };
+  }
+
+  /** A scanner for an event (or one of its sessions); its token is shown once. */
+  async provisionDevice(by: string, eventId: string, input: { name: string; session_id?: string | undefined }) {
+    await this.requireEvent(eventId);
+    if (input.session_id) await this.sessionsIn(eventId, [input.session_id]);
+    const token = DEVICE_TOKEN_PREFIX + randomToken(this.d.random, 32);
+    const row = { id: randomUUID(), event_id: eventId, session_id: input.session_id ?? null, name: input.name.trim(), token_hash: sha256(token), created_by: by, created_at: this.d.clock.now(), revoked_at: null };
+    await this.d.devices.insert(row);
+    await this.audit(by, 'device_provision', `event:${eventId}`, { device_id: row.id, session_id: row.session_id });
+    const { token_hash: _hash, ...info } = row;
+    return { ...deviceView(info), token };
+  }
+
+  async devices(eventId: string) {
+    await this.requireEvent(eventId);
+    return { devices: (await this.d.devices.listForEvent(eventId)).map(deviceView) };
+  }
+
+  async revokeDevice(by: string, id: string) {
+    if (!(await this.d.devices.revoke(id, this.d.clock.now()))) throw new AppError('not_found', 'no such active device');
+    await this.audit(by, 'device_revoke', `device:${id}`, {});
+    return deviceView((await this.d.devices.byId(id))!);
+  }
+
+  private link(token: string) {
+    return { link_token: token, link_url: `${this.d.publicUrl}/pass?link=${token}` };
+  }
+
+  private async requireEvent(id: string): Promise<EventRow> {
+    const ev = await this.d.events.event(id);
+    if (!ev) throw new AppError('not_found', 'no such event');
+    return ev;
+  }
+
+  private async sessionsIn(eventId: string, ids: string[]): Promise<string[]> {
+    const own = new Set((await this.d.events.sessionsOf(eventId)).map((s) => s.id));
+    const unique = [...new Set(ids)];
+    const foreign = unique.filter((id) => !own.has(id));
+    if (foreign.length > 0) throw new AppError('invalid_request', `not sessions of this event: ${foreign.join(', ')}`);
+    return unique;
+  }
+
+  /** A registration changed what a session expects: move its version and tell its watchers. */
+  private async touchSession(sessionId: string): Promise<void> {
+    await this.d.events.bumpSession(sessionId);
+    this.d.channels.publishSession(sessionId);
+  }
+
+  private audit(by: string, action: string, subject: string, detail: Record<string, unknown>) {
+    return this.d.audit.record({ at: this.d.clock.now(), actorId: by, action, subject, outcome: 'ok', detail });
+  }
+}
+
+const deviceView = (d: { id: string; event_id: string; session_id: string | null; name: string; created_at: number; revoked_at: number | null }) => ({
+  id: d.id,
+  event_id: d.event_id,
+  session_id: d.session_id,
+  name: d.name,
+  created_at: Number(d.created_at),
+  revoked: d.revoked_at !== null,
+});

@@ -1,0 +1,110 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { isAppError } from '../../domain/errors.js';
+import type { FailureBudget } from '../../http/failure-budget.js';
+import { errorResponses } from '../../http/schemas.js';
+import type { App } from '../../http/types.js';
+import type { Caller, ShareFlow } from './share-flow.js';
+import { ClaimBody, CreateShareBody, IdParams, OwnerView, RequesterView, SharedFieldsSchema } from './share-schemas.js';
+
+export interface ShareRouteOptions {
+  /** Claims per minute per client address. */
+  claimsPerMinute: number;
+  /** Wrong codes from everyone together. */
+  guesses: FailureBudget;
+}
+
+function callerOf(req: FastifyRequest): Caller {
+  const { user } = principalOf(req);
+  return { id: user.id, name: user.name, email: user.email, ip: req.ip };
+}
+
+/** The share API: A creates, shows, decides or revokes; B claims; both read. */
+export function shareRoutes(app: App, flow: ShareFlow, o: ShareRouteOptions): void {
+  app.addSchema(SharedFieldsSchema);
+  app.addSchema(OwnerView);
+  app.addSchema(RequesterView);
+  const tags = ['share'];
+  const owner = Type.Ref('ShareOwnerView');
+
+  app.post(
+    '/api/v1/shares',
+    {
+      preHandler: requireUser(),
+      schema: {
+        tags,
+        summary: 'Create a share: pick the details to share, then show its code',
+        body: CreateShareBody,
+        response: { 201: owner, ...errorResponses(400, 401, 403, 413) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await flow.create(callerOf(req), req.body)),
+  );
+
+  app.post(
+    '/api/v1/shares/claim',
+    {
+      config: { rateLimit: { max: o.claimsPerMinute, timeWindow: '1 minute' } },
+      preHandler: requireUser(),
+      schema: {
+        tags,
+        summary: 'Ask to see a share by its code: the first signed-in caller becomes the requester',
+        description: 'The shared fields arrive on the returned live channel (or `GET /api/v1/shares/{id}`) once the owner approves.',
+        body: ClaimBody,
+        response: { 200: Type.Ref('ShareRequesterView'), ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
+      },
+    },
+    async (req) => {
+      // Wrong codes spend a global budget, so many guessers together are slowed too.
+      await o.guesses.check();
+      try {
+        return await flow.claim(req.body.code, callerOf(req));
+      } catch (err) {
+        if (isAppError(err) && err.code === 'unknown_code') await o.guesses.fail();
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/shares/:id',
+    {
+      preHandler: requireUser(),
+      schema: {
+        tags,
+        summary: 'The current state of a share, for its owner or its requester',
+        params: IdParams,
+        response: { 200: Type.Union([owner, Type.Ref('ShareRequesterView')]), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (req) => flow.view(req.params.id, principalOf(req).user.id),
+  );
+
+  const decision = (path: string, summary: string, run: (id: string, c: Caller) => Promise<unknown>, method: 'post' | 'delete' = 'post') =>
+    app[method](
+      path,
+      {
+        preHandler: requireUser(),
+        schema: { tags, summary, params: IdParams, response: { 200: owner, ...errorResponses(401, 403, 404, 409, 410) } },
+      },
+      async (req) => run(req.params.id, callerOf(req)),
+    );
+  decision('/api/v1/shares/:id/approve', 'Approve the request (owner only): the requester receives the fields', (id, c) => flow.approve(id, c));
+  decision('/api/v1/shares/:id/deny', 'Deny the request (owner only)', (id, c) => flow.deny(id, c));
+  decision('/api/v1/shares/:id', 'Revoke the share before deciding (owner only)', (id, c) => flow.revoke(id, c), 'delete');
+
+  app.get(
+    '/api/v1/shares/:id/qr.svg',
+    {
+      preHandler: requireUser(),
+      schema: { tags, summary: 'QR code of the share (owner only), as SVG', params: IdParams, response: errorResponses(401, 403, 404) },
+    },
+    async (req, reply) => {
+      const target = await flow.qrTarget(req.params.id, principalOf(req).user.id);
+      const svg = await QRCode.toString(target, { errorCorrectionLevel: 'M', margin: 2, type: 'svg' });
+      return reply.header('cache-control', 'private, no-store').type('image/svg+xml').send(svg);
+    },
+  );
+}

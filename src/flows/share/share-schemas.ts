@@ -1,0 +1,58 @@
+import { Type } from '@fastify/type-provider-typebox';
+
+/** Request and response shapes of the share API; the views are named for the OpenAPI document. */
+
+const Text = (maxLength: number, description: string) => Type.String({ maxLength, description });
+
+const sharedFields = {
+  name: Type.Optional(Text(120, 'the name to share')),
+  email: Type.Optional(Text(254, 'an email address')),
+  phone: Type.Optional(Text(40, 'a phone number')),
+  organisation: Type.Optional(Text(120, 'company, school or club')),
+  note: Type.Optional(Text(1000, 'a free-text note')),
+};
+
+/** Named in the OpenAPI document for the views. */
+export const SharedFieldsSchema = Type.Object(sharedFields, { additionalProperties: false, $id: 'SharedFields' });
+
+export const CreateShareBody = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: 120, description: 'what this is, shown to the one who scans' })),
+    fields: Type.Object(sharedFields, { additionalProperties: false, description: 'only the details to share; at least one non-empty' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ClaimBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 32, description: 'XXXX-XXXX, any case, dashes and spaces ignored' }) });
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+const Live = Type.Object({ channel: Type.String(), token: Type.String(), expires_at: Type.Integer() }, { description: 'watch this channel for every change' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+const common = {
+  id: Type.String(),
+  status: Type.Union(['open', 'requested', 'approved', 'denied', 'revoked', 'expired'].map((s) => Type.Literal(s))),
+  expires_at: Type.Integer(),
+  title: Nullable(Type.String()),
+  owner: Type.Object({ name: Type.String() }),
+  requester: Nullable(Type.Object({ name: Type.String(), email: Type.String() })),
+  fields: Nullable(Type.Ref('SharedFields', { description: 'what was shared; null until approved' })),
+  decided_at: Nullable(Type.Integer()),
+  live: Live,
+};
+
+/** What the person sharing sees. */
+export const OwnerView = Type.Object(
+  {
+    ...common,
+    role: Type.Literal('owner'),
+    code: Type.String({ description: 'XXXX-XXXX' }),
+    url: Type.String({ description: 'what the QR encodes: the receive page with the code' }),
+    offer: Nullable(Type.Ref('SharedFields', { description: 'what you offered; cleared when the share ends unapproved' })),
+  },
+  { $id: 'ShareOwnerView' },
+);
+
+/** What the one who scanned sees. */
+export const RequesterView = Type.Object({ ...common, role: Type.Literal('requester') }, { $id: 'ShareRequesterView' });

@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { AttendeeFacts } from '../domain/checkin.js';
+import type { AttendeesTable, Database } from './schema.js';
+
+export type AttendeeRow = AttendeesTable;
+export type AttendeeInfo = Omit<AttendeesTable, 'link_token_hash'>;
+
+const INFO = ['id', 'event_id', 'user_id', 'name', 'email', 'version', 'created_at', 'revoked_at'] as const;
+
+export const attendeeFacts = (a: Pick<AttendeeRow, 'id' | 'event_id' | 'revoked_at'>): AttendeeFacts => ({
+  id: a.id,
+  eventId: a.event_id,
+  revokedAt: a.revoked_at === null ? null : Number(a.revoked_at),
+});
+
+/** Attendees (one person's registration for one event) and their per-session registrations. */
+export class AttendeesRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Returns false when this account is already an attendee of the event. */
+  async insert(row: AttendeeRow): Promise<boolean> {
+    const r = await this.db.insertInto('attendees').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  byId(id: string): Promise<AttendeeInfo | undefined> {
+    return this.db.selectFrom('attendees').select(INFO).where('id', '=', id).executeTakeFirst();
+  }
+
+  byUser(eventId: string, userId: string): Promise<AttendeeInfo | undefined> {
+    return this.db.selectFrom('attendees').select(INFO).where('event_id', '=', eventId).where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  byLinkHash(hash: string): Promise<AttendeeInfo | undefined> {
+    return this.db.selectFrom('attendees').select(INFO).where('link_token_hash', '=', hash).executeTakeFirst();
+  }
+
+  async setLinkHash(id: string, hash: string): Promise<boolean> {
+    const r = await this.db.updateTable('attendees').set({ link_token_hash: hash }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  listForEvent(eventId: string, limit: number, offset: number): Promise<AttendeeInfo[]> {
+    return this.db.selectFrom('attendees').select(INFO).where('event_id', '=', eventId).orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+  }
+
+  /** Live session registrations of the event's attendees, for offline scanners. */
+  registrationsForEvent(eventId: string) {
+    return this.db
+      .selectFrom('session_registrations')
+      .innerJoin('event_sessions', 'event_sessions.id', 'session_registrations.session_id')
+      .select(['session_registrations.session_id', 'session_registrations.attendee_id'])
+      .where('event_sessions.event_id', '=', eventId)
+      .where('session_registrations.revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** Revokes an attendee and bumps their `pass:` version; null when no such live attendee. */
+  async revoke(id: string, now: number): Promise<number | null> {
+    const r = await this.db
+      .updateTable('attendees')
+      .set((eb) => ({ revoked_at: now, version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning('version')
+      .executeTakeFirst();
+    return r ? Number(r.version) : null;
+  }
+
+  async bump(id: string, trx: Kysely<Database> = this.db): Promise<number | null> {
+    const r = await trx.updateTable('attendees').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', id).returning('version').executeTakeFirst();
+    return r ? Number(r.version) : null;
+  }
+
+  /** Registers for a session; registering again after a revocation reinstates it. */
+  async register(sessionId: string, attendeeId: string, now: number): Promise<void> {
+    await this.db
+      .insertInto('session_registrations')
+      .values({ session_id: sessionId, attendee_id: attendeeId, created_at: now, revoked_at: null })
+      .onConflict((oc) => oc.columns(['session_id', 'attendee_id']).doUpdateSet({ revoked_at: null }))
+      .execute();
+  }
+
+  async unregister(sessionId: string, attendeeId: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('session_registrations')
+      .set({ revoked_at: now })
+      .where('session_id', '=', sessionId)
+      .where('attendee_id', '=', attendeeId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CheckinFacts, Decision, Direction, RegistrationFacts } from '../domain/checkin.js';
+import { attendeeFacts, type AttendeeInfo } from './attendees.js';
+import type { SessionRow } from './events.js';
+import type { CheckinsTable, Database } from './schema.js';
+
+export type CheckinRow = CheckinsTable;
+
+/** Who scanned: a staff user (session or API key) or a provisioned device. */
+export interface ScanActor {
+  /** `user:<id>` or `device:<id>`: nonces are unique per actor. */
+  key: string;
+  name: string;
+  userId: string | null;
+  deviceId: string | null;
+}
+
+export interface ScanRecord {
+  session: SessionRow;
+  actor: ScanActor;
+  nonce: string;
+  method: 'code' | 'manual';
+  direction: Direction;
+  scannedAt: number;
+  now: number;
+  gate: string | null;
+  /** The attendee the code (genuine, fresh or not) or the manual pick names; null for an unreadable code. */
+  attendeeId: string | null;
+}
+
+/** What the store knew when deciding, under the attendee's lock. */
+export interface LockedFacts {
+  attendee: AttendeeInfo | null;
+  registration: RegistrationFacts | null;
+  checkin: CheckinFacts | null;
+}
+
+export type PassView = Awaited<ReturnType<CheckinsRepo['passView']>>;
+
+export interface ScanOutcome<R> {
+  response: R;
+  replayed: boolean;
+  /** The attendee's `pass:` channel as this scan left it, read inside its transaction. */
+  pass: { attendeeId: string; version: number; view: PassView } | null;
+  sessionVersion: number | null;
+}
+
+const liveCheckin = (r: Pick<CheckinRow, 'id' | 'at' | 'gate' | 'exited_at'>): CheckinFacts => ({
+  id: r.id,
+  at: Number(r.at),
+  gate: r.gate,
+  exitedAt: r.exited_at === null ? null : Number(r.exited_at),
+});
+
+const attendeeHead = (a: AttendeeInfo) => ({ id: a.id, name: a.name, event_id: a.event_id, revoked: attendeeFacts(a).revokedAt !== null });
+
+/** A retried nonce, found only once our own insert lost: roll back and replay the winner's answer. */
+class NonceTaken extends Error {}
+
+/** Check-ins and the record of every scan. Each scan is one transaction that locks its attendee first. */
+export class CheckinsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async responseForNonce(actorKey: string, nonce: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('scans').select('response').where('actor_key', '=', actorKey).where('nonce', '=', nonce).executeTakeFirst();
+    return r?.response;
+  }
+
+  /**
+   * Records one scan: locks the named attendee (bumping their `pass:`
+   * version), reads what the decision needs, lets `decide` choose, writes the
+   * check-in change and the scan with its answer, and bumps the session's
+   * version; all in one transaction. A nonce the actor already used returns
+   * the stored answer and changes nothing: its insert conflicts, the
+   * transaction rolls back, and the first answer is read back. (No look-up
+   * before: retries are rare, and every scan would pay for it.)
+   */
+  async record<R>(
+    s: ScanRecord,
+    decide: (facts: LockedFacts) => Decision,
+    respond: (decision: Decision, facts: LockedFacts, checkin: CheckinFacts | null) => R,
+  ): Promise<ScanOutcome<R>> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const facts: LockedFacts = { attendee: null, registration: null, checkin: null };
+        if (s.attendeeId) {
+          const a = await trx
+            .updateTable('attendees')
+            .set((eb) => ({ version: eb('version', '+', 1) }))
+            .where('id', '=', s.attendeeId)
+            .returning(['id', 'event_id', 'user_id', 'name', 'email', 'version', 'created_at', 'revoked_at'])
+            .executeTakeFirst();
+          if (a) {
+            facts.attendee = a;
+            // Registration and live check-in in one read, under the lock just taken.
+            const r = await trx
+              .selectFrom('attendees')
+              .leftJoin('session_registrations as r', (j) => j.onRef('r.attendee_id', '=', 'attendees.id').on('r.session_id', '=', s.session.id))
+              .leftJoin('checkins as c', (j) => j.onRef('c.attendee_id', '=', 'attendees.id').on('c.session_id', '=', s.session.id).on('c.undone_at', 'is', null))
+              .select(['r.attendee_id as reg', 'r.revoked_at as reg_revoked_at', 'c.id', 'c.at', 'c.gate', 'c.exited_at'])
+              .where('attendees.id', '=', a.id)
+              .executeTakeFirst();
+            facts.registration = r?.reg ? { revokedAt: r.reg_revoked_at === null ? null : Number(r.reg_revoked_at) } : null;
+            facts.checkin = r?.id ? liveCheckin({ id: r.id, at: r.at!, gate: r.gate, exited_at: r.exited_at }) : null;
+          }
+        }
+        const decision = decide(facts);
+        const checkin = await this.apply(trx, s, decision, facts);
+        const response = respond(decision, facts, checkin);
+        const ins = await trx
+          .insertInto('scans')
+          .values({
+            at: s.now,
+            scanned_at: s.scannedAt,
+            session_id: s.session.id,
+            attendee_id: facts.attendee?.id ?? null,
+            method: s.method,
+            direction: s.direction,
+            result: decision.result,
+            reason: decision.result === 'rejected' ? decision.reason : null,
+            checkin_id: checkin?.id ?? null,
+            actor_key: s.actor.key,
+            actor_name: s.actor.name,
+            gate: s.gate,
+            nonce: s.nonce,
+            response: JSON.stringify(response),
+          })
+          .onConflict((oc) => oc.columns(['actor_key', 'nonce']).doNothing())
+          .executeTakeFirst();
+        if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) throw new NonceTaken();
+        // Last, so concurrent scans of one session wait on this row as briefly as possible.
+        const v = await trx
+          .updateTable('event_sessions')
+          .set((eb) => ({ version: eb('version', '+', 1) }))
+          .where('id', '=', s.session.id)
+          .returning('version')
+          .executeTakeFirst();
+        const pass = facts.attendee
+          ? {
+              attendeeId: facts.attendee.id,
+              version: Number(facts.attendee.version),
+              view: {
+                attendee: attendeeHead(facts.attendee),
+                last_scan: { result: decision.result, reason: decision.result === 'rejected' ? decision.reason : null, session: { id: s.session.id, name: s.session.name }, at: s.scannedAt, gate: s.gate, direction: s.direction },
+                checkins: await this.passCheckins(facts.attendee.id, trx),
+              },
+            }
+          : null;
+        return { response, replayed: false, pass, sessionVersion: v ? Number(v.version) : null };
+      });
+    } catch (err) {
+      if (!(err instanceof NonceTaken)) throw err;
+      const again = await this.responseForNonce(s.actor.key, s.nonce);
+      if (again === undefined) throw err;
+      return { response: JSON.parse(again) as R, replayed: true, pass: null, sessionVersion: null };
+    }
+  }
+
+  /** Writes what an ok decision means; returns the check-in the answer should show (for a refusal, the one in the way). */
+  private async apply(trx: Kysely<Database>, s: ScanRecord, d: Decision, f: LockedFacts): Promise<CheckinFacts | null> {
+    if (d.result === 'rejected') return d.previous ?? null;
+    const current = f.checkin;
+    if (d.action === 'check_in') {
+      const row: CheckinRow = {
+        id: randomUUID(),
+        session_id: s.session.id,
+        attendee_id: f.attendee!.id,
+        at: s.scannedAt,
+        gate: s.gate,
+        method: s.method,
+        by_user_id: s.actor.userId,
+        by_device_id: s.actor.deviceId,
+        exited_at: null,
+        undone_at: null,
+        undone_by: null,
+      };
+      await trx.insertInto('checkins').values(row).execute();
+      return liveCheckin(row);
+    }
+    const exitedAt = d.action === 'check_out' ? s.scannedAt : null;
+    await trx.updateTable('checkins').set({ exited_at: exitedAt }).where('id', '=', current!.id).execute();
+    return { ...current!, exitedAt };
+  }
+
+  byId(id: string): Promise<CheckinRow | undefined> {
+    return this.db.selectFrom('checkins').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Undoes a live check-in: the attendee is locked (their version bumped)
+   * first, like a scan. Returns the new versions, or null when it was already
+   * undone (or never was).
+   */
+  async undo(c: CheckinRow, by: string, now: number): Promise<{ passVersion: number; sessionVersion: number } | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const a = await trx.updateTable('attendees').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.attendee_id).returning('version').executeTakeFirst();
+      const r = await trx.updateTable('checkins').set({ undone_at: now, undone_by: by }).where('id', '=', c.id).where('undone_at', 'is', null).executeTakeFirst();
+      if (!a || Number(r.numUpdatedRows) === 0) return null;
+      const v = await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.session_id).returning('version').executeTakeFirst();
+      return { passVersion: Number(a.version), sessionVersion: Number(v?.version ?? 0) };
+    });
+  }
+
+  /** What the attendee's phone shows: their check-ins and the latest scan of their code. */
+  async passView(attendee: AttendeeInfo) {
+    const [checkins, last] = await Promise.all([
+      this.passCheckins(attendee.id),
+      this.db
+        .selectFrom('scans')
+        .innerJoin('event_sessions', 'event_sessions.id', 'scans.session_id')
+        .select(['scans.result', 'scans.reason', 'scans.session_id', 'event_sessions.name as session_name', 'scans.scanned_at', 'scans.gate', 'scans.direction'])
+        .where('scans.attendee_id', '=', attendee.id)
+        .orderBy('scans.id', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+    ]);
+    return {
+      attendee: attendeeHead(attendee),
+      last_scan: last
+        ? { result: last.result, reason: last.reason, session: { id: last.session_id, name: last.session_name }, at: Number(last.scanned_at), gate: last.gate, direction: last.direction }
+        : null,
+      checkins,
+    };
+  }
+
+  private async passCheckins(attendeeId: string, db: Kysely<Database> = this.db) {
+    const rows = await db
+      .selectFrom('checkins')
+      .innerJoin('event_sessions', 'event_sessions.id', 'checkins.session_id')
+      .select(['checkins.id', 'checkins.session_id', 'event_sessions.name as session_name', 'checkins.at', 'checkins.gate', 'checkins.exited_at'])
+      .where('checkins.attendee_id', '=', attendeeId)
+      .where('checkins.undone_at', 'is', null)
+      .orderBy('checkins.at')
+      .execute();
+    return rows.map((c) => ({ id: c.id, session: { id: c.session_id, name: c.session_name }, at: Number(c.at), gate: c.gate, exited_at: c.exited_at === null ? null : Number(c.exited_at) }));
+  }
+
+  /** What organisers watch: expected, checked in, not yet, inside now, and the latest scans with who made them. */
+  async sessionView(s: SessionRow, latest = 10) {
+    const count = (n: { n: unknown } | undefined) => Number(n?.n ?? 0);
+    const expectedQ = Number(s.all_attendees) === 1
+      ? this.db.selectFrom('attendees').select((eb) => eb.fn.countAll().as('n')).where('event_id', '=', s.event_id).where('revoked_at', 'is', null)
+      : this.db
+          .selectFrom('session_registrations')
+          .innerJoin('attendees', 'attendees.id', 'session_registrations.attendee_id')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('session_registrations.session_id', '=', s.id)
+          .where('session_registrations.revoked_at', 'is', null)
+          .where('attendees.revoked_at', 'is', null);
+    const [expected, checkedIn, inside, scans] = await Promise.all([
+      expectedQ.executeTakeFirst(),
+      this.db.selectFrom('checkins').select((eb) => eb.fn.countAll().as('n')).where('session_id', '=', s.id).where('undone_at', 'is', null).executeTakeFirst(),
+      this.db.selectFrom('checkins').select((eb) => eb.fn.countAll().as('n')).where('session_id', '=', s.id).where('undone_at', 'is', null).where('exited_at', 'is', null).executeTakeFirst(),
+      this.db
+        .selectFrom('scans')
+        .leftJoin('attendees', 'attendees.id', 'scans.attendee_id')
+        .select(['scans.id', 'scans.scanned_at', 'scans.result', 'scans.reason', 'scans.direction', 'scans.method', 'scans.gate', 'scans.actor_name', 'scans.attendee_id', 'attendees.name as attendee_name'])
+        .where('scans.session_id', '=', s.id)
+        .orderBy('scans.id', 'desc')
+        .limit(latest)
+        .execute(),
+    ]);
+    const exp = count(expected);
+    const ins = count(checkedIn);
+    return {
+      session: { id: s.id, event_id: s.event_id, name: s.name, place: s.place, starts_at: Number(s.starts_at), ends_at: Number(s.ends_at), closed: s.closed_at !== null },
+      counts: { expected: exp, checked_in: ins, not_yet: Math.max(0, exp - ins), inside: count(inside) },
+      latest: scans.map((r) => ({
+        id: Number(r.id),
+        at: Number(r.scanned_at),
+        result: r.result,
+        reason: r.reason,
+        direction: r.direction,
+        method: r.method,
+        gate: r.gate,
+        by: r.actor_name,
+        attendee: r.attendee_id ? { id: r.attendee_id, name: r.attendee_name ?? '' } : null,
+      })),
+    };
+  }
+}

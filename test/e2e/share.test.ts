@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEB_ROOT } from '../../src/http/web-pages.js';
+import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { createUsers, type TestUser } from '../support/share-users.js';
+import { startTestNode } from '../support/test-node.js';
+
+/** Set to a folder to keep screenshots of the share pages. */
+const SCREENSHOTS = process.env.SCANPASS_TEST_SCREENSHOTS;
+const snap = (page: Page, name: string) => (SCREENSHOTS ? page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true }) : undefined);
+
+/** Two people, two browser profiles: A shares, B scans (opens the receive URL). */
+describe.skipIf(!hasChromium())('share pages in Chromium', () => {
+  let node: Awaited<ReturnType<typeof startTestNode>>;
+  let browser: Browser;
+  let alice: TestUser;
+  let bob: TestUser;
+  let pageA: Page;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(WEB_ROOT, 'share.html'))) throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\``);
+    [node, browser] = await Promise.all([startTestNode(), launchChromium()]);
+    [alice, bob] = (await createUsers(node.url, ['Alice Chen', 'Bob Li'], 'e2e')) as [TestUser, TestUser];
+    pageA = await open(alice, '/share');
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(contexts.map((c) => c.close()));
+    await Promise.allSettled([browser?.close(), node?.close()]);
+  });
+
+  /** A fresh profile, signed in as `who` (or not at all), on `url`. */
+  async function open(who: TestUser | null, url: string, init?: () => void): Promise<Page> {
+    const context = await newContext(browser, node.url);
+    contexts.push(context);
+    if (init) await context.addInitScript(init);
+    if (who) expect((await context.request.post('/api/v1/session', { data: { email: who.email, password: who.password } })).status()).toBe(200);
+    const page = await context.newPage();
+    await page.goto(url);
+    return page;
+  }
+
+  const status = (page: Page, s: string) => page.locator(`[data-testid=share-status][data-status=${s}]`).waitFor();
+
+  /** A fills in the form (name and email come prefilled) and shows a code; returns it. */
+  async function createShare(phone?: string): Promise<string> {
+    if (await pageA.getByRole('button', { name: 'Share again' }).isVisible()) await pageA.getByRole('button', { name: 'Share again' }).click();
+    await pageA.getByLabel('Name', { exact: true }).and(pageA.locator('input[type=text]')).waitFor();
+    expect(await pageA.locator('#name').inputValue()).toBe('Alice Chen');
+    expect(await pageA.locator('#email').inputValue()).toBe(alice.email);
+    if (phone) await pageA.locator('#phone').fill(phone);
+    await snap(pageA, 'share-compose');
+    await pageA.getByRole('button', { name: 'Show my code' }).click();
+    await status(pageA, 'open');
+    const code = (await pageA.getByTestId('share-code').innerText()).trim();
+    expect(code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    return code;
+  }
+
+  it('A shares, B signs in and asks, A sees who at once and approves, B gets the fields pushed live', async () => {
+    const code = await createShare('+86 138 0000 0000');
+    const qrLoaded = await pageA.getByTestId('share-qr').evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth > 0));
+    expect(qrLoaded).toBe(true);
+    await snap(pageA, 'share-open');
+
+    // B is not signed in yet: the receive page sends B to sign in and back.
+    const pageB = await open(null, `/share/receive?code=${code}`);
+    await pageB.waitForURL((u) => u.pathname === '/signin');
+    await pageB.getByLabel('Email', { exact: true }).fill(bob.email);
+    await pageB.getByLabel('Password', { exact: true }).fill(bob.password);
+    await pageB.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await status(pageB, 'requested');
+    expect(await pageB.getByTestId('share-status').innerText()).toBe('Waiting for Alice Chen to approve…');
+    expect(await pageB.getByTestId('shared-field').count()).toBe(0);
+    await pageB.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+
+    await pageA.getByTestId('share-requester').filter({ hasText: `Bob Li (${bob.email}) wants to see this.` }).waitFor({ timeout: 3000 });
+    await snap(pageA, 'share-requested');
+    await snap(pageB, 'receive-waiting');
+    const [approveBox, denyBox] = await Promise.all([pageA.getByTestId('share-approve').boundingBox(), pageA.getByTestId('share-deny').boundingBox()]);
+    expect([denyBox?.width, denyBox?.height]).toEqual([approveBox?.width, approveBox?.height]);
+    await pageA.getByTestId('share-approve').click();
+    await status(pageA, 'approved');
+
+    await status(pageB, 'approved');
+    const field = (k: string) => pageB.locator(`[data-testid=shared-field][data-field=${k}]`).innerText();
+    expect([await field('name'), await field('email'), await field('phone')]).toEqual(['Alice Chen', alice.email, '+86 138 0000 0000']);
+    expect(await pageB.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42); // no reload
+    await snap(pageB, 'receive-approved');
+  });
+
+  it('A denies; B, on a browser without WebSocket, is told live and sees nothing', async () => {
+    const code = await createShare();
+    const pageB = await open(bob, `/share/receive?code=${code}`, () => {
+      Object.defineProperty(window, 'WebSocket', { value: undefined });
+    });
+    await status(pageB, 'requested');
+    await pageA.getByTestId('share-requester').filter({ hasText: 'Bob Li' }).waitFor({ timeout: 3000 });
+    await pageA.getByTestId('share-deny').click();
+    await status(pageA, 'denied');
+    await status(pageB, 'denied');
+    expect(await pageB.getByTestId('share-status').innerText()).toBe('Alice Chen declined to share.');
+    expect(await pageB.getByTestId('shared-field').count()).toBe(0);
+    const live = await pageB.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/v1/live')));
+    expect(live.length).toBeGreaterThan(0);
+    expect(live.every((p) => p === '/v1/live/sse' || p === '/v1/live/poll')).toBe(true);
+  });
+
+  it('A revokes before deciding: B is told it is no longer available, and the code stays dead', async () => {
+    const code = await createShare();
+    const pageB = await open(bob, `/share/receive?code=${code}`);
+    await status(pageB, 'requested');
+    await pageA.getByTestId('share-requester').filter({ hasText: 'Bob Li' }).waitFor({ timeout: 3000 });
+    await pageA.getByTestId('share-revoke').click();
+    await status(pageA, 'revoked');
+    await status(pageB, 'revoked');
+    expect(await pageB.getByTestId('share-status').innerText()).toBe('This share is no longer available: Alice Chen withdrew it.');
+
+    await pageB.reload();
+    const error = pageB.locator('[data-testid=error][data-code=share_revoked]');
+    await error.waitFor();
+    expect(await error.innerText()).toBe('This share is no longer available: it was withdrawn.');
+  });
+
+  it('in zh-CN, an unknown code gets a Chinese error', async () => {
+    const pageB = await open(bob, '/share/receive?code=BBBB-BBBB&lang=zh-CN');
+    const error = pageB.locator('[data-testid=error][data-code=unknown_code]');
+    await error.waitFor();
+    expect(await error.innerText()).toBe('没有找到使用此代码的分享。请核对后重试。');
+  });
+});

@@ -1,0 +1,296 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
+import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
+import { available, TEST_DATABASE_URL } from '../support/env.js';
+import { createTestDatabase } from '../support/postgres.js';
+import { ADMIN, startTestNode } from '../support/test-node.js';
+
+/**
+ * QR check-in through the real HTTP API: passes and their codes, every
+ * refusal reason, forged and random input, single check-in under concurrency,
+ * idempotent retries, who may scan, undo, manual check-in, and the live
+ * `pass:` and `session:` channels.
+ */
+
+type Node = Awaited<ReturnType<typeof startTestNode>>;
+type Session = { cookie: string; csrf: string; id: string };
+type Auth = { headers: Record<string, string> };
+type Live = { channel: string; token: string };
+interface Answer {
+  result: 'ok' | 'rejected';
+  reason: string | null;
+  action: string | null;
+  attendee: { id: string; name: string } | null;
+  checkin: { id: string; at: number; gate: string | null; exited_at: number | null } | null;
+}
+
+const dialects = [
+  { name: 'sqlite', database: async () => ({ url: undefined as string | undefined, drop: async () => {} }) },
+  ...(available('postgres', !!TEST_DATABASE_URL) ? [{ name: 'postgres', database: () => createTestDatabase(TEST_DATABASE_URL!) }] : []),
+];
+
+const MIN = 60_000;
+
+describe.each(dialects)('check-in API on $name', ({ database }) => {
+  let node: Node;
+  let drop = async () => {};
+  let admin: Session;
+  let staff: Session;
+  let otherStaff: Session;
+  let member: Session;
+  let staffKey: string;
+  let device: string;
+  let revokedDevice: string;
+  let foreignDevice: string;
+  const ids = {} as Record<'event' | 'event2' | 'session' | 'closed' | 'alice' | 'bob' | 'carol' | 'dave' | 'eve' | 'frank', string>;
+  let bobLink: string;
+  const keys = new EventKeyCache();
+
+  const inject = (o: InjectOptions): Promise<LightMyRequestResponse> => node.app.inject(o);
+  const as = (s: Session): Auth => ({ headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+  const bearer = (token: string): Auth => ({ headers: { authorization: `Bearer ${token}` } });
+  const call = async (auth: Auth | null, method: InjectOptions['method'], url: string, payload?: unknown) => {
+    const res = await inject({ method, url, ...(auth ?? {}), ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+    return { status: res.statusCode, body: res.body ? res.json() : null, headers: res.headers };
+  };
+  const ok = async (auth: Auth | null, method: InjectOptions['method'], url: string, payload?: unknown, status = 200) => {
+    const r = await call(auth, method, url, payload);
+    expect(r.status, JSON.stringify(r.body)).toBe(status);
+    return r.body;
+  };
+  const signIn = async (email: string, password: string): Promise<Session> => {
+    const res = await inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
+    expect(res.statusCode).toBe(200);
+    const c = res.cookies.find((x) => x.name === 'scanpass_session')!;
+    return { cookie: `scanpass_session=${c.value}`, csrf: res.json().csrf_token, id: res.json().user.id };
+  };
+  const account = async (name: string, role: string) => {
+    const email = `${name.split(" ")[0]!.toLowerCase()}-${randomUUID().slice(0, 8)}@test.local`;
+    await ok(as(admin), 'POST', '/api/v1/users', { email, password: 'a long enough password', role, name }, 201);
+    return signIn(email, 'a long enough password');
+  };
+  const nonce = () => randomBytes(12).toString('base64url');
+  const scan = async (auth: Auth | null, code: string, extra: Record<string, unknown> = {}) =>
+    call(auth, 'POST', '/api/v1/checkins', { code, session_id: ids.session, nonce: nonce(), ...extra });
+  const answer = async (auth: Auth, code: string, extra: Record<string, unknown> = {}): Promise<Answer> => {
+    const r = await scan(auth, code, extra);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body as Answer;
+  };
+  /** A code signed with the event's key as the server would, for any window. */
+  const codeFor = async (attendeeId: string, eventId = ids.event, window = windowAt(Date.now())) => {
+    const ev = await node.services.store.db.selectFrom('events').select('private_key').where('id', '=', eventId).executeTakeFirstOrThrow();
+    return encodePassToken({ eventId, attendeeId, window }, keys.signer(eventId, ev.private_key));
+  };
+  const poll = async (live: Live, after: number) => {
+    const q = new URLSearchParams({ channel: live.channel, token: live.token, after: String(after), wait: '2' });
+    const res = await inject({ method: 'GET', url: `/v1/live/poll?${q}` });
+    expect(res.statusCode).toBe(200);
+    return res.json() as { version: number; type: string; data: Record<string, unknown> };
+  };
+  const checkinsOf = (attendeeId: string) =>
+    node.services.store.db.selectFrom('checkins').select('id').where('attendee_id', '=', attendeeId).where('undone_at', 'is', null).execute();
+
+  beforeAll(async () => {
+    const db = await database();
+    drop = db.drop;
+    node = await startTestNode(db.url ? { databaseUrl: db.url } : {});
+    admin = await signIn(ADMIN.email, ADMIN.password);
+    [staff, otherStaff, member] = await Promise.all([account('Sam Staff', 'staff'), account('Olga Other', 'staff'), account('Alice Attendee', 'member')]);
+    staffKey = (await ok(as(staff), 'POST', '/api/v1/api-keys', { name: 'scanner app' }, 201)).key;
+
+    const now = Date.now();
+    ids.event = (await ok(as(admin), 'POST', '/api/v1/events', { name: 'Training', starts_at: now - 60 * MIN, ends_at: now + 8 * 60 * MIN }, 201)).id;
+    ids.event2 = (await ok(as(admin), 'POST', '/api/v1/events', { name: 'Conference', starts_at: now, ends_at: now + 60 * MIN }, 201)).id;
+    ids.session = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/sessions`, { name: 'Morning', place: 'Hall A', starts_at: now - 10 * MIN, ends_at: now + 60 * MIN }, 201)).id;
+    ids.closed = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/sessions`, { name: 'Yesterday', starts_at: now - 3 * 60 * MIN, ends_at: now - 2 * 60 * MIN }, 201)).id;
+    await ok(as(admin), 'POST', `/api/v1/sessions/${ids.session}/staff`, { user_id: staff.id });
+    await ok(as(admin), 'POST', `/api/v1/sessions/${ids.closed}/staff`, { user_id: staff.id });
+
+    const attendee = async (body: Record<string, unknown>, event = ids.event) => ok(as(admin), 'POST', `/api/v1/events/${event}/attendees`, body, 201);
+    ids.alice = (await attendee({ name: 'Alice Attendee', user_id: member.id, session_ids: [ids.session, ids.closed] })).id;
+    const bob = await attendee({ name: 'Bob CSV', email: 'Bob@Example.com', session_ids: [ids.session] });
+    [ids.bob, bobLink] = [bob.id, bob.link_token];
+    ids.carol = (await attendee({ name: 'Carol Unregistered' })).id;
+    ids.dave = (await attendee({ name: 'Dave Revoked', session_ids: [ids.session] })).id;
+    ids.frank = (await attendee({ name: 'Frank', session_ids: [ids.session] })).id;
+    ids.eve = (await attendee({ name: 'Eve Elsewhere' }, ids.event2)).id;
+    await ok(as(admin), 'DELETE', `/api/v1/attendees/${ids.dave}`);
+
+    device = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/devices`, { name: 'Gate 1' }, 201)).token;
+    const revoked = await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/devices`, { name: 'Lost tablet' }, 201);
+    revokedDevice = revoked.token;
+    await ok(as(admin), 'DELETE', `/api/v1/devices/${revoked.id}`);
+    foreignDevice = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event2}/devices`, { name: 'Other gate' }, 201)).token;
+  });
+  afterAll(async () => {
+    await node?.close();
+    await drop();
+  });
+
+  it("gives the signed-in attendee their pass: upcoming codes, a live token, the event's key", async () => {
+    const pass = await ok(as(member), 'GET', `/api/v1/passes/${ids.event}`);
+    expect(pass.attendee).toMatchObject({ id: ids.alice, name: 'Alice Attendee', revoked: false });
+    expect(pass.codes).toHaveLength(20);
+    expect(pass.codes[0].window).toBe(windowAt(pass.server_time));
+    expect(pass.codes[0].code).toMatch(/^sp1\.[A-Za-z0-9_-]{135}$/);
+    expect(pass.live.channel).toBe(`pass:${ids.alice}`);
+    expect(pass.sessions.map((s: { id: string }) => s.id).sort()).toEqual([ids.session, ids.closed].sort());
+    const key = await ok(bearer(device), 'GET', `/api/v1/events/${ids.event}/public-key`);
+    expect(key).toMatchObject({ alg: 'Ed25519', public_key: pass.event.public_key, window_seconds: 15, accept_seconds: 30 });
+    expect((await call(as(member), 'GET', `/api/v1/passes/${ids.event2}`)).status).toBe(404);
+    expect((await call(as(member), 'GET', `/api/v1/events/${ids.event}/public-key`)).status).toBe(403);
+    const list = await ok(bearer(device), 'GET', `/api/v1/events/${ids.event}/attendees`);
+    expect(list.attendees.find((a: { id: string }) => a.id === ids.bob)).toEqual({ id: ids.bob, name: 'Bob CSV', revoked: false, sessions: [ids.session] });
+  });
+
+  it('opens a pass through the personal link, without an account', async () => {
+    const pass = await ok(null, 'GET', `/api/v1/passes/by-link/${bobLink}`);
+    expect(pass.attendee.id).toBe(ids.bob);
+    expect(pass.codes).toHaveLength(20);
+    expect((await call(null, 'GET', `/api/v1/passes/by-link/${'x'.repeat(40)}`)).status).toBe(404);
+  });
+
+  it('answers every refusal with one stable reason, as data, and records it', async () => {
+    const expectReason = async (code: string, reason: string, extra: Record<string, unknown> = {}) => {
+      const a = await answer(bearer(device), code, extra);
+      expect(a, JSON.stringify(a)).toMatchObject({ result: 'rejected', reason });
+      return a;
+    };
+    await expectReason('not a code', 'invalid_code');
+    await expectReason(await codeFor(ids.carol, ids.event, windowAt(Date.now()) - 3), 'expired_code');
+    await expectReason(await codeFor(ids.eve, ids.event2), 'wrong_event');
+    await expectReason(await codeFor(ids.carol), 'not_registered');
+    await expectReason(await codeFor(ids.dave), 'revoked');
+    await expectReason(await codeFor(ids.alice), 'session_closed', { session_id: ids.closed });
+    const first = await answer(bearer(device), await codeFor(ids.frank));
+    expect(first).toMatchObject({ result: 'ok', action: 'check_in', attendee: { id: ids.frank, name: 'Frank' }, checkin: { gate: 'Gate 1' } });
+    const again = await expectReason(await codeFor(ids.frank), 'already_checked_in');
+    expect(again.checkin).toMatchObject({ id: first.checkin!.id, at: first.checkin!.at, gate: 'Gate 1' });
+    await expectReason(await codeFor(ids.bob), 'not_checked_in', { direction: 'exit' });
+
+    const reasons = await node.services.store.db.selectFrom('scans').select(['reason', 'result']).where('result', '=', 'rejected').execute();
+    for (const r of ['invalid_code', 'expired_code', 'wrong_event', 'not_registered', 'revoked', 'session_closed', 'already_checked_in']) {
+      expect(reasons.map((x) => x.reason)).toContain(r);
+    }
+  });
+
+  it('refuses forged, truncated and random codes as invalid_code, never with a 500', async () => {
+    const good = await codeFor(ids.carol);
+    const forged = good.slice(0, 40) + (good[40] === 'A' ? 'B' : 'A') + good.slice(41);
+    const bad = [forged, good.slice(0, -2), good + 'AA', good.replace('sp1.', 'sp9.'), '', '\u0000\u0001', 'sp1.', '🙂'.repeat(50), 'x'.repeat(1024)];
+    for (let i = 0; i < 40; i++) bad.push(randomBytes(i * 3).toString(i % 2 ? 'latin1' : 'base64url'), `sp1.${randomBytes(101).toString('base64url')}`);
+    for (const code of bad) {
+      const r = await scan(bearer(device), code);
+      expect(r.status, code).toBe(200);
+      expect(r.body).toMatchObject({ result: 'rejected', reason: 'invalid_code', attendee: null });
+    }
+    expect((await scan(bearer(device), 'x'.repeat(1025))).status).toBe(400);
+    expect((await call(bearer(device), 'POST', '/api/v1/checkins', { code: { x: 1 }, session_id: ids.session, nonce: nonce() })).status).toBe(400);
+    expect((await call(bearer(device), 'POST', '/api/v1/checkins', { code: 'x', session_id: ids.session, nonce: 'short' })).status).toBe(400);
+  });
+
+  it('makes exactly one check-in from 20 concurrent scans of one attendee', async () => {
+    const code = await codeFor(ids.bob);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => answer(i % 2 ? bearer(device) : bearer(staffKey), code)));
+    expect(answers.filter((a) => a.result === 'ok')).toHaveLength(1);
+    expect(answers.filter((a) => a.reason === 'already_checked_in')).toHaveLength(19);
+    expect(await checkinsOf(ids.bob)).toHaveLength(1);
+  });
+
+  it('returns the same answer to a retried nonce and never checks in twice', async () => {
+    const target = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Retry Rita', session_ids: [ids.session] }, 201)).id;
+    const body = { code: await codeFor(target), session_id: ids.session, nonce: nonce() };
+    const first = await call(bearer(device), 'POST', '/api/v1/checkins', body);
+    const retries = await Promise.all(Array.from({ length: 5 }, () => call(bearer(device), 'POST', '/api/v1/checkins', body)));
+    expect(first.body).toMatchObject({ result: 'ok' });
+    for (const r of retries) {
+      expect(r.body).toEqual(first.body);
+      expect(r.headers['x-idempotent-replay']).toBe('true');
+    }
+    expect(await checkinsOf(target)).toHaveLength(1);
+    const scans = await node.services.store.db.selectFrom('scans').select('id').where('nonce', '=', body.nonce).execute();
+    expect(scans).toHaveLength(1);
+  });
+
+  it('lets only staff of the session and provisioned devices scan', async () => {
+    const code = await codeFor(ids.carol);
+    expect((await scan(null, code)).status).toBe(401);
+    expect((await scan(as(member), code)).status).toBe(403);
+    expect((await scan(as(otherStaff), code)).status).toBe(403);
+    expect((await scan(bearer(foreignDevice), code)).status).toBe(403);
+    const revoked = await scan(bearer(revokedDevice), code);
+    expect(revoked).toMatchObject({ status: 401, body: { error: 'device_revoked' } });
+    expect((await scan(bearer('spd_unknown'), code)).body).toMatchObject({ error: 'unauthorized' });
+    expect((await scan({ headers: { cookie: staff.cookie } }, code)).body).toMatchObject({ error: 'csrf_failed' });
+    for (const who of [as(staff), bearer(staffKey), as(admin), bearer(device)]) expect((await scan(who, code)).status).toBe(200);
+    expect((await call(as(otherStaff), 'GET', `/api/v1/sessions/${ids.session}/counts`)).status).toBe(403);
+    expect((await call(as(staff), 'POST', '/api/v1/events', { name: 'x', starts_at: 1, ends_at: 2 })).status).toBe(403);
+  });
+
+  it("pushes each scan result to the attendee's pass channel and counts to the session channel, in order", async () => {
+    const pass = await ok(as(member), 'GET', `/api/v1/passes/${ids.event}`);
+    const counts = await ok(as(staff), 'GET', `/api/v1/sessions/${ids.session}/counts`);
+    expect(counts.counts.expected).toBeGreaterThanOrEqual(4);
+    const before = counts.counts.checked_in;
+
+    const stale = await codeFor(ids.alice, ids.event, windowAt(Date.now()) - 4);
+    expect((await answer(as(staff), stale, { gate: 'South' })).reason).toBe('expired_code');
+    let seen = await poll(pass.live, pass.version);
+    expect(seen).toMatchObject({ type: 'rejected', data: { last_scan: { result: 'rejected', reason: 'expired_code', gate: 'South', session: { id: ids.session, name: 'Morning' } } } });
+
+    const okScan = await answer(as(staff), pass.codes[0].code, { gate: 'South' });
+    expect(okScan).toMatchObject({ result: 'ok', attendee: { id: ids.alice } });
+    seen = await poll(pass.live, seen.version);
+    expect(seen).toMatchObject({ type: 'ok', data: { last_scan: { result: 'ok' }, checkins: [{ session: { id: ids.session }, gate: 'South' }] } });
+
+    let s = await poll(counts.live, counts.version);
+    while (s.data.counts && (s.data.counts as { checked_in: number }).checked_in < before + 1) s = await poll(counts.live, s.version);
+    expect(s.version).toBeGreaterThan(counts.version);
+    expect(s.data).toMatchObject({ counts: { checked_in: before + 1 } });
+    expect((s.data.latest as { attendee: { id: string } | null; by: string }[])[0]).toMatchObject({ attendee: { id: ids.alice }, by: 'Sam Staff', result: 'ok' });
+  });
+
+  it('undoes a wrong check-in, then checks the attendee in by hand', async () => {
+    const target = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Undo Uma', session_ids: [ids.session] }, 201)).id;
+    const first = await answer(bearer(device), await codeFor(target));
+    expect(first.result).toBe('ok');
+    expect((await call(bearer(staffKey), 'DELETE', `/api/v1/checkins/${first.checkin!.id}`)).body).toEqual({ id: first.checkin!.id, undone: true });
+    expect((await call(as(otherStaff), 'DELETE', `/api/v1/checkins/${first.checkin!.id}`)).status).toBe(403);
+    expect((await call(as(staff), 'DELETE', `/api/v1/checkins/${first.checkin!.id}`)).status).toBe(409);
+    expect(await checkinsOf(target)).toHaveLength(0);
+
+    const manual = { session_id: ids.session, attendee_id: target, nonce: nonce() };
+    const m = await ok(as(staff), 'POST', '/api/v1/checkins/manual', manual);
+    expect(m).toMatchObject({ result: 'ok', action: 'check_in', attendee: { id: target } });
+    expect(await ok(as(staff), 'POST', '/api/v1/checkins/manual', manual)).toEqual(m);
+    expect(await ok(as(staff), 'POST', '/api/v1/checkins/manual', { ...manual, nonce: nonce() })).toMatchObject({ reason: 'already_checked_in' });
+    expect(await ok(as(staff), 'POST', '/api/v1/checkins/manual', { ...manual, attendee_id: ids.eve, nonce: nonce() })).toMatchObject({ reason: 'wrong_event', attendee: null });
+    expect(await checkinsOf(target)).toHaveLength(1);
+  });
+
+  it('checks out and back in', async () => {
+    const target = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Exit Ed', session_ids: [ids.session] }, 201)).id;
+    const code = await codeFor(target);
+    expect((await answer(bearer(device), code)).action).toBe('check_in');
+    expect((await answer(bearer(device), code, { direction: 'exit' })).action).toBe('check_out');
+    expect((await answer(bearer(device), code, { direction: 'exit' })).reason).toBe('not_checked_in');
+    expect((await answer(bearer(device), code)).action).toBe('re_enter');
+    const counts = await ok(bearer(device), 'GET', `/api/v1/sessions/${ids.session}/counts`);
+    expect(counts.counts.inside).toBeLessThanOrEqual(counts.counts.checked_in);
+  });
+
+  it('refuses a closed session and a revoked registration', async () => {
+    const target = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Reg Rex', session_ids: [ids.session] }, 201)).id;
+    await ok(as(admin), 'DELETE', `/api/v1/sessions/${ids.session}/registrations/${target}`);
+    expect((await answer(bearer(device), await codeFor(target))).reason).toBe('revoked');
+    await ok(as(admin), 'PATCH', `/api/v1/sessions/${ids.session}`, { closed: true });
+    try {
+      expect((await answer(bearer(device), await codeFor(ids.carol))).reason).toBe('session_closed');
+    } finally {
+      await ok(as(admin), 'PATCH', `/api/v1/sessions/${ids.session}`, { closed: false });
+    }
+  });
+});
