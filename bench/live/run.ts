@@ -354,7 +354,7 @@ async function idlePhase(kind: ClientSetup['kind']): Promise<IdleResult> {
       ...(heartbeatBlockMs !== undefined ? { heartbeatBlockMs } : {}),
     };
     log(
-      `  RSS after ${after.rssKB} KB -> ${r.perSubKB.toFixed(2)} KB per idle subscriber (marginal ${r.marginalKB.toFixed(2)} KB; JS heap ${r.heapPerSubKB.toFixed(2)} KB, external ${r.externalPerSubKB.toFixed(2)} KB) stats ${JSON.stringify(serverStats)}` +
+      `  RSS after ${after.rssKB} KB -> ${r.perSubKB.toFixed(2)} KB per idle subscriber (marginal ${r.marginalKB.toFixed(2)} KB; JS heap ${r.heapPerSubKB.toFixed(2)} KB, external ${r.externalPerSubKB.toFixed(2)} KB) stats ${JSON.stringify({ ...(serverStats as object), heartbeats: undefined })}` +
         (heartbeatBlockMs !== undefined ? `; longest heartbeat slice blocks ${heartbeatBlockMs.toFixed(1)} ms` : ''),
     );
     return r;

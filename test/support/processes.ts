@@ -51,7 +51,10 @@ export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?:
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start within ${opts.timeoutMs ?? 60_000} ms:\n${stderr}`)), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started node behind
+      reject(new Error(`node did not start within ${opts.timeoutMs ?? 60_000} ms:\n${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
     const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
