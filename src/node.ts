@@ -73,6 +73,8 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     ]).finally(() => (sweeping = false));
   }, 1000);
   expirySweep.unref();
+  // Check-in webhooks: every node sends what is due; claims keep them from sending one twice.
+  services.checkin.webhooks.dispatcher.start();
 
   let closed: Promise<void> | undefined;
   const close = () =>
@@ -83,6 +85,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
       const graceMs = config.shutdownGraceSeconds * 1000;
       await services.live.shutdown(Math.min(graceMs, 2000));
       await app.close();
+      await services.checkin.webhooks.dispatcher.close(Math.min(graceMs, 2000));
       await bus.close();
       redis?.disconnect();
       await store.close();

@@ -17,6 +17,7 @@ async function load(): Promise<void> {
       byId('user-name').textContent = me.user.name;
       byId('user-email').textContent = me.user.email;
       setText(byId('user-role'), `role.${me.user.role}` as MessageKey);
+      byId('admin-entry').hidden = me.user.role !== 'admin';
       showOnly(states, signedIn);
     } else {
       showOnly(states, signedOut);

@@ -43,6 +43,11 @@ export const ERROR_STATUS = {
   invalid_scope: 400,
   // check-in (refusals of a scan are answers, not errors; see domain/checkin.ts)
   device_revoked: 401,
+  // check-in webhooks
+  invalid_webhook_url: 400,
+  webhook_not_configured: 404,
+  webhook_disabled: 409,
+  invalid_csv: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

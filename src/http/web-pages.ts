@@ -12,12 +12,14 @@ const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/signin': 'signin.html',
   '/signout': 'signout.html',
+  '/admin': 'admin.html',
   '/share': 'share.html',
   '/share/receive': 'share-receive.html',
   '/device': 'device.html',
   '/scan-test': 'scan-test.html',
   '/pass': 'pass.html',
   '/scanner': 'scanner.html',
+  '/dashboard': 'dashboard.html',
 };
 
 export async function webPages(app: App): Promise<void> {

@@ -55,12 +55,26 @@ const liveCheckin = (r: Pick<CheckinRow, 'id' | 'at' | 'gate' | 'exited_at'>): C
 
 const attendeeHead = (a: AttendeeInfo) => ({ id: a.id, name: a.name, event_id: a.event_id, revoked: attendeeFacts(a).revokedAt !== null });
 
+/** A change to a check-in, told to the hook inside its transaction (the webhook outbox writes there). */
+export interface CheckinChange {
+  type: 'created' | 'exited' | 'reentered' | 'undone';
+  checkinId: string;
+  at: number;
+  /** The actor key: `user:<id>` or `device:<id>`. */
+  by: string;
+}
+export type CheckinHook = (trx: Kysely<Database>, change: CheckinChange) => Promise<void>;
+const CHANGE_OF = { check_in: 'created', check_out: 'exited', re_enter: 'reentered' } as const;
+
 /** A retried nonce, found only once our own insert lost: roll back and replay the winner's answer. */
 class NonceTaken extends Error {}
 
 /** Check-ins and the record of every scan. Each scan is one transaction that locks its attendee first. */
 export class CheckinsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onChange?: CheckinHook,
+  ) {}
 
   async responseForNonce(actorKey: string, nonce: string): Promise<string | undefined> {
     const r = await this.db.selectFrom('scans').select('response').where('actor_key', '=', actorKey).where('nonce', '=', nonce).executeTakeFirst();
@@ -129,6 +143,7 @@ export class CheckinsRepo {
           .onConflict((oc) => oc.columns(['actor_key', 'nonce']).doNothing())
           .executeTakeFirst();
         if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) throw new NonceTaken();
+        if (decision.result === 'ok' && checkin) await this.onChange?.(trx, { type: CHANGE_OF[decision.action], checkinId: checkin.id, at: s.now, by: s.actor.key });
         // Last, so concurrent scans of one session wait on this row as briefly as possible.
         const v = await trx
           .updateTable('event_sessions')
@@ -197,6 +212,7 @@ export class CheckinsRepo {
       const a = await trx.updateTable('attendees').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.attendee_id).returning('version').executeTakeFirst();
       const r = await trx.updateTable('checkins').set({ undone_at: now, undone_by: by }).where('id', '=', c.id).where('undone_at', 'is', null).executeTakeFirst();
       if (!a || Number(r.numUpdatedRows) === 0) return null;
+      await this.onChange?.(trx, { type: 'undone', checkinId: c.id, at: now, by: `user:${by}` });
       const v = await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.session_id).returning('version').executeTakeFirst();
       return { passVersion: Number(a.version), sessionVersion: Number(v?.version ?? 0) };
     });
@@ -255,7 +271,9 @@ export class CheckinsRepo {
       this.db
         .selectFrom('scans')
         .leftJoin('attendees', 'attendees.id', 'scans.attendee_id')
+        .leftJoin('checkins as sc', 'sc.id', 'scans.checkin_id')
         .select(['scans.id', 'scans.scanned_at', 'scans.result', 'scans.reason', 'scans.direction', 'scans.method', 'scans.gate', 'scans.actor_name', 'scans.attendee_id', 'attendees.name as attendee_name'])
+        .select(['scans.checkin_id', 'sc.undone_at as checkin_undone_at'])
         .where('scans.session_id', '=', s.id)
         .orderBy('scans.id', 'desc')
         .limit(latest)
@@ -276,6 +294,9 @@ export class CheckinsRepo {
         gate: r.gate,
         by: r.actor_name,
         attendee: r.attendee_id ? { id: r.attendee_id, name: r.attendee_name ?? '' } : null,
+        // The check-in this scan made or ran into, and whether it still stands (the dashboard's undo).
+        checkin_id: r.checkin_id,
+        checkin_live: r.checkin_id !== null && r.checkin_undone_at === null,
       })),
     };
   }

@@ -218,6 +218,38 @@ export interface ScansTable {
   response: string;
 }
 
+/** Check-in webhooks (migration 005): one endpoint per event and the outbox of deliveries. */
+export interface EventWebhooksTable {
+  event_id: string;
+  url: string;
+  /** `whsec_...`, kept in clear: every delivery is signed with it. */
+  secret: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  /** `checkin.created`, `checkin.undone`, `ping`, ... */
+  kind: string;
+  /** JSON of the body's `data`. */
+  payload: string;
+  /** pending, delivered or failed. */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** The node holding `claim_token` may send it until then. */
+  claimed_until: number | null;
+  claim_token: string | null;
+  /** HTTP status of the last attempt; null when no answer came. */
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -236,4 +268,6 @@ export interface Database {
   scanner_devices: ScannerDevicesTable;
   checkins: CheckinsTable;
   scans: ScansTable;
+  event_webhooks: EventWebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

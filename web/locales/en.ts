@@ -1,4 +1,6 @@
+import { adminEn } from './admin-en.js';
 import { checkinEn } from './checkin-en.js';
+import { dashboardEn } from './dashboard-en.js';
 import { scannerEn } from './scanner-en.js';
 import { shareEn } from './share-en.js';
 
@@ -9,8 +11,10 @@ import { shareEn } from './share-en.js';
  */
 export const en = {
   ...shareEn,
+  ...adminEn,
   ...scannerEn,
   ...checkinEn,
+  ...dashboardEn,
   'app.name': 'scanpass',
   'app.tagline': 'Scan a code to sign in, share, check in or join a queue.',
   'lang.label': 'Language',

@@ -1,4 +1,6 @@
+import { adminZhCN } from './admin-zh-CN.js';
 import { checkinZhCN } from './checkin-zh-CN.js';
+import { dashboardZhCN } from './dashboard-zh-CN.js';
 import type { Messages } from './en.js';
 import { scannerZhCN } from './scanner-zh-CN.js';
 import { shareZhCN } from './share-zh-CN.js';
@@ -6,8 +8,10 @@ import { shareZhCN } from './share-zh-CN.js';
 /** 简体中文。键与 en.ts 完全一致（由 `Messages` 类型检查）。 */
 export const zhCN: Messages = {
   ...shareZhCN,
+  ...adminZhCN,
   ...scannerZhCN,
   ...checkinZhCN,
+  ...dashboardZhCN,
   'app.name': 'scanpass',
   'app.tagline': '扫一扫，即可登录、分享、签到或排队。',
   'lang.label': '语言',

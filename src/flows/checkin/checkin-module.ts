@@ -11,6 +11,7 @@ import { EventsRepo } from '../../store/events.js';
 import { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { Database } from '../../store/schema.js';
 import type { UsersRepo } from '../../store/users.js';
+import { attendanceModuleRoutes, createAttendance, type AttendanceModule } from './attendance-module.js';
 import { attendeeRoutes } from './attendee-routes.js';
 import { checkinRoutes } from './checkin-routes.js';
 import { CheckinService } from './checkin-service.js';
@@ -20,12 +21,16 @@ import { EventKeyCache } from './event-keys.js';
 import { eventRoutes } from './event-routes.js';
 import { passRoutes } from './pass-routes.js';
 import { scannerSessionRoutes } from './scanner-sessions.js';
+import { createWebhooks, type Webhooks } from './webhook-module.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 /** The check-in feature as one unit: its services for the node, its routes for the app. */
 export interface CheckinModule {
   service: CheckinService;
   admin: EventAdmin;
   devices: ScannerDevicesRepo;
+  attendance: AttendanceModule;
+  webhooks: Webhooks;
 }
 
 export interface CheckinModuleDeps {
@@ -44,13 +49,15 @@ export function createCheckin(config: Config, d: CheckinModuleDeps): CheckinModu
   const events = new EventsRepo(d.db);
   const attendees = new AttendeesRepo(d.db);
   const devices = new ScannerDevicesRepo(d.db);
-  const checkins = new CheckinsRepo(d.db);
+  const webhooks = createWebhooks(config, { db: d.db, events, audit: d.audit, clock: d.clock, random: d.random, onError: d.onError });
+  const checkins = new CheckinsRepo(d.db, webhooks.outbox);
   const service = new CheckinService(
     { events, attendees, devices, checkins, live: d.live, audit: d.audit, clock: d.clock, keys: new EventKeyCache(), onError: d.onError, closing: d.closing },
     { codesAhead: config.checkinCodesAhead, maxScanAgeSeconds: config.checkinMaxScanAgeSeconds },
   );
   const admin = new EventAdmin({ events, attendees, devices, users: d.users, audit: d.audit, channels: service.channels, clock: d.clock, random: d.random, publicUrl: config.publicUrl });
-  return { service, admin, devices };
+  const attendance = createAttendance(config, { db: d.db, events, attendees, audit: d.audit, channels: service.channels, clock: d.clock, random: d.random });
+  return { service, admin, devices, webhooks, attendance };
 }
 
 export function checkinModuleRoutes(app: App, m: CheckinModule, config: Config): void {
@@ -60,4 +67,6 @@ export function checkinModuleRoutes(app: App, m: CheckinModule, config: Config):
   checkinRoutes(app, m.service, m.devices, { scansPerMinute: config.checkinScansPerMinute });
   passRoutes(app, m.service, { linkAttemptsPerMinute: config.userCodeAttemptsPerMinute });
   scannerSessionRoutes(app, m.admin, m.devices);
+  attendanceModuleRoutes(app, m.attendance, m.devices);
+  webhookRoutes(app, m.webhooks.admin);
 }

@@ -154,6 +154,8 @@ export const CountsView = Type.Object(
         gate: Nullable(Type.String()),
         by: Type.String({ description: 'who scanned: a staff name or a device name' }),
         attendee: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+        checkin_id: Nullable(Type.String({ description: 'the check-in this scan made (or, refused as already checked in, the one in the way)' })),
+        checkin_live: Type.Boolean({ description: 'that check-in still stands (not undone)' }),
       }),
     ),
     live: Live,

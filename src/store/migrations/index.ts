@@ -4,6 +4,7 @@ import * as foundation from './001-foundation.js';
 import * as login from './002-login.js';
 import * as share from './003-share.js';
 import * as checkin from './004-checkin.js';
+import * as webhooks from './005-webhooks.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '002-login': login,
   '003-share': share,
   '004-checkin': checkin,
+  '005-webhooks': webhooks,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

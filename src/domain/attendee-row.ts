@@ -1,0 +1,198 @@
+/**
+ * The rows of an attendee import, checked without I/O. The CSV has been split
+ * into cells already; this decides, for each row, whether it creates an
+ * attendee, updates one (upsert by email), or is skipped, and why, with one
+ * stable code per problem. A bad row never stops the good ones: it is
+ * reported and left out.
+ *
+ * Columns (header names are case-insensitive; English or Chinese):
+ *   name      required
+ *   email     optional, checked, stored in lower case; the key of an upsert
+ *   sessions  optional: session ids or names, separated by `;`
+ */
+
+export const ROW_ERROR_CODES = [
+  'missing_name',
+  'invalid_email',
+  'unknown_session',
+  'ambiguous_session',
+  'duplicate_email',
+  'too_long',
+  'too_many_fields',
+  'malformed_row',
+] as const;
+export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
+
+export interface RowError {
+  /** Line in the file where the row starts; the header is line 1. */
+  line: number;
+  column?: ImportColumn;
+  /** What was there, shortened. */
+  value?: string;
+  code: RowErrorCode;
+  message: string;
+}
+
+export const IMPORT_COLUMNS = ['name', 'email', 'sessions'] as const;
+export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+
+export const ROW_LIMITS = { name: 200, email: 254, sessions: 200, echo: 80 } as const;
+
+/** Header spellings accepted for each column (compared trimmed and lower-cased). */
+const ALIASES: Readonly<Record<ImportColumn, readonly string[]>> = {
+  name: ['name', 'full name', 'full_name', '姓名', '名字'],
+  email: ['email', 'e-mail', 'mail', '邮箱', '电子邮件', '电子邮箱'],
+  sessions: ['sessions', 'session', 'session_ids', '场次'],
+};
+
+export interface ImportHeader {
+  /** Cell index of each known column. */
+  index: Partial<Record<ImportColumn, number>>;
+  /** Number of header cells: a row with more non-empty cells is refused. */
+  width: number;
+  /** Header cells that name no column of ours; their values are ignored. */
+  ignored: string[];
+}
+
+export function readHeader(cells: readonly string[]): { ok: true; header: ImportHeader } | { ok: false; message: string } {
+  const index: Partial<Record<ImportColumn, number>> = {};
+  const ignored: string[] = [];
+  for (const [i, raw] of cells.entries()) {
+    const label = raw.trim().toLowerCase();
+    const column = IMPORT_COLUMNS.find((c) => ALIASES[c].includes(label));
+    if (!column) {
+      if (label) ignored.push(raw.trim());
+      continue;
+    }
+    if (index[column] !== undefined) return { ok: false, message: `the header names the ${column} column twice` };
+    index[column] = i;
+  }
+  if (index.name === undefined) return { ok: false, message: 'the first line must name the columns, with at least `name` (and optionally `email`, `sessions`)' };
+  return { ok: true, header: { index, width: cells.length, ignored } };
+}
+
+export interface SessionRef {
+  id: string;
+  name: string;
+}
+
+export type SessionMatch = { ok: true; id: string } | { ok: false; code: 'unknown_session' | 'ambiguous_session' };
+
+const fold = (s: string) => s.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** Finds a session of the event by id, or else by name (case-insensitive); a name two sessions share is ambiguous. */
+export function sessionMatcher(sessions: readonly SessionRef[]): (ref: string) => SessionMatch {
+  const byId = new Set(sessions.map((s) => s.id));
+  const byName = new Map<string, string[]>();
+  for (const s of sessions) byName.set(fold(s.name), [...(byName.get(fold(s.name)) ?? []), s.id]);
+  return (ref) => {
+    const id = ref.trim();
+    if (byId.has(id)) return { ok: true, id };
+    const named = byName.get(fold(ref)) ?? [];
+    if (named.length === 1) return { ok: true, id: named[0]! };
+    return { ok: false, code: named.length > 1 ? 'ambiguous_session' : 'unknown_session' };
+  };
+}
+
+// Deliberately plain: one @, no spaces, a dot in the domain. Mail servers decide the rest.
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+export const isEmail = (s: string): boolean => s.length <= ROW_LIMITS.email && EMAIL.test(s);
+
+const echo = (v: string) => (v.length > ROW_LIMITS.echo ? `${v.slice(0, ROW_LIMITS.echo - 1)}…` : v);
+
+/** A row that passed its own checks. */
+export interface AttendeeRowInput {
+  line: number;
+  name: string;
+  email: string | null;
+  sessionIds: string[];
+}
+
+/** Checks one row on its own (not against other rows or the store). */
+export function checkRow(cells: readonly string[], header: ImportHeader, line: number, findSession: (ref: string) => SessionMatch): { row: AttendeeRowInput | null; errors: RowError[] } {
+  const errors: RowError[] = [];
+  const fail = (code: RowErrorCode, message: string, column?: ImportColumn, value?: string) =>
+    errors.push({ line, ...(column ? { column } : {}), ...(value !== undefined ? { value: echo(value) } : {}), code, message });
+  const cell = (c: ImportColumn) => (header.index[c] === undefined ? '' : (cells[header.index[c]!] ?? ''));
+
+  if (cells.slice(header.width).some((c) => c.trim() !== '')) fail('too_many_fields', `this row has ${cells.length} fields; the header has ${header.width}`);
+
+  // A quoted name may hold line breaks or runs of spaces: a name is one line.
+  const name = cell('name').replace(/\s+/g, ' ').trim();
+  if (!name) fail('missing_name', 'the name is empty', 'name');
+  else if (name.length > ROW_LIMITS.name) fail('too_long', `a name has at most ${ROW_LIMITS.name} characters`, 'name', name);
+
+  const rawEmail = cell('email').trim();
+  const email = rawEmail ? rawEmail.toLowerCase() : null;
+  if (email !== null) {
+    if (email.length > ROW_LIMITS.email) fail('too_long', `an email address has at most ${ROW_LIMITS.email} characters`, 'email', rawEmail);
+    else if (!EMAIL.test(email)) fail('invalid_email', 'this is not an email address', 'email', rawEmail);
+  }
+
+  const refs = [...new Set(cell('sessions').split(/[;；\n]/).map((s) => s.trim()).filter(Boolean))];
+  const sessionIds: string[] = [];
+  if (refs.length > ROW_LIMITS.sessions) fail('too_long', `at most ${ROW_LIMITS.sessions} sessions per row`, 'sessions', cell('sessions'));
+  else {
+    for (const ref of refs) {
+      const m = findSession(ref);
+      if (m.ok) sessionIds.push(m.id);
+      else if (m.code === 'ambiguous_session') fail('ambiguous_session', 'several sessions of this event have this name; use the session id', 'sessions', ref);
+      else fail('unknown_session', 'no session of this event has this id or name', 'sessions', ref);
+    }
+  }
+
+  return { row: errors.length ? null : { line, name, email, sessionIds: [...new Set(sessionIds)] }, errors };
+}
+
+/** A row to write: a new attendee, or (upsert) the live attendee that has this email. */
+export interface PlannedRow extends AttendeeRowInput {
+  existingId: string | null;
+}
+
+export interface ImportPlan {
+  rows: PlannedRow[];
+  errors: RowError[];
+  /** Rows left out because of an error (a row with two errors counts once). */
+  skipped: number;
+}
+
+export interface PlanContext {
+  header: ImportHeader;
+  sessions: readonly SessionRef[];
+  /** Live attendees of the event by lower-cased email. */
+  existing: ReadonlyMap<string, string>;
+  /** Update the attendee with a matching email instead of refusing the row. */
+  upsert: boolean;
+}
+
+const blank = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
+
+/**
+ * Every data row checked: on its own, then against the rows before it (an
+ * email twice in one file) and the event (an email already taken, unless
+ * upserting). Rows with nothing in them are ignored.
+ */
+export function planImport(records: readonly { line: number; cells: readonly string[] }[], ctx: PlanContext): ImportPlan {
+  const find = sessionMatcher(ctx.sessions);
+  const seen = new Map<string, number>();
+  const plan: ImportPlan = { rows: [], errors: [], skipped: 0 };
+  for (const { line, cells } of records) {
+    if (blank(cells)) continue;
+    const { row, errors } = checkRow(cells, ctx.header, line, find);
+    if (row?.email) {
+      const first = seen.get(row.email);
+      const existingId = ctx.existing.get(row.email) ?? null;
+      if (first !== undefined) errors.push({ line, column: 'email', value: echo(row.email), code: 'duplicate_email', message: `line ${first} has the same email address` });
+      else if (existingId && !ctx.upsert) errors.push({ line, column: 'email', value: echo(row.email), code: 'duplicate_email', message: 'an attendee of this event already has this email address (import with mode=upsert to update them)' });
+      seen.set(row.email, first ?? line);
+    }
+    if (errors.length || !row) {
+      plan.errors.push(...errors);
+      plan.skipped++;
+      continue;
+    }
+    plan.rows.push({ ...row, existingId: row.email ? (ctx.existing.get(row.email) ?? null) : null });
+  }
+  return plan;
+}

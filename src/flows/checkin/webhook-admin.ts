@@ -1,0 +1,123 @@
+import type { Clock } from '../../domain/clock.js';
+import { AppError } from '../../domain/errors.js';
+import { randomToken, type Random } from '../../domain/random.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import type { EventWebhookRow, EventWebhooksRepo } from '../../store/event-webhooks.js';
+import type { EventsRepo } from '../../store/events.js';
+import type { DeliveryStatus, WebhookDeliveriesRepo, WebhookDeliveryRow } from '../../store/webhook-deliveries.js';
+import { newDeliveryId } from './webhook-outbox.js';
+
+export interface WebhookAdminDeps {
+  events: EventsRepo;
+  endpoints: EventWebhooksRepo;
+  deliveries: WebhookDeliveriesRepo;
+  audit: AuditLog;
+  clock: Clock;
+  random: Random;
+}
+
+export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+
+const webhookView = (w: EventWebhookRow) => ({
+  event_id: w.event_id,
+  url: w.url,
+  enabled: Number(w.enabled) === 1,
+  secret: w.secret,
+  created_at: Number(w.created_at),
+  updated_at: Number(w.updated_at),
+});
+
+const deliveryView = (d: WebhookDeliveryRow) => ({
+  id: d.id,
+  type: d.kind,
+  status: d.status as DeliveryStatus,
+  attempts: Number(d.attempts),
+  next_attempt_at: d.status === 'pending' ? Number(d.next_attempt_at) : null,
+  last_status: d.last_status === null ? null : Number(d.last_status),
+  last_error: d.last_error,
+  created_at: Number(d.created_at),
+  delivered_at: d.delivered_at === null ? null : Number(d.delivered_at),
+  data: JSON.parse(d.payload) as Record<string, unknown>,
+});
+
+/** An absolute http(s) URL, without its fragment; anything else is refused with a stable code. */
+export function webhookUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new AppError('invalid_webhook_url', 'url must be an absolute http:// or https:// URL');
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) throw new AppError('invalid_webhook_url', 'url must be an absolute http:// or https:// URL');
+  u.hash = '';
+  return u.toString();
+}
+
+/** The organiser's side of an event's webhook: the endpoint, its secret, its delivery log, a test ping. */
+export class WebhookAdmin {
+  constructor(private readonly d: WebhookAdminDeps) {}
+
+  /** Sets the endpoint; a new one, or `rotate_secret`, gets a fresh secret (the old one stops verifying at once). */
+  async put(by: string, eventId: string, input: { url: string; enabled?: boolean | undefined; rotate_secret?: boolean | undefined }) {
+    await this.event(eventId);
+    const url = webhookUrl(input.url);
+    const now = this.d.clock.now();
+    const current = await this.d.endpoints.get(eventId);
+    const secret = !current || input.rotate_secret ? `${WEBHOOK_SECRET_PREFIX}${randomToken(this.d.random, 24)}` : current.secret;
+    const enabled = input.enabled ?? (current ? Number(current.enabled) === 1 : true);
+    const row = await this.d.endpoints.put({ event_id: eventId, url, secret, enabled: enabled ? 1 : 0, created_at: now, updated_at: now });
+    await this.audit(by, current ? 'webhook_update' : 'webhook_create', eventId, { url, enabled, secret_rotated: !!current && !!input.rotate_secret });
+    return { created: !current, webhook: webhookView(row) };
+  }
+
+  async get(eventId: string) {
+    return webhookView(await this.endpoint(eventId));
+  }
+
+  async remove(by: string, eventId: string) {
+    await this.event(eventId);
+    if (!(await this.d.endpoints.delete(eventId))) throw new AppError('webhook_not_configured', 'this event has no webhook');
+    await this.audit(by, 'webhook_delete', eventId, {});
+    return { event_id: eventId, deleted: true };
+  }
+
+  async deliveries(eventId: string, status: DeliveryStatus | undefined, limit: number) {
+    await this.endpoint(eventId);
+    return { deliveries: (await this.d.deliveries.list(eventId, status, limit)).map(deliveryView) };
+  }
+
+  /** Queues a `ping`, sent like any delivery: it shows the endpoint answers and verifies signatures. */
+  async ping(by: string, eventId: string) {
+    const w = await this.endpoint(eventId);
+    if (Number(w.enabled) !== 1) throw new AppError('webhook_disabled', 'this webhook is disabled; enable it first');
+    const id = newDeliveryId();
+    const now = this.d.clock.now();
+    await this.d.deliveries.insert({ id, event_id: eventId, kind: 'ping', payload: JSON.stringify({ event_id: eventId, url: w.url }), created_at: now });
+    await this.audit(by, 'webhook_ping', eventId, { delivery_id: id });
+    return deliveryView((await this.d.deliveries.get(eventId, id))!);
+  }
+
+  /** Sends a finished delivery once more, with the same id and body. */
+  async redeliver(by: string, eventId: string, deliveryId: string) {
+    await this.endpoint(eventId);
+    if (!(await this.d.deliveries.get(eventId, deliveryId))) throw new AppError('not_found', 'no such delivery');
+    if (!(await this.d.deliveries.redeliver(eventId, deliveryId, this.d.clock.now()))) throw new AppError('conflict', 'this delivery is still pending');
+    await this.audit(by, 'webhook_redeliver', eventId, { delivery_id: deliveryId });
+    return deliveryView((await this.d.deliveries.get(eventId, deliveryId))!);
+  }
+
+  private async event(eventId: string) {
+    if (!(await this.d.events.event(eventId))) throw new AppError('not_found', 'no such event');
+  }
+
+  private async endpoint(eventId: string): Promise<EventWebhookRow> {
+    await this.event(eventId);
+    const w = await this.d.endpoints.get(eventId);
+    if (!w) throw new AppError('webhook_not_configured', 'this event has no webhook; PUT /api/v1/events/{id}/webhook sets one');
+    return w;
+  }
+
+  private async audit(by: string, action: string, eventId: string, detail: Record<string, unknown>) {
+    await this.d.audit.record({ at: this.d.clock.now(), actorId: by, action, subject: `event:${eventId}`, outcome: 'ok', detail });
+  }
+}

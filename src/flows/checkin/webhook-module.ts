@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import { ConfigError, type Config } from '../../config.js';
+import type { Clock } from '../../domain/clock.js';
+import type { Random } from '../../domain/random.js';
+import { parseRetrySchedule } from '../../domain/webhook-retry.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import type { CheckinHook } from '../../store/checkins.js';
+import { EventWebhooksRepo } from '../../store/event-webhooks.js';
+import type { EventsRepo } from '../../store/events.js';
+import type { Database } from '../../store/schema.js';
+import { WebhookDeliveriesRepo } from '../../store/webhook-deliveries.js';
+import { WebhookAdmin } from './webhook-admin.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { webhookOutbox } from './webhook-outbox.js';
+
+/** Check-in webhooks as one unit: the outbox hook for the check-in store, the admin API, the node's dispatcher. */
+export interface Webhooks {
+  outbox: CheckinHook;
+  admin: WebhookAdmin;
+  dispatcher: WebhookDispatcher;
+}
+
+export interface WebhookDeps {
+  db: Kysely<Database>;
+  events: EventsRepo;
+  audit: AuditLog;
+  clock: Clock;
+  random: Random;
+  onError: (err: unknown, context: string) => void;
+}
+
+export function createWebhooks(config: Config, d: WebhookDeps): Webhooks {
+  let retrySchedule: number[];
+  try {
+    retrySchedule = parseRetrySchedule(config.webhookRetrySchedule);
+  } catch (err) {
+    throw new ConfigError(`SCANPASS_WEBHOOK_RETRY_SCHEDULE: ${(err as Error).message}`);
+  }
+  const deliveries = new WebhookDeliveriesRepo(d.db);
+  return {
+    outbox: webhookOutbox(deliveries),
+    admin: new WebhookAdmin({ events: d.events, endpoints: new EventWebhooksRepo(d.db), deliveries, audit: d.audit, clock: d.clock, random: d.random }),
+    dispatcher: new WebhookDispatcher(
+      { deliveries, clock: d.clock, random: d.random, onError: d.onError },
+      { tickMs: config.webhookTickMs, retrySchedule, timeoutMs: config.webhookTimeoutSeconds * 1000 },
+    ),
+  };
+}

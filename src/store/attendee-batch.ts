@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+import type { AttendeeRow } from './attendees.js';
+import type { Database } from './schema.js';
+
+/** What one import writes; applied in one transaction, all or nothing. */
+export interface AttendeeBatchWrite {
+  creates: AttendeeRow[];
+  /** Existing attendees whose name changes; their `pass:` version moves. */
+  renames: { id: string; name: string }[];
+  /** Registrations to add (or reinstate, when revoked). */
+  registrations: { session_id: string; attendee_id: string }[];
+  /** Sessions whose expected attendees changed; their `session:` version moves. */
+  sessions: string[];
+  now: number;
+}
+
+// Rows per INSERT: well under SQLite's and Postgres's bound-parameter limits.
+const CHUNK = 200;
+
+function* chunks<T>(all: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < all.length; i += CHUNK) yield all.slice(i, i + CHUNK);
+}
+
+/** Many attendees at once, for imports. */
+export class AttendeeBatch {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The event's live (not revoked) attendees that have an email, by that email. */
+  async liveByEmail(eventId: string): Promise<Map<string, { id: string; name: string }>> {
+    const rows = await this.db
+      .selectFrom('attendees')
+      .select(['id', 'name', 'email'])
+      .where('event_id', '=', eventId)
+      .where('revoked_at', 'is', null)
+      .where('email', 'is not', null)
+      .orderBy('created_at')
+      .execute();
+    const out = new Map<string, { id: string; name: string }>();
+    // Two live attendees with one email (added by hand): the first added is the one an upsert updates.
+    for (const r of rows) if (!out.has(r.email!)) out.set(r.email!, { id: r.id, name: r.name });
+    return out;
+  }
+
+  /** Writes everything, then `after` (the audit entry) in the same transaction. */
+  async write(w: AttendeeBatchWrite, after?: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const part of chunks(w.creates)) await trx.insertInto('attendees').values(part).execute();
+      for (const r of w.renames) {
+        await trx.updateTable('attendees').set((eb) => ({ name: r.name, version: eb('version', '+', 1) })).where('id', '=', r.id).execute();
+      }
+      for (const part of chunks(w.registrations)) {
+        await trx
+          .insertInto('session_registrations')
+          .values(part.map((r) => ({ ...r, created_at: w.now, revoked_at: null })))
+          .onConflict((oc) => oc.columns(['session_id', 'attendee_id']).doUpdateSet({ revoked_at: null }))
+          .execute();
+      }
+      for (const id of w.sessions) await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', id).execute();
+      await after?.(trx);
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import type { Kysely } from 'kysely';
+import type { Database, WebhookDeliveriesTable } from './schema.js';
+
+export type WebhookDeliveryRow = WebhookDeliveriesTable;
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** A due delivery with where to send it and the key to sign it with. */
+export type DueDelivery = WebhookDeliveryRow & { url: string; secret: string };
+
+/** How an attempt ended, as written back by the node that made it. */
+export type Settlement =
+  | { status: 'delivered'; attempts: number; lastStatus: number; at: number }
+  | { status: 'pending'; attempts: number; lastStatus: number | null; lastError: string; nextAttemptAt: number }
+  | { status: 'failed'; attempts: number; lastStatus: number | null; lastError: string };
+
+/**
+ * The outbox of webhook deliveries. Rows are inserted inside the transaction
+ * of the change they report; nodes take due rows by compare-and-set on the
+ * claim columns, so each attempt is made by one node.
+ */
+export class WebhookDeliveriesRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** What a check-in webhook reports, read in the change's transaction; undefined when the event has no enabled endpoint. */
+  checkinForWebhook(trx: Kysely<Database>, checkinId: string) {
+    return trx
+      .selectFrom('checkins as c')
+      .innerJoin('attendees as a', 'a.id', 'c.attendee_id')
+      .innerJoin('event_sessions as s', 's.id', 'c.session_id')
+      .innerJoin('event_webhooks as w', 'w.event_id', 's.event_id')
+      .select(['c.id', 'c.session_id', 'c.attendee_id', 'c.at', 'c.gate', 'c.method', 'c.exited_at', 'c.undone_at', 'a.name as attendee_name', 'a.email as attendee_email', 'a.user_id as attendee_user_id', 's.name as session_name', 's.event_id'])
+      .where('c.id', '=', checkinId)
+      .where('w.enabled', '=', 1)
+      .executeTakeFirst();
+  }
+
+  async insert(row: Pick<WebhookDeliveryRow, 'id' | 'event_id' | 'kind' | 'payload' | 'created_at'>, trx: Kysely<Database> = this.db): Promise<void> {
+    await trx
+      .insertInto('webhook_deliveries')
+      .values({ ...row, status: 'pending', attempts: 0, next_attempt_at: row.created_at, claimed_until: null, claim_token: null, last_status: null, last_error: null, delivered_at: null })
+      .execute();
+  }
+
+  /** Pending deliveries due by `now`, unclaimed (or whose claim lapsed), of enabled endpoints; oldest due first. */
+  due(now: number, limit: number): Promise<DueDelivery[]> {
+    return this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('event_webhooks as w', 'w.event_id', 'd.event_id')
+      .selectAll('d')
+      .select(['w.url', 'w.secret'])
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('d.claimed_until', 'is', null), eb('d.claimed_until', '<', now)]))
+      .where('w.enabled', '=', 1)
+      .orderBy('d.next_attempt_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Claims those of `ids` still pending and unclaimed, in one statement: on
+   * Postgres a row another node is claiming waits for it and is re-checked
+   * after, so two nodes never both win a row. A row settled since it was
+   * read (delivered, or put off to a later try) is not due any more and is
+   * not won either. Returns the ids won with their attempt counts as of now.
+   */
+  async claim(ids: string[], token: string, now: number, until: number): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const won = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ claimed_until: until, claim_token: token })
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .returning(['id', 'attempts'])
+      .execute();
+    return new Map(won.map((r) => [r.id, Number(r.attempts)]));
+  }
+
+  /** Writes how an attempt ended, only while this claim still holds. */
+  async settle(id: string, token: string, s: Settlement): Promise<boolean> {
+    const r = await this.db
+      .updateTable('webhook_deliveries')
+      .set({
+        status: s.status,
+        attempts: s.attempts,
+        last_status: s.lastStatus,
+        last_error: s.status === 'delivered' ? null : s.lastError,
+        ...(s.status === 'delivered' ? { delivered_at: s.at } : {}),
+        ...(s.status === 'pending' ? { next_attempt_at: s.nextAttemptAt } : {}),
+        claimed_until: null,
+        claim_token: null,
+      })
+      .where('id', '=', id)
+      .where('claim_token', '=', token)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Gives a claim back without counting an attempt (the node is shutting down). */
+  async release(id: string, token: string): Promise<void> {
+    await this.db.updateTable('webhook_deliveries').set({ claimed_until: null, claim_token: null }).where('id', '=', id).where('claim_token', '=', token).execute();
+  }
+
+  /** The latest deliveries of an event, newest first. */
+  list(eventId: string, status: DeliveryStatus | undefined, limit: number): Promise<WebhookDeliveryRow[]> {
+    let q = this.db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', eventId);
+    if (status) q = q.where('status', '=', status);
+    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  get(eventId: string, id: string): Promise<WebhookDeliveryRow | undefined> {
+    return this.db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', eventId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Sends a delivered or failed delivery once more, now; it keeps its id, so the receiver can tell. */
+  async redeliver(eventId: string, id: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending', next_attempt_at: now, claimed_until: null, claim_token: null })
+      .where('event_id', '=', eventId)
+      .where('id', '=', id)
+      .where('status', '!=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Forgets finished deliveries created before `before`. */
+  async purge(before: number): Promise<number> {
+    const r = await this.db.deleteFrom('webhook_deliveries').where('status', '!=', 'pending').where('created_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
