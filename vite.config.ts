@@ -25,6 +25,27 @@ for (const required of ['index', 'signin', 'signout']) {
 }
 
 /**
+ * What pages share (the head's basics, the top bar, the scanner's controls)
+ * lives once in `web/partials/`; a page names it with `<!-- partial:NAME -->`,
+ * and the partial takes that line's indentation. Runs before Vite reads the
+ * HTML, so the partials' links and images are bundled as usual.
+ */
+function sharedPartials(): Plugin {
+  const partial = (name: string, indent: string) => {
+    const lines = fs.readFileSync(path.join(root, 'partials', `${name}.html`), 'utf8').trimEnd().split('\n');
+    const common = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+    return lines.map((l) => (l.trim() ? indent + l.slice(common) : '')).join('\n');
+  };
+  return {
+    name: 'scanpass-partials',
+    transformIndexHtml: {
+      order: 'pre',
+      handler: (html) => html.replace(/^([ \t]*)<!-- partial:([a-z-]+) -->$/gm, (_m, indent: string, name: string) => partial(name, indent)),
+    },
+  };
+}
+
+/**
  * The `<scanpass-login>` element and the SDK, each one self-contained ES module
  * with a stable name under `dist/web/sdk/`, for other sites to load from us
  * (served at /sdk/scanpass-login.js and /sdk/scanpass.js). Its own build, so it never shares a
@@ -60,7 +81,7 @@ function loginElementBundle(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [loginElementBundle()],
+  plugins: [sharedPartials(), loginElementBundle()],
   root,
   base: '/',
   publicDir: false,

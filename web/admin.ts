@@ -7,6 +7,7 @@
  */
 import { CLIENT_ID_RE, createClient, listClients, removeClient, SCOPES, type Client, type Created, type Scope } from './lib/admin-api.js';
 import { hideAdminError, showAdminError } from './lib/admin-errors.js';
+import { startEvents } from './lib/admin-events/index.js';
 import { ApiError, getMe, type Me } from './lib/api.js';
 import { getLocale, onLocaleChange, setText, t, type MessageKey } from './lib/i18n.js';
 import { byId, initPage, show, showError, showOnly } from './lib/page.js';
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
     return;
   }
   showOnly(states, consoleBox);
+  startEvents();
   await refreshList();
 }
 

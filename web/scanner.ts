@@ -18,11 +18,10 @@ import { errorMessage } from './lib/errors.js';
 import { deviceToken, scannerApi, setDeviceToken, type Counts, type ScanAnswer, type ScannerSession } from './lib/checkin-api.js';
 import { getLocale, onLocaleChange, setText, type MessageKey } from './lib/i18n.js';
 import { byId, initPage, show, showError } from './lib/page.js';
-import { startCamera, toCameraError, type Camera } from './lib/scanner/camera.js';
-import { createDecoder, type QrDecoder } from './lib/scanner/decoder.js';
-import { feedback, setMuted, unlockAudioOnFirstGesture } from './lib/scanner/feedback.js';
-import { attachKeyboardWedge } from './lib/scanner/keyboard-wedge.js';
-import { ScanLoop, type ScanSource, type ScanState } from './lib/scanner/scan-loop.js';
+import { feedback, unlockAudioOnFirstGesture } from './lib/scanner/feedback.js';
+import type { ScanSource } from './lib/scanner/scan-loop.js';
+import { mountScannerView, numberParam } from './lib/scanner/scanner-view.js';
+import { mountOfflineScanner } from './lib/offline/offline-scanner.js';
 
 initPage();
 unlockAudioOnFirstGesture();
@@ -41,54 +40,20 @@ const SESSION_KEY = 'scanpass_scanner_session';
 }
 
 const params = new URLSearchParams(location.search);
-const num = (name: string): number | undefined => {
-  const v = Number(params.get(name));
-  return params.has(name) && Number.isFinite(v) && v >= 0 ? v : undefined;
-};
 
 const who = byId('who');
 const setupError = byId('setup-error');
 const picker = byId<HTMLSelectElement>('session-picker');
 const countsLine = byId('session-counts');
-const video = byId<HTMLVideoElement>('video');
-const viewfinder = byId('viewfinder');
-const statusLine = byId('scan-status');
-const cameraError = byId('camera-error');
 const resultBox = byId('scan-result');
-const scanNext = byId<HTMLButtonElement>('scan-next');
-const startButton = byId<HTMLButtonElement>('start-camera');
-const kioskBox = byId<HTMLInputElement>('kiosk');
-const soundBox = byId<HTMLInputElement>('sound');
 const historyList = byId('history');
-
-kioskBox.checked = params.get('kiosk') === '1';
 
 let sessions: ScannerSession[] = [];
 let sessionId: string | null = null;
-let camera: Camera | null = null;
-let loop: ScanLoop | null = null;
-let decoder: QrDecoder | null = null;
-let starting: Promise<void> | null = null;
 let countsSub: LiveSubscription | undefined;
 const live = createLiveClient();
 
 const fmtTime = (ms: number) => new Intl.DateTimeFormat(getLocale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
-
-const STATUS: Readonly<Record<ScanState, MessageKey>> = {
-  ready: 'scanner.ready',
-  busy: 'scanner.busy',
-  result: 'scanner.resultWait',
-  paused: 'scanner.paused',
-  stopped: 'scanner.paused',
-};
-
-function onState(state: ScanState): void {
-  viewfinder.dataset.state = state;
-  document.body.dataset.scanState = state;
-  if (state === 'ready') show(resultBox, false);
-  setText(statusLine, state === 'result' && loop?.kiosk ? 'scanner.resultKiosk' : STATUS[state]);
-  show(scanNext, state === 'result' && !loop?.kiosk);
-}
 
 // ---- the answer ---------------------------------------------------------------
 
@@ -161,80 +126,47 @@ function addHistory(a: ScanAnswer | null, source: ScanSource): void {
   while (historyList.children.length > 20) historyList.lastElementChild?.remove();
 }
 
-/** A new code from the camera or a keyboard scanner: ask the server, show its answer. */
+/** Offline: decided here with the event's key and attendee list, queued, uploaded when the network is back. */
+const offline = mountOfflineScanner({ call: scannerApi, gate: params.get('gate') ?? undefined, onFatal: (err) => setupFailed(err) });
+
+/** A new code from the camera or a keyboard scanner: ask the server (or, offline, decide here), show the answer. */
 async function onCode(text: string, source: ScanSource): Promise<void> {
   if (!sessionId) return;
+  // One nonce per scan: a retry (or the upload of a scan decided offline) never checks in twice.
+  const scan = { code: text, session_id: sessionId, nonce: crypto.randomUUID(), direction: 'entry' as const, scanned_at: Date.now() };
+  if (offline.offlineNow(sessionId)) return decidedOffline(await offline.decide(scan), source);
   try {
-    const a = await scannerApi<ScanAnswer>('POST', '/api/v1/checkins', { code: text, session_id: sessionId, nonce: crypto.randomUUID(), direction: 'entry', scanned_at: Date.now() });
+    const a = await scannerApi<ScanAnswer>('POST', '/api/v1/checkins', scan);
+    offline.remember(a);
     showAnswer(a);
+    offline.markResult(false);
     addHistory(a, source);
   } catch (err) {
+    offline.markResult(false);
+    if (err instanceof ApiError && err.code === 'network_error' && offline.canDecide(scan.session_id)) return decidedOffline(await offline.decide(scan), source);
     // Nothing was counted: the same code may be scanned again at once.
-    loop?.resetDedupe();
+    view.loop?.resetDedupe();
     showNetworkFailure(err);
     addHistory(null, source);
     if (err instanceof ApiError && (err.code === 'device_revoked' || err.status === 401)) setupFailed(err);
   }
 }
 
-// ---- camera -------------------------------------------------------------------
-
-function showCameraError(err: unknown): void {
-  const { code } = toCameraError(err);
-  setText(cameraError, `scanner.error.${code}` as MessageKey);
-  show(cameraError);
-  viewfinder.dataset.state = 'error';
-  show(startButton, code !== 'camera_unsupported' && code !== 'camera_insecure' && code !== 'camera_not_found');
-  statusLine.textContent = '';
-  delete statusLine.dataset.i18n;
+function decidedOffline(a: ScanAnswer, source: ScanSource): void {
+  showAnswer(a);
+  offline.markResult(true);
+  addHistory(a, source);
 }
 
-async function start(): Promise<void> {
-  show(cameraError, false);
-  show(startButton, false);
-  viewfinder.dataset.state = 'starting';
-  setText(statusLine, 'scanner.starting');
-  const decoderReady = decoder ? Promise.resolve(decoder) : createDecoder().then((d) => (decoder = d));
-  decoderReady.catch(() => {});
-  try {
-    camera = await startCamera(video);
-  } catch (err) {
-    showCameraError(err);
-    return;
-  }
-  let d: QrDecoder;
-  try {
-    d = await decoderReady;
-  } catch (err) {
-    console.error('scanner: the QR reader failed to load', err);
-    setText(cameraError, 'scanner.error.decoder');
-    show(cameraError);
-    return;
-  }
-  document.body.dataset.decoder = d.kind;
-  loop ??= new ScanLoop({
-    video,
-    decoder: d,
-    onCode,
-    onState,
-    onError: (err) => console.warn('scanner: decode failed', err),
-    kiosk: kioskBox.checked,
-    resultMs: num('hold'),
-  });
-  loop.start();
-  if (loop.state === 'paused') loop.resume();
-}
-
-function stop(): void {
-  loop?.pause();
-  camera?.stop();
-  camera = null;
-}
-
-function begin(): void {
-  if (!sessionId) return;
-  starting ??= start().finally(() => (starting = null));
-}
+const view = mountScannerView({
+  onCode,
+  enabled: () => Boolean(sessionId),
+  kiosk: params.get('kiosk') === '1',
+  resultMs: numberParam(params, 'hold'),
+  onDecoder: (d) => {
+    document.body.dataset.decoder = d.kind;
+  },
+});
 
 // ---- session and counts ---------------------------------------------------------
 
@@ -274,11 +206,12 @@ function pick(id: string): void {
     // storage disabled
   }
   document.body.dataset.sessionId = id;
-  loop?.resetDedupe();
+  void offline.prepare(sessions.find((s) => s.id === id)!);
+  view.loop?.resetDedupe();
   show(byId('scan-area'));
   void watchCounts(id);
-  if (!camera) begin();
-  else if (loop?.state === 'result') loop.resume();
+  if (!view.cameraOn) view.begin();
+  else if (view.loop?.state === 'result') view.loop.resume();
 }
 
 function renderPicker(): void {
@@ -300,7 +233,7 @@ function renderPicker(): void {
 }
 
 function setupFailed(err: unknown): void {
-  stop();
+  view.stop();
   show(byId('scan-area'), false);
   show(byId('picker-box'), false);
   if (err instanceof ApiError && (err.code === 'device_revoked' || (err.status === 401 && deviceToken()))) setText(setupError, 'checkin.deviceRevoked');
@@ -344,33 +277,12 @@ async function setup(): Promise<void> {
 }
 
 picker.addEventListener('change', () => pick(picker.value));
-scanNext.addEventListener('click', () => loop?.resume());
-startButton.addEventListener('click', begin);
-kioskBox.addEventListener('change', () => {
-  loop?.setKiosk(kioskBox.checked);
-  if (loop) onState(loop.state);
-});
-soundBox.addEventListener('change', () => setMuted(!soundBox.checked));
 byId('forget-device').addEventListener('click', () => {
   setDeviceToken(null);
   location.reload();
 });
 onLocaleChange(() => {
   if (sessions.length) renderPicker();
-  if (loop && viewfinder.dataset.state !== 'error') onState(loop.state);
-});
-
-attachKeyboardWedge({
-  onCode: (text) => {
-    if (!sessionId) return;
-    if (loop) loop.submit(text, 'keyboard');
-    else void onCode(text, 'keyboard'); // no camera: the keyboard scanner alone
-  },
-});
-
-document.addEventListener('visibilitychange', () => {
-  if (document.hidden) stop();
-  else if (!camera && sessionId && viewfinder.dataset.state !== 'error') begin();
 });
 
 void setup();

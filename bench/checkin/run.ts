@@ -10,23 +10,30 @@
  * keep-alive sockets, a fixed number of requests in flight, codes signed here
  * with the event's key read from the store (what the pass page would show).
  *
- * Env: BENCH_ATTENDEES (30000), BENCH_CONCURRENCY (16), BENCH_PUSH_SCANS (500),
- * BENCH_PUSH_RATE (200 per s), BENCH_DIALECTS (sqlite,postgres),
- * BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_SERVER (dist|tsx).
+ * Env: BENCH_ATTENDEES (30000), BENCH_PG_ATTENDEES (8000: the Postgres phase
+ * is smaller so the whole bench ends in a few minutes; the targets are on
+ * SQLite), BENCH_CONCURRENCY (16), BENCH_PUSH_SCANS (500), BENCH_PUSH_RATE
+ * (200 per s), BENCH_DIALECTS (sqlite,postgres), BENCH_PG_URL
+ * (postgres://postgres@127.0.0.1:5432/test), BENCH_SERVER (dist|tsx),
+ * BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ *
+ * Only a run at the default sizes over both stores, without extra server
+ * flags, is saved as checkin-latest.*; any other run is saved as
+ * checkin-<time>-partial.* beside it.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
+import { createTestDatabase } from '../../test/support/postgres.js';
+import { BENCH_ADMIN as ADMIN, startBenchServer, type BenchServer } from '../support/server-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -35,15 +42,17 @@ const envInt = (name: string, def: number) => (process.env[name] ? Number(proces
 
 const cfg = {
   attendees: envInt('BENCH_ATTENDEES', 30000),
+  pgAttendees: envInt('BENCH_PG_ATTENDEES', 8000),
   concurrency: envInt('BENCH_CONCURRENCY', 16),
   pushScans: envInt('BENCH_PUSH_SCANS', 500),
   pushRate: envInt('BENCH_PUSH_RATE', 200),
   dialects: (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean),
   pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   server: process.env.BENCH_SERVER ?? (fs.existsSync(path.join(ROOT, 'dist/src/flows/checkin/checkin-service.js')) ? 'dist' : 'tsx'),
+  /** Extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 const TARGETS = { sqliteCheckinsPerSecond: 3000, sqliteP99Ms: 25, pushP99Ms: 15 };
-const ADMIN = { email: 'bench@scanpass.local', password: 'bench password 123' };
 
 const log = (line: string) => process.stdout.write(`[bench:checkin ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,72 +70,21 @@ const summary = (xs: number[]) => {
 
 // ------------------------------------------------------------------ server
 
-interface Server {
-  url: string;
-  dataDir: string;
+interface Server extends BenchServer {
   databaseUrl?: string;
-  stop(): Promise<void>;
 }
 
 async function startServer(databaseUrl?: string): Promise<Server> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-bench-checkin-'));
-  const args = cfg.server === 'tsx' ? ['--import', 'tsx', path.join(ROOT, 'src/main.ts')] : [path.join(ROOT, 'dist/src/main.js')];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+  const server = await startBenchServer({
+    name: 'checkin',
+    from: cfg.server === 'tsx' ? 'tsx' : 'dist',
+    nodeArgs: cfg.serverNodeArgs,
     env: {
-      PATH: process.env.PATH,
-      SCANPASS_PORT: '0',
-      SCANPASS_HOST: '127.0.0.1',
-      SCANPASS_DATA_DIR: dataDir,
-      SCANPASS_LOG_LEVEL: 'warn',
-      SCANPASS_ADMIN_EMAIL: ADMIN.email,
-      SCANPASS_ADMIN_PASSWORD: ADMIN.password,
-      // The bench is one address doing the work of a whole venue.
-      SCANPASS_RATE_LIMIT_PER_MINUTE: '1000000',
       SCANPASS_CHECKIN_SCANS_PER_MINUTE: '10000000',
-      SCANPASS_USER_CODE_ATTEMPTS_PER_MINUTE: '100000',
       ...(databaseUrl ? { SCANPASS_DATABASE_URL: databaseUrl } : {}),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const m = /listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}; did \`npm run build\` run?`)));
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    url,
-    dataDir,
-    ...(databaseUrl ? { databaseUrl } : {}),
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function freshPostgres(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `scanpass_bench_${randomBytes(5).toString('hex')}`;
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const d = new pg.Client({ connectionString: adminUrl });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
+  return { ...server, ...(databaseUrl ? { databaseUrl } : {}) };
 }
 
 /** The event's private key, read from the store as the server keeps it: the pass page's codes, signed here. */
@@ -291,17 +249,18 @@ async function pushLatency(s: Server, st: Setup, people: { id: string; link: str
 }
 
 async function runDialect(dialect: string) {
-  const pgDb = dialect === 'postgres' ? await freshPostgres(cfg.pgUrl) : undefined;
+  const pgDb = dialect === 'postgres' ? await createTestDatabase(cfg.pgUrl, 'scanpass_bench') : undefined;
   const s = await startServer(pgDb?.url);
   try {
     log(`${dialect}: server at ${s.url} (${cfg.server})`);
-    const st = await setup(s, cfg.attendees + cfg.pushScans);
-    const load = st.attendees.slice(0, cfg.attendees);
+    const attendees = dialect === 'postgres' ? cfg.pgAttendees : cfg.attendees;
+    const st = await setup(s, attendees + cfg.pushScans);
+    const load = st.attendees.slice(0, attendees);
     const warm = load.splice(0, Math.min(1000, Math.floor(load.length / 10)));
     await throughput(s, st, warm);
     const t = await throughput(s, st, load);
     log(`  ${t.checkinsPerSecond} check-ins/s, p50 ${t.latencyMs.p50} ms, p99 ${t.latencyMs.p99} ms (${t.ok}/${t.scans} ok, concurrency ${cfg.concurrency})`);
-    const p = await pushLatency(s, st, st.attendees.slice(cfg.attendees));
+    const p = await pushLatency(s, st, st.attendees.slice(attendees));
     log(`  attendee told: p50 ${p.scanToPushMs.p50} ms, p99 ${p.scanToPushMs.p99} ms from the scan (${p.missed} missed)`);
     return { dialect, throughput: t, push: p };
   } finally {
@@ -322,13 +281,17 @@ const verdict = sqlite && {
   p99: sqlite.throughput.latencyMs.p99 < TARGETS.sqliteP99Ms,
   push: sqlite.push.scanToPushMs.p99 < TARGETS.pushP99Ms,
 };
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const fullRun =
+  !process.env.BENCH_ATTENDEES && !process.env.BENCH_PG_ATTENDEES && !process.env.BENCH_CONCURRENCY && !process.env.BENCH_PUSH_SCANS && !process.env.BENCH_PUSH_RATE && cfg.serverNodeArgs.length === 0 && ['sqlite', 'postgres'].every((d) => cfg.dialects.includes(d));
+const stamp = new Date().toISOString().replace(/[:.]/g, '-') + (fullRun ? '' : '-partial');
 const report = { bench: 'checkin', at: new Date().toISOString(), machine: { cpus: os.cpus().length, load: os.loadavg().map(round), node: process.version }, config: cfg, targets: TARGETS, verdict, results };
 const md = [
   `# bench:checkin, ${report.at}`,
   '',
   `${report.machine.cpus} cores (load ${report.machine.load.join(', ')} at the end), Node ${report.machine.node}, server from ${cfg.server}; load generator in the same machine.`,
   `Each scan is a real check-in of a distinct attendee by a device token; ${cfg.concurrency} requests in flight on keep-alive sockets.`,
+  `Scans per store (after a warm-up of a tenth, at most 1000): SQLite ${cfg.attendees}, Postgres ${cfg.pgAttendees}; then ${cfg.pushScans} phones told at ${cfg.pushRate} scans/s.`,
+  ...(fullRun ? [] : ['Partial run (sizes, stores or server flags changed): not saved as checkin-latest.']),
   '',
   '| Store | Check-ins/s | p50 ms | p95 ms | p99 ms | Attendee told p50 ms | p99 ms | answer to push p99 ms |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -342,7 +305,7 @@ const md = [
   '',
 ].join('\n');
 fs.mkdirSync(RESULTS, { recursive: true });
-for (const name of [`checkin-${stamp}`, 'checkin-latest']) {
+for (const name of [`checkin-${stamp}`, ...(fullRun ? ['checkin-latest'] : [])]) {
   fs.writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2));
   fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
 }

@@ -10,13 +10,12 @@
  * Env: BENCH_SCREENS (2000), BENCH_APPROVALS_PER_SECOND (100),
  * BENCH_POLL_INTERVAL (5), BENCH_IDLE_WINDOW (10 s of request counting).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { BENCH_ADMIN as ADMIN, startBenchServer } from '../support/server-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -31,7 +30,6 @@ const cfg = {
 };
 const TARGETS = { liveP99Ms: 15, speedupAtP50: 100 };
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const ADMIN = { email: 'bench@scanpass.local', password: 'bench password 123' };
 
 const log = (line: string) => process.stdout.write(`[bench:login ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,46 +52,6 @@ async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promis
 }
 
 // ------------------------------------------------------------------ server
-
-async function startServer(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-bench-login-'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      SCANPASS_PORT: '0',
-      SCANPASS_HOST: '127.0.0.1',
-      SCANPASS_DATA_DIR: dataDir,
-      SCANPASS_LOG_LEVEL: 'warn',
-      SCANPASS_ADMIN_EMAIL: ADMIN.email,
-      SCANPASS_ADMIN_PASSWORD: ADMIN.password,
-      // The bench is one address doing the work of thousands of people.
-      SCANPASS_RATE_LIMIT_PER_MINUTE: '1000000',
-      SCANPASS_USER_CODE_ATTEMPTS_PER_MINUTE: '100000',
-      SCANPASS_LOGIN_INTERVAL_SECONDS: String(cfg.pollInterval),
-      SCANPASS_LOGIN_TTL_SECONDS: '900',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const m = /listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}; did \`npm run build\` run?`)));
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    url,
-    pid: child.pid!,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function json(res: Response): Promise<Record<string, unknown>> {
   const body = (await res.json()) as Record<string, unknown>;
@@ -288,7 +246,10 @@ const stats = (l: number[]) => ({ n: l.length, p50: percentile(l, 50), p99: perc
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
 
 async function main() {
-  const server = await startServer();
+  const server = await startBenchServer({
+    name: 'login',
+    env: { SCANPASS_LOGIN_INTERVAL_SECONDS: String(cfg.pollInterval), SCANPASS_LOGIN_TTL_SECONDS: '900' },
+  });
   log(`scanpass at ${server.url} (pid ${server.pid}), SQLite; ${os.cpus().length} cores`);
   try {
     const s = await signIn(server.url);

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { CheckinFacts, Decision, Direction, RegistrationFacts } from '../domain/checkin.js';
 import { attendeeFacts, type AttendeeInfo } from './attendees.js';
 import type { SessionRow } from './events.js';
+import { checkinQueries } from './checkin-queries.js';
 import type { CheckinsTable, Database } from './schema.js';
 
 export type CheckinRow = CheckinsTable;
@@ -43,7 +44,6 @@ export interface ScanOutcome<R> {
   replayed: boolean;
   /** The attendee's `pass:` channel as this scan left it, read inside its transaction. */
   pass: { attendeeId: string; version: number; view: PassView } | null;
-  sessionVersion: number | null;
 }
 
 const liveCheckin = (r: Pick<CheckinRow, 'id' | 'at' | 'gate' | 'exited_at'>): CheckinFacts => ({
@@ -71,6 +71,9 @@ class NonceTaken extends Error {}
 
 /** Check-ins and the record of every scan. Each scan is one transaction that locks its attendee first. */
 export class CheckinsRepo {
+  /** The statements every scan runs, compiled once (see PreparedQuery). */
+  private readonly q = checkinQueries();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onChange?: CheckinHook,
@@ -84,8 +87,9 @@ export class CheckinsRepo {
   /**
    * Records one scan: locks the named attendee (bumping their `pass:`
    * version), reads what the decision needs, lets `decide` choose, writes the
-   * check-in change and the scan with its answer, and bumps the session's
-   * version; all in one transaction. A nonce the actor already used returns
+   * check-in change and the scan with its answer; all in one transaction.
+   * The session's version is bumped after the commit, by the counts
+   * publisher (CheckinLive). A nonce the actor already used returns
    * the stored answer and changes nothing: its insert conflicts, the
    * transaction rolls back, and the first answer is read back. (No look-up
    * before: retries are rare, and every scan would pay for it.)
@@ -99,22 +103,11 @@ export class CheckinsRepo {
       return await this.db.transaction().execute(async (trx) => {
         const facts: LockedFacts = { attendee: null, registration: null, checkin: null };
         if (s.attendeeId) {
-          const a = await trx
-            .updateTable('attendees')
-            .set((eb) => ({ version: eb('version', '+', 1) }))
-            .where('id', '=', s.attendeeId)
-            .returning(['id', 'event_id', 'user_id', 'name', 'email', 'version', 'created_at', 'revoked_at'])
-            .executeTakeFirst();
+          const a = await this.q.lockAttendee.first(trx, { id: s.attendeeId });
           if (a) {
             facts.attendee = a;
             // Registration and live check-in in one read, under the lock just taken.
-            const r = await trx
-              .selectFrom('attendees')
-              .leftJoin('session_registrations as r', (j) => j.onRef('r.attendee_id', '=', 'attendees.id').on('r.session_id', '=', s.session.id))
-              .leftJoin('checkins as c', (j) => j.onRef('c.attendee_id', '=', 'attendees.id').on('c.session_id', '=', s.session.id).on('c.undone_at', 'is', null))
-              .select(['r.attendee_id as reg', 'r.revoked_at as reg_revoked_at', 'c.id', 'c.at', 'c.gate', 'c.exited_at'])
-              .where('attendees.id', '=', a.id)
-              .executeTakeFirst();
+            const r = await this.q.scanFacts.first(trx, { attendeeId: a.id, sessionId: s.session.id });
             facts.registration = r?.reg ? { revokedAt: r.reg_revoked_at === null ? null : Number(r.reg_revoked_at) } : null;
             facts.checkin = r?.id ? liveCheckin({ id: r.id, at: r.at!, gate: r.gate, exited_at: r.exited_at }) : null;
           }
@@ -122,35 +115,27 @@ export class CheckinsRepo {
         const decision = decide(facts);
         const checkin = await this.apply(trx, s, decision, facts);
         const response = respond(decision, facts, checkin);
-        const ins = await trx
-          .insertInto('scans')
-          .values({
-            at: s.now,
-            scanned_at: s.scannedAt,
-            session_id: s.session.id,
-            attendee_id: facts.attendee?.id ?? null,
-            method: s.method,
-            direction: s.direction,
-            result: decision.result,
-            reason: decision.result === 'rejected' ? decision.reason : null,
-            checkin_id: checkin?.id ?? null,
-            actor_key: s.actor.key,
-            actor_name: s.actor.name,
-            gate: s.gate,
-            nonce: s.nonce,
-            response: JSON.stringify(response),
-          })
-          .onConflict((oc) => oc.columns(['actor_key', 'nonce']).doNothing())
-          .executeTakeFirst();
-        if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) throw new NonceTaken();
+        const ins = await this.q.insertScan.execute(trx, {
+          at: s.now,
+          scanned_at: s.scannedAt,
+          session_id: s.session.id,
+          attendee_id: facts.attendee?.id ?? null,
+          method: s.method,
+          direction: s.direction,
+          result: decision.result,
+          reason: decision.result === 'rejected' ? decision.reason : null,
+          checkin_id: checkin?.id ?? null,
+          actor_key: s.actor.key,
+          actor_name: s.actor.name,
+          gate: s.gate,
+          nonce: s.nonce,
+          response: JSON.stringify(response),
+        });
+        if (Number(ins.numAffectedRows ?? 0) === 0) throw new NonceTaken();
         if (decision.result === 'ok' && checkin) await this.onChange?.(trx, { type: CHANGE_OF[decision.action], checkinId: checkin.id, at: s.now, by: s.actor.key });
-        // Last, so concurrent scans of one session wait on this row as briefly as possible.
-        const v = await trx
-          .updateTable('event_sessions')
-          .set((eb) => ({ version: eb('version', '+', 1) }))
-          .where('id', '=', s.session.id)
-          .returning('version')
-          .executeTakeFirst();
+        // No bump of the session's version here: it would lock the session row
+        // until commit and so serialise every scan of a session (on Postgres).
+        // The coalesced counts publisher bumps it after the commit instead.
         const pass = facts.attendee
           ? {
               attendeeId: facts.attendee.id,
@@ -162,13 +147,13 @@ export class CheckinsRepo {
               },
             }
           : null;
-        return { response, replayed: false, pass, sessionVersion: v ? Number(v.version) : null };
+        return { response, replayed: false, pass };
       });
     } catch (err) {
       if (!(err instanceof NonceTaken)) throw err;
       const again = await this.responseForNonce(s.actor.key, s.nonce);
       if (again === undefined) throw err;
-      return { response: JSON.parse(again) as R, replayed: true, pass: null, sessionVersion: null };
+      return { response: JSON.parse(again) as R, replayed: true, pass: null };
     }
   }
 
@@ -190,7 +175,7 @@ export class CheckinsRepo {
         undone_at: null,
         undone_by: null,
       };
-      await trx.insertInto('checkins').values(row).execute();
+      await this.q.insertCheckin.execute(trx, row);
       return liveCheckin(row);
     }
     const exitedAt = d.action === 'check_out' ? s.scannedAt : null;
@@ -241,14 +226,7 @@ export class CheckinsRepo {
   }
 
   private async passCheckins(attendeeId: string, db: Kysely<Database> = this.db) {
-    const rows = await db
-      .selectFrom('checkins')
-      .innerJoin('event_sessions', 'event_sessions.id', 'checkins.session_id')
-      .select(['checkins.id', 'checkins.session_id', 'event_sessions.name as session_name', 'checkins.at', 'checkins.gate', 'checkins.exited_at'])
-      .where('checkins.attendee_id', '=', attendeeId)
-      .where('checkins.undone_at', 'is', null)
-      .orderBy('checkins.at')
-      .execute();
+    const { rows } = await this.q.passCheckins.execute(db, { attendeeId });
     return rows.map((c) => ({ id: c.id, session: { id: c.session_id, name: c.session_name }, at: Number(c.at), gate: c.gate, exited_at: c.exited_at === null ? null : Number(c.exited_at) }));
   }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SessionFacts } from '../domain/checkin.js';
+import { PreparedQuery } from './prepared-query.js';
 import type { Database, EventSessionsTable, EventsTable } from './schema.js';
 
 export type EventRow = EventsTable;
@@ -16,6 +17,8 @@ export const sessionFacts = (s: SessionRow): SessionFacts => ({
 
 /** Events, their sessions and who staffs them. */
 export class EventsRepo {
+  private readonly sessionById = new PreparedQuery((db, p: { id: string }) => db.selectFrom('event_sessions').selectAll().where('id', '=', p.id));
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertEvent(row: EventRow): Promise<void> {
@@ -34,8 +37,9 @@ export class EventsRepo {
     await this.db.insertInto('event_sessions').values(row).execute();
   }
 
+  /** Read by every scan, so compiled once. */
   session(id: string): Promise<SessionRow | undefined> {
-    return this.db.selectFrom('event_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.sessionById.first(this.db, { id });
   }
 
   sessionsOf(eventId: string): Promise<SessionRow[]> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
+import { PreparedQuery } from './prepared-query.js';
 
 export type WebhookDeliveryRow = WebhookDeliveriesTable;
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -23,16 +24,20 @@ export class WebhookDeliveriesRepo {
 
   /** What a check-in webhook reports, read in the change's transaction; undefined when the event has no enabled endpoint. */
   checkinForWebhook(trx: Kysely<Database>, checkinId: string) {
-    return trx
+    return this.checkinQuery.first(trx, { checkinId });
+  }
+
+  /** Run inside every check-in's transaction, so compiled once. */
+  private readonly checkinQuery = new PreparedQuery((db, p: { checkinId: string }) =>
+    db
       .selectFrom('checkins as c')
       .innerJoin('attendees as a', 'a.id', 'c.attendee_id')
       .innerJoin('event_sessions as s', 's.id', 'c.session_id')
       .innerJoin('event_webhooks as w', 'w.event_id', 's.event_id')
       .select(['c.id', 'c.session_id', 'c.attendee_id', 'c.at', 'c.gate', 'c.method', 'c.exited_at', 'c.undone_at', 'a.name as attendee_name', 'a.email as attendee_email', 'a.user_id as attendee_user_id', 's.name as session_name', 's.event_id'])
-      .where('c.id', '=', checkinId)
-      .where('w.enabled', '=', 1)
-      .executeTakeFirst();
-  }
+      .where('c.id', '=', p.checkinId)
+      .where('w.enabled', '=', 1),
+  );
 
   async insert(row: Pick<WebhookDeliveryRow, 'id' | 'event_id' | 'kind' | 'payload' | 'created_at'>, trx: Kysely<Database> = this.db): Promise<void> {
     await trx

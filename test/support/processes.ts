@@ -18,53 +18,46 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  /** The process's URL if this stdout line announces it. */
+  urlIn: (line: string) => string | undefined;
+  /** Called once the process has exited (clean up its files here). */
+  onExit?: () => void;
+  /** Also copy the process's stderr to ours, as it comes. */
+  echoStderr?: boolean;
+  timeoutMs?: number;
+}
+
 /**
- * Starts test/support/harness-server.ts in its own Node process with the given
- * SCANPASS_* environment, and resolves once it prints its URL.
+ * Starts `node <args>` from the project root with only PATH and `env` in its
+ * environment, and resolves once a stdout line gives its URL (`opts.urlIn`).
+ * Shared by the test nodes below and the benches' server (bench/support).
  */
-export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<NodeProcess> {
-  const ownDir = env.SCANPASS_DATA_DIR === undefined;
-  const dataDir = env.SCANPASS_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-proc-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/support/harness-server.ts')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      SCANPASS_PORT: '0',
-      SCANPASS_HOST: '127.0.0.1',
-      SCANPASS_DATA_DIR: dataDir,
-      SCANPASS_LOG_LEVEL: 'warn',
-      SCANPASS_ADMIN_EMAIL: 'admin@test.local',
-      SCANPASS_ADMIN_PASSWORD: 'correct horse battery',
-      SCANPASS_RATE_LIMIT_PER_MINUTE: '100000',
-      SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '1000',
-      SCANPASS_SHUTDOWN_GRACE_SECONDS: '2',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnServer(args: string[], env: Record<string, string>, opts: SpawnOptions): Promise<NodeProcess> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (opts.echoStderr) process.stderr.write(d);
+  });
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
-      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      opts.onExit?.();
       resolve();
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started node behind
-      reject(new Error(`node did not start within ${opts.timeoutMs ?? 60_000} ms:\n${stderr}`));
-    }, opts.timeoutMs ?? 60_000);
+      reject(new Error(`node did not start within ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
     const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      try {
-        const msg = JSON.parse(line) as { url?: string };
-        if (msg.url) {
-          clearTimeout(timer);
-          resolve(msg.url);
-        }
-      } catch {
-        /* not our line */
+      const found = opts.urlIn(line);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
       }
     });
     child.once('exit', (code) => {
@@ -85,4 +78,44 @@ export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?:
       await exited;
     },
   };
+}
+
+/** The URL in the harness server's JSON line. */
+function harnessUrl(line: string): string | undefined {
+  try {
+    return (JSON.parse(line) as { url?: string }).url;
+  } catch {
+    return undefined; // not our line
+  }
+}
+
+/**
+ * Starts test/support/harness-server.ts in its own Node process with the given
+ * SCANPASS_* environment, and resolves once it prints its URL.
+ */
+export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<NodeProcess> {
+  const ownDir = env.SCANPASS_DATA_DIR === undefined;
+  const dataDir = env.SCANPASS_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-proc-'));
+  return spawnServer(
+    ['--import', 'tsx', path.join(ROOT, 'test/support/harness-server.ts')],
+    {
+      SCANPASS_PORT: '0',
+      SCANPASS_HOST: '127.0.0.1',
+      SCANPASS_DATA_DIR: dataDir,
+      SCANPASS_LOG_LEVEL: 'warn',
+      SCANPASS_ADMIN_EMAIL: 'admin@test.local',
+      SCANPASS_ADMIN_PASSWORD: 'correct horse battery',
+      SCANPASS_RATE_LIMIT_PER_MINUTE: '100000',
+      SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '1000',
+      SCANPASS_SHUTDOWN_GRACE_SECONDS: '2',
+      ...env,
+    },
+    {
+      ...opts,
+      urlIn: harnessUrl,
+      onExit: () => {
+        if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig, loadConfig } from '../../src/config.js';
+import fs from 'node:fs';
+import { CONFIG_KEYS, ConfigError, describeConfig, loadConfig } from '../../src/config.js';
 
 describe('configuration', () => {
   it('uses the documented defaults with nothing set', () => {
@@ -39,5 +40,11 @@ describe('configuration', () => {
     const table = describeConfig();
     expect(table).toContain('`SCANPASS_DATABASE_URL` | `--database-url`');
     expect(table).toContain('`SCANPASS_PORT` | `--port` | `8080`');
+  });
+
+  it('is documented in the README, key for key, with its default', () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const line of describeConfig().split('\n').slice(2)) expect(readme).toContain(line);
+    expect(Object.keys(CONFIG_KEYS).length).toBeGreaterThan(10);
   });
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/domain/errors.js';
 import {
   approve,
   claim,
@@ -12,6 +11,7 @@ import {
   type Approval,
   type LoginRequest,
 } from '../../src/domain/login-request.js';
+import { refusal } from '../support/refusal.js';
 
 const T0 = 1_700_000_000_000;
 const TTL = 300_000;
@@ -40,17 +40,6 @@ function request(patch: Partial<LoginRequest> = {}): LoginRequest {
     denyReason: null,
     ...patch,
   };
-}
-
-/** The stable code of the refusal `fn` throws. */
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AppError) return err.code;
-    throw err;
-  }
-  throw new Error('expected a refusal');
 }
 
 const scanned = (patch: Partial<LoginRequest> = {}) => claim(request(patch), 'session:a', T0 + 1000, pick)!;

@@ -51,6 +51,11 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/** The CSRF token for writes that cannot go through `api()` (a raw text/csv upload). */
+export function getCsrfToken(): string | undefined {
+  return csrfToken;
+}
+
 function codeForStatus(status: number): string {
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';

@@ -1,6 +1,8 @@
+import { adminEventsEn } from './admin-events-en.js';
 import { adminEn } from './admin-en.js';
 import { checkinEn } from './checkin-en.js';
 import { dashboardEn } from './dashboard-en.js';
+import { offlineEn } from './offline-en.js';
 import { scannerEn } from './scanner-en.js';
 import { shareEn } from './share-en.js';
 
@@ -12,9 +14,11 @@ import { shareEn } from './share-en.js';
 export const en = {
   ...shareEn,
   ...adminEn,
+  ...adminEventsEn,
   ...scannerEn,
   ...checkinEn,
   ...dashboardEn,
+  ...offlineEn,
   'app.name': 'scanpass',
   'app.tagline': 'Scan a code to sign in, share, check in or join a queue.',
   'lang.label': 'Language',

@@ -1,7 +1,9 @@
+import { adminEventsZhCN } from './admin-events-zh-CN.js';
 import { adminZhCN } from './admin-zh-CN.js';
 import { checkinZhCN } from './checkin-zh-CN.js';
 import { dashboardZhCN } from './dashboard-zh-CN.js';
 import type { Messages } from './en.js';
+import { offlineZhCN } from './offline-zh-CN.js';
 import { scannerZhCN } from './scanner-zh-CN.js';
 import { shareZhCN } from './share-zh-CN.js';
 
@@ -9,9 +11,11 @@ import { shareZhCN } from './share-zh-CN.js';
 export const zhCN: Messages = {
   ...shareZhCN,
   ...adminZhCN,
+  ...adminEventsZhCN,
   ...scannerZhCN,
   ...checkinZhCN,
   ...dashboardZhCN,
+  ...offlineZhCN,
   'app.name': 'scanpass',
   'app.tagline': '扫一扫，即可登录、分享、签到或排队。',
   'lang.label': '语言',

@@ -35,7 +35,14 @@ export class CheckinLive {
     return { version: Number(a.version), type: view.last_scan ? view.last_scan.result : 'pass', data: view };
   }
 
-  async sessionSnapshot(sessionId: string) {
+  /**
+   * The session's counts. With `bump`, after a change: scans do not bump the
+   * session's version in their transactions (that row lock would serialise a
+   * busy door), so the publisher takes a new version first and reads after
+   * it: the data is never older than its version, and versions only grow.
+   */
+  async sessionSnapshot(sessionId: string, bump = false) {
+    if (bump && (await this.repos.events.bumpSession(sessionId)) === null) return null;
     const s = await this.repos.events.session(sessionId);
     if (!s) return null;
     return { version: Number(s.version), type: 'counts', data: await this.repos.checkins.sessionView(s) };
@@ -67,7 +74,7 @@ export class CheckinLive {
         do {
           if (this.closing()) return;
           state.again = false;
-          const snap = await this.sessionSnapshot(sessionId);
+          const snap = await this.sessionSnapshot(sessionId, true);
           if (snap) this.live.publish({ channel: sessionChannel(sessionId), ...snap });
           await new Promise((r) => setTimeout(r, SESSION_GAP_MS).unref());
         } while (state.again);

@@ -214,7 +214,8 @@ export class CheckinService {
       (decision, f, checkin) => answer(decision, f, checkin, session, input, at),
     );
     if (out.pass) this.channels.publishPassView(out.pass.attendeeId, out.pass.version, out.pass.view);
-    if (out.sessionVersion !== null) this.channels.publishSession(session.id);
+    // Every recorded scan moves the session's counts or latest scans; a replay changed nothing.
+    if (!out.replayed) this.channels.publishSession(session.id);
     return { answer: out.response, replayed: out.replayed };
   }
 

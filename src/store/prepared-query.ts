@@ -1,0 +1,47 @@
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Database } from './schema.js';
+
+const MARK = '\u0000sp-param:';
+
+/**
+ * A hot query built and compiled once. Kysely builds an operation tree and
+ * compiles it to SQL on every call, which on the check-in path cost more CPU
+ * than SQLite running the statements. Here `build` runs once with a
+ * placeholder for each named value; each call copies the compiled SQL and
+ * swaps the values into their parameter slots.
+ *
+ * `build` must put each value straight into a parameter (`=`, `values`, `set`),
+ * never choose SQL by value (`is null` for a null, `in` over a list): the SQL
+ * is fixed at the first call. The SQL depends only on the dialect, so keep one
+ * per repository instance (each instance has one database).
+ */
+export class PreparedQuery<P extends object, Row> {
+  private compiled: CompiledQuery<Row> | undefined;
+  /** For each parameter slot: the name of the value that fills it, or a constant the builder put there. */
+  private slots: ({ name: keyof P } | { value: unknown })[] = [];
+
+  constructor(private readonly build: (db: Kysely<Database>, p: P) => Compilable<Row>) {}
+
+  execute(db: Kysely<Database>, values: P): Promise<QueryResult<Row>> {
+    const c = this.compiled ?? this.compile(db);
+    const parameters = this.slots.map((s) => ('name' in s ? values[s.name] : s.value));
+    return db.executeQuery<Row>({ ...c, parameters });
+  }
+
+  async first(db: Kysely<Database>, values: P): Promise<Row | undefined> {
+    return (await this.execute(db, values)).rows[0];
+  }
+
+  private compile(db: Kysely<Database>): CompiledQuery<Row> {
+    const read = new Set<string>();
+    const placeholders = new Proxy({}, { get: (_t, name) => (read.add(String(name)), `${MARK}${String(name)}`) }) as P;
+    const c = this.build(db, placeholders).compile();
+    this.slots = c.parameters.map((v) => (typeof v === 'string' && v.startsWith(MARK) ? { name: v.slice(MARK.length) as keyof P } : { value: v }));
+    // A value read but never reaching a parameter slot would be silently ignored on every call.
+    const used = new Set(this.slots.flatMap((s) => ('name' in s ? [String(s.name)] : [])));
+    const lost = [...read].filter((n) => !used.has(n));
+    if (lost.length > 0) throw new Error(`PreparedQuery: ${lost.join(', ')} did not become parameters`);
+    this.compiled = c;
+    return c;
+  }
+}

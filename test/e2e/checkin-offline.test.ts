@@ -1,0 +1,230 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
+import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
+import { WEB_ROOT } from '../../src/http/web-pages.js';
+import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { signIn, startTestNode } from '../support/test-node.js';
+
+/**
+ * Offline scanning in real Chromium: two provisioned scanners (Gate A, Gate B)
+ * load their session online, lose the network, and go on deciding here with
+ * the event's public key and attendee list; their scans wait in IndexedDB and
+ * go up when the network is back, each with its own nonce, so a lost answer
+ * retried makes no second check-in; one attendee checked in at both gates
+ * while offline ends up checked in once, the other scan recorded as
+ * `already_checked_in`.
+ *
+ * No camera: codes come as keyboard-wedge bursts dispatched inside the page
+ * (see test/e2e/checkin-scan.test.ts), signed in-process with the event's key.
+ */
+
+const MIN = 60_000;
+type Node = Awaited<ReturnType<typeof startTestNode>>;
+interface Latest {
+  result: string;
+  reason: string | null;
+  gate: string | null;
+  attendee: { id: string; name: string } | null;
+}
+
+describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => {
+  let node: Node;
+  let browser: Browser;
+  let admin: { cookie: string; csrf: string };
+  const ids = {} as Record<'event' | 'session' | 'ada' | 'grace' | 'alan', string>;
+  const tokens = {} as Record<'a' | 'b', string>;
+  let signer: { sign(m: Uint8Array): Uint8Array };
+  const contexts: BrowserContext[] = [];
+
+  const adminCall = async <T>(method: string, url: string, body?: unknown, status = 200): Promise<T> => {
+    const res = await fetch(`${node.url}${url}`, {
+      method,
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    expect(res.status, text).toBe(status);
+    return JSON.parse(text) as T;
+  };
+  const counts = () => adminCall<{ counts: { checked_in: number }; latest: Latest[] }>('GET', `/api/v1/sessions/${ids.session}/counts`);
+  const codeOf = (attendeeId: string) => encodePassToken({ eventId: ids.event, attendeeId, window: windowAt(Date.now()) }, signer);
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(WEB_ROOT, 'scanner.html'))) throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\``);
+    node = await startTestNode();
+    admin = await signIn(node.url);
+    const now = Date.now();
+    ids.event = (await adminCall<{ id: string }>('POST', '/api/v1/events', { name: 'Offline Conf', starts_at: now - 60 * MIN, ends_at: now + 8 * 60 * MIN }, 201)).id;
+    ids.session = (await adminCall<{ id: string }>('POST', `/api/v1/events/${ids.event}/sessions`, { name: 'Main hall', starts_at: now - 10 * MIN, ends_at: now + 120 * MIN }, 201)).id;
+    for (const [k, name] of [
+      ['ada', 'Ada Lovelace'],
+      ['grace', 'Grace Hopper'],
+      ['alan', 'Alan Turing'],
+    ] as const) {
+      ids[k] = (await adminCall<{ id: string }>('POST', `/api/v1/events/${ids.event}/attendees`, { name, session_ids: [ids.session] }, 201)).id;
+    }
+    tokens.a = (await adminCall<{ token: string }>('POST', `/api/v1/events/${ids.event}/devices`, { name: 'Gate A', session_id: ids.session }, 201)).token;
+    tokens.b = (await adminCall<{ token: string }>('POST', `/api/v1/events/${ids.event}/devices`, { name: 'Gate B', session_id: ids.session }, 201)).token;
+    const ev = await node.services.store.db.selectFrom('events').select(['private_key']).where('id', '=', ids.event).executeTakeFirstOrThrow();
+    signer = new EventKeyCache().signer(ids.event, ev.private_key);
+    // No camera at all: the scanners take keyboard-wedge codes only.
+    browser = await launchChromium({ extraArgs: ['--use-fake-ui-for-media-stream'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    await node?.close();
+  });
+
+  /** A device scanner page (one browser profile each, so one IndexedDB each), its session loaded online. */
+  async function scanner(token: string, gate: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await newContext(browser, node.url, { viewport: { width: 420, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
+    await page.goto(`/scanner?device_token=${token}`);
+    await expect.poll(() => page.getByTestId('scanner-who').textContent()).toContain(gate);
+    await expect.poll(() => page.evaluate(() => document.body.dataset.sessionId)).toBe(ids.session);
+    // The event's key and attendee list are downloaded for offline use.
+    await expect.poll(() => page.getByTestId('offline-status').getAttribute('data-ready')).toBe('true');
+    return { context, page };
+  }
+
+  /**
+   * A keyboard-wedge burst, its events made before any is sent: the first key
+   * press of a page unlocks its audio, which may take longer than the gap that
+   * tells a scanner from a person.
+   */
+  const wedge = (page: Page, text: string) =>
+    page.evaluate((t) => {
+      const events = [...t, 'Enter'].map((key) => new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      for (const e of events) document.dispatchEvent(e);
+    }, text);
+  const historyCount = (page: Page) => page.getByTestId('history').locator('li').count();
+  /** Scans one code and waits for its result (a new history line). */
+  async function scan(page: Page, code: string) {
+    const before = await historyCount(page);
+    await wedge(page, code);
+    await expect.poll(() => historyCount(page)).toBe(before + 1);
+    const result = page.getByTestId('scan-result');
+    return {
+      result: await result.getAttribute('data-result'),
+      reason: await result.getAttribute('data-reason'),
+      offline: await result.getAttribute('data-offline'),
+      name: await page.getByTestId('scan-name').textContent(),
+      badge: await page.getByTestId('scan-offline').isVisible(),
+    };
+  }
+  const pending = (page: Page) => page.getByTestId('offline-status').getAttribute('data-pending');
+
+  it('decides offline, queues, uploads once even when an answer is lost', async () => {
+    const { context, page } = await scanner(tokens.a, 'Gate A');
+    await context.setOffline(true);
+    await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
+
+    expect(await scan(page, codeOf(ids.ada))).toEqual({ result: 'ok', reason: '', offline: 'true', name: 'Ada Lovelace', badge: true });
+    expect(await scan(page, codeOf(ids.grace))).toMatchObject({ result: 'ok', offline: 'true', name: 'Grace Hopper' });
+    // Signed with a key that is not the event's: refused here.
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const forged = encodePassToken({ eventId: ids.event, attendeeId: ids.alan, window: windowAt(Date.now()) }, { sign: (m) => new Uint8Array(sign(null, m, privateKey)) });
+    expect(await scan(page, forged)).toMatchObject({ result: 'rejected', reason: 'invalid_code', offline: 'true', badge: true });
+    // Ada again: this device knows she is in.
+    expect(await scan(page, codeOf(ids.ada))).toMatchObject({ result: 'rejected', reason: 'already_checked_in', name: 'Ada Lovelace' });
+    expect(await page.getByTestId('scan-previous').textContent()).toMatch(/^Checked in at /);
+
+    const status = page.getByTestId('offline-status');
+    expect(await pending(page)).toBe('4');
+    expect(await status.getAttribute('data-online')).toBe('false');
+    expect(await status.textContent()).toBe('Offline · 4 scans waiting to upload');
+    // Nothing reached the server yet.
+    expect((await counts()).counts.checked_in).toBe(0);
+
+    // Back online. The first upload reaches the server, but its answer is lost on the way back.
+    const posted: { nonce: string; scanned_at: number; replay: string | undefined }[] = [];
+    let lost = false;
+    await page.route('**/api/v1/checkins', async (route: Route) => {
+      const body = route.request().postDataJSON() as { nonce: string; scanned_at: number };
+      const res = await route.fetch();
+      posted.push({ nonce: body.nonce, scanned_at: body.scanned_at, replay: res.headers()['x-idempotent-replay'] });
+      if (!lost) {
+        lost = true;
+        return route.abort('connectionreset');
+      }
+      return route.fulfill({ response: res });
+    });
+    await context.setOffline(false);
+    await expect.poll(() => pending(page), { timeout: 20_000 }).toBe('0');
+    expect(await status.isVisible()).toBe(false);
+
+    // Five requests for four scans: the lost one again, with its nonce, answered as a replay.
+    expect(posted).toHaveLength(5);
+    expect(posted[1]!.nonce).toBe(posted[0]!.nonce);
+    expect(posted[0]!.replay).toBeUndefined();
+    expect(posted[1]!.replay).toBe('true');
+    expect(new Set(posted.map((p) => p.nonce)).size).toBe(4);
+    // Oldest first, with the time of the scan.
+    const times = posted.slice(1).map((p) => p.scanned_at);
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+
+    const c = await counts();
+    expect(c.counts.checked_in).toBe(2);
+    // One row per scan: the replay recorded nothing.
+    expect(c.latest.map((r) => [r.attendee?.name ?? null, r.result, r.reason, r.gate]).reverse()).toEqual([
+      ['Ada Lovelace', 'ok', null, 'Gate A'],
+      ['Grace Hopper', 'ok', null, 'Gate A'],
+      [null, 'rejected', 'invalid_code', 'Gate A'],
+      ['Ada Lovelace', 'rejected', 'already_checked_in', 'Gate A'],
+    ]);
+    // The uploads' answers are in the history: no conflict here.
+    expect(await page.locator('[data-testid=history] li[data-uploaded=true]').count()).toBe(4);
+    expect(await page.locator('[data-testid=history] li[data-conflict=true]').count()).toBe(0);
+
+    // Online again: scans go straight to the server, without the badge.
+    await page.unroute('**/api/v1/checkins');
+    expect(await scan(page, codeOf(ids.grace))).toMatchObject({ result: 'rejected', reason: 'already_checked_in', offline: 'false', badge: false });
+  }, 90_000);
+
+  it('one attendee checked in at two gates while offline: one check-in, the other refused as already checked in', async () => {
+    const a = await scanner(tokens.a, 'Gate A');
+    const b = await scanner(tokens.b, 'Gate B');
+    await a.context.setOffline(true);
+    await b.context.setOffline(true);
+    const code = codeOf(ids.alan);
+    expect(await scan(a.page, code)).toMatchObject({ result: 'ok', offline: 'true', name: 'Alan Turing' });
+    expect(await scan(b.page, code)).toMatchObject({ result: 'ok', offline: 'true', name: 'Alan Turing' });
+
+    // Gate A uploads first.
+    await a.context.setOffline(false);
+    await expect.poll(() => pending(a.page), { timeout: 20_000 }).toBe('0');
+    expect((await counts()).counts.checked_in).toBe(3);
+
+    // Gate B comes back while its uploads still fail, and reloads: the queue survives.
+    await b.page.route('**/api/v1/checkins', (route) => route.abort('connectionrefused'));
+    await b.context.setOffline(false);
+    await b.page.reload();
+    await expect.poll(() => b.page.evaluate(() => document.body.dataset.sessionId)).toBe(ids.session);
+    await expect.poll(() => pending(b.page)).toBe('1');
+    await b.page.unroute('**/api/v1/checkins');
+    await expect.poll(() => pending(b.page), { timeout: 20_000 }).toBe('0');
+
+    // Exactly one check-in; Gate B's scan is recorded as refused, and Gate B says where Alan was checked in.
+    const c = await counts();
+    expect(c.counts.checked_in).toBe(3);
+    const alan = c.latest.filter((r) => r.attendee?.id === ids.alan);
+    expect(alan.map((r) => [r.result, r.reason, r.gate])).toEqual([
+      ['rejected', 'already_checked_in', 'Gate B'],
+      ['ok', null, 'Gate A'],
+    ]);
+    const conflict = b.page.locator('[data-testid=history] li[data-conflict=true]');
+    await expect.poll(() => conflict.count()).toBe(1);
+    expect(await conflict.textContent()).toMatch(/Alan Turing · Conflict: already checked in at Gate A at /);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+  });
+});

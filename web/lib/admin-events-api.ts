@@ -1,0 +1,218 @@
+/**
+ * The admin console's check-in calls: events, sessions, attendees (and the CSV
+ * import), staff, scanner devices and the event's webhook. Admin only; writes
+ * carry the CSRF token.
+ */
+import { api, ApiError, getCsrfToken, type User } from './api.js';
+
+export interface CheckinEvent {
+  id: string;
+  name: string;
+  starts_at: number;
+  ends_at: number;
+  public_key: string;
+  created_at: number;
+}
+
+export interface CheckinSession {
+  id: string;
+  event_id: string;
+  name: string;
+  place: string | null;
+  starts_at: number;
+  ends_at: number;
+  opens_at: number;
+  closes_at: number;
+  closed: boolean;
+  all_attendees: boolean;
+}
+
+export interface Attendee {
+  id: string;
+  name: string;
+  email?: string | null;
+  user_id?: string | null;
+  revoked: boolean;
+  sessions: string[];
+}
+
+export interface CreatedAttendee {
+  id: string;
+  name: string;
+  email: string | null;
+  link_url: string;
+  session_ids: string[];
+}
+
+export interface StaffMember {
+  id: string;
+  name: string;
+  email: string;
+  created_at: number;
+}
+
+export interface Device {
+  id: string;
+  event_id: string;
+  session_id: string | null;
+  name: string;
+  created_at: number;
+  revoked: boolean;
+  /** Only in the answer to provisioning. */
+  token?: string;
+}
+
+export interface ImportRowError {
+  line: number;
+  column?: string;
+  value?: string;
+  code: string;
+  message: string;
+}
+
+export interface ImportReport {
+  dry_run: boolean;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  delimiter: string;
+  ignored_columns: string[];
+  errors: ImportRowError[];
+  more_errors: number;
+  attendees: { line: number; id: string | null; name: string; email: string | null; action: 'create' | 'update' | 'unchanged'; link_url?: string }[];
+}
+
+export interface Webhook {
+  event_id: string;
+  url: string;
+  enabled: boolean;
+  secret: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Delivery {
+  id: string;
+  type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+const enc = encodeURIComponent;
+
+export async function listEvents(): Promise<CheckinEvent[]> {
+  return (await api<{ events: CheckinEvent[] }>('GET', '/api/v1/events?limit=1000')).events;
+}
+export function createEvent(input: { name: string; starts_at: number; ends_at: number }): Promise<CheckinEvent> {
+  return api('POST', '/api/v1/events', input);
+}
+export function getEvent(id: string): Promise<CheckinEvent & { sessions: CheckinSession[] }> {
+  return api('GET', `/api/v1/events/${enc(id)}`);
+}
+
+export interface NewSession {
+  name: string;
+  place?: string;
+  starts_at: number;
+  ends_at: number;
+  opens_at?: number;
+  closes_at?: number;
+  all_attendees?: boolean;
+}
+export function createSession(eventId: string, input: NewSession): Promise<CheckinSession> {
+  return api('POST', `/api/v1/events/${enc(eventId)}/sessions`, input);
+}
+export function setSessionClosed(sessionId: string, closed: boolean): Promise<CheckinSession> {
+  return api('PATCH', `/api/v1/sessions/${enc(sessionId)}`, { closed });
+}
+
+export async function listAttendees(eventId: string): Promise<Attendee[]> {
+  const all: Attendee[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = (await api<{ attendees: Attendee[] }>('GET', `/api/v1/events/${enc(eventId)}/attendees?limit=1000&offset=${offset}`)).attendees;
+    all.push(...page);
+    if (page.length < 1000 || all.length >= 20_000) return all;
+  }
+}
+export function addAttendee(eventId: string, input: { name: string; email?: string; session_ids?: string[] }): Promise<CreatedAttendee> {
+  return api('POST', `/api/v1/events/${enc(eventId)}/attendees`, input);
+}
+export function revokeAttendee(id: string): Promise<unknown> {
+  return api('DELETE', `/api/v1/attendees/${enc(id)}`);
+}
+export function newPassLink(id: string): Promise<{ link_token: string; link_url: string }> {
+  return api('POST', `/api/v1/attendees/${enc(id)}/link`);
+}
+export function setRegistered(sessionId: string, attendeeId: string, on: boolean): Promise<unknown> {
+  return on ? api('POST', `/api/v1/sessions/${enc(sessionId)}/registrations`, { attendee_id: attendeeId }) : api('DELETE', `/api/v1/sessions/${enc(sessionId)}/registrations/${enc(attendeeId)}`);
+}
+
+/** Sends the file itself as text/csv (not JSON), with the CSRF token. */
+export async function importAttendees(eventId: string, csv: Blob | string, opts: { dryRun: boolean; upsert: boolean; sessionId?: string }): Promise<ImportReport> {
+  const q = new URLSearchParams({ dry_run: String(opts.dryRun), mode: opts.upsert ? 'upsert' : 'create' });
+  if (opts.sessionId) q.set('session_id', opts.sessionId);
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'text/csv' };
+  const csrf = getCsrfToken();
+  if (csrf) headers['x-csrf-token'] = csrf;
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1/events/${enc(eventId)}/attendees/import?${q}`, { method: 'POST', headers, body: csv, credentials: 'same-origin', cache: 'no-store' });
+  } catch (err) {
+    throw new ApiError('network_error', err instanceof Error ? err.message : 'network error', 0);
+  }
+  const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) {
+    const code = typeof data.error === 'string' ? data.error : res.status === 413 ? 'payload_too_large' : res.status >= 500 ? 'internal_error' : 'unknown';
+    throw new ApiError(code, typeof data.message === 'string' ? data.message : `HTTP ${res.status}`, res.status);
+  }
+  return data as unknown as ImportReport;
+}
+
+export const attendanceCsvUrl = (eventId: string) => `/api/v1/events/${enc(eventId)}/attendance.csv`;
+
+export async function listUsers(): Promise<User[]> {
+  return (await api<{ users: User[] }>('GET', '/api/v1/users?limit=500')).users;
+}
+export async function listStaff(sessionId: string): Promise<StaffMember[]> {
+  return (await api<{ staff: StaffMember[] }>('GET', `/api/v1/sessions/${enc(sessionId)}/staff`)).staff;
+}
+export function setStaff(sessionId: string, userId: string, on: boolean): Promise<unknown> {
+  return on ? api('POST', `/api/v1/sessions/${enc(sessionId)}/staff`, { user_id: userId }) : api('DELETE', `/api/v1/sessions/${enc(sessionId)}/staff/${enc(userId)}`);
+}
+
+export async function listDevices(eventId: string): Promise<Device[]> {
+  return (await api<{ devices: Device[] }>('GET', `/api/v1/events/${enc(eventId)}/devices`)).devices;
+}
+export function provisionDevice(eventId: string, input: { name: string; session_id?: string }): Promise<Device> {
+  return api('POST', `/api/v1/events/${enc(eventId)}/devices`, input);
+}
+export function revokeDevice(id: string): Promise<Device> {
+  return api('DELETE', `/api/v1/devices/${enc(id)}`);
+}
+/** The page a tablet opens by scanning the console's QR: it keeps the token and becomes a scanner. */
+export const deviceScannerUrl = (origin: string, token: string) => `${origin}/scanner?device_token=${enc(token)}`;
+
+/** The event's webhook, or null when none is set. */
+export async function getWebhook(eventId: string): Promise<Webhook | null> {
+  try {
+    return await api<Webhook>('GET', `/api/v1/events/${enc(eventId)}/webhook`);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'webhook_not_configured') return null;
+    throw err;
+  }
+}
+export function putWebhook(eventId: string, input: { url: string; enabled?: boolean; rotate_secret?: boolean }): Promise<Webhook> {
+  return api('PUT', `/api/v1/events/${enc(eventId)}/webhook`, input);
+}
+export function pingWebhook(eventId: string): Promise<Delivery> {
+  return api('POST', `/api/v1/events/${enc(eventId)}/webhook/test`);
+}
+export async function listDeliveries(eventId: string): Promise<Delivery[]> {
+  return (await api<{ deliveries: Delivery[] }>('GET', `/api/v1/events/${enc(eventId)}/webhook/deliveries?limit=20`)).deliveries;
+}

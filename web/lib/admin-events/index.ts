@@ -1,0 +1,60 @@
+/**
+ * The console's "Events" section (check-in): `#events` lists and creates
+ * events; `#event=<id>` is one event with its sessions (each with a link to its
+ * live dashboard and a close/reopen toggle), attendees (search, add by hand,
+ * registration per session, revoke, new pass link), the CSV import (a dry run
+ * with its report of bad rows first), the attendance export, staff per
+ * session, scanner devices (provisioned by scanning a QR shown here, revocable)
+ * and the event's webhook. The router also switches the other sections;
+ * each part lives in its own module here.
+ */
+import { onLocaleChange } from '../i18n.js';
+import { eventView } from './event-page.js';
+import { eventsView } from './events-list.js';
+import { view } from './view-state.js';
+
+type Route = { view: 'applications' } | { view: 'events' } | { view: 'event'; id: string };
+
+function route(): Route {
+  const hash = decodeURIComponent(location.hash.replace(/^#/, ''));
+  if (hash === 'events') return { view: 'events' };
+  if (hash.startsWith('event=') && hash.length > 6) return { view: 'event', id: hash.slice(6) };
+  return { view: 'applications' };
+}
+
+let root: HTMLElement;
+
+function syncNav(r: Route): void {
+  const target = r.view === 'applications' ? '#applications' : '#events';
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('#admin-nav-list a')) {
+    if (a.getAttribute('href') === target) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+async function go(): Promise<void> {
+  const r = route();
+  syncNav(r);
+  const apps = document.getElementById('applications');
+  if (apps) apps.hidden = r.view !== 'applications';
+  root.hidden = r.view === 'applications';
+  view.rerender = null;
+  if (r.view === 'events') await eventsView(root);
+  else if (r.view === 'event') await eventView(root, r.id);
+  if (r.view !== 'applications') {
+    window.scrollTo({ top: 0 });
+    root.querySelector('h1')?.focus();
+  }
+}
+
+let started = false;
+
+/** Call once the console is shown (an admin is signed in). */
+export function startEvents(): void {
+  if (started) return;
+  started = true;
+  root = document.getElementById('events')!;
+  window.addEventListener('hashchange', () => void go());
+  onLocaleChange(() => view.rerender?.());
+  void go();
+}
