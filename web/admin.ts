@@ -11,6 +11,7 @@ import { startEvents } from './lib/admin-events/index.js';
 import { ApiError, getMe, type Me } from './lib/api.js';
 import { getLocale, onLocaleChange, setText, t, type MessageKey } from './lib/i18n.js';
 import { byId, initPage, show, showError, showOnly } from './lib/page.js';
+import { copyInput } from './lib/clipboard.js';
 
 initPage();
 
@@ -249,25 +250,7 @@ function clearCopyStatus(): void {
 }
 
 async function copy(input: HTMLInputElement): Promise<void> {
-  let ok = false;
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(input.value);
-      ok = true;
-    }
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
-    // Plain-http deployments have no clipboard API: select the text and use the old command.
-    input.focus();
-    input.select();
-    try {
-      ok = document.execCommand('copy');
-    } catch {
-      ok = false;
-    }
-  }
+  const ok = await copyInput(input);
   setText(copyStatus, ok ? 'admin.copied' : 'admin.copyFailed');
   if (!ok) input.select();
 }

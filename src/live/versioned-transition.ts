@@ -29,7 +29,8 @@ export interface TransitionOutcome<Stored, Result> {
 }
 
 export type VersionedTransition<Stored extends Row, Row extends VersionedRow> = <Result>(
-  id: string,
+  /** The row's id, or the row the caller has just read (saves reading it again; a lost race re-reads). */
+  target: string | Stored,
   step: (cur: Stored) => StepOutcome<Row, Result>,
 ) => Promise<TransitionOutcome<Stored, Result>>;
 
@@ -70,9 +71,12 @@ export function versionedTransition<Stored extends Row, Row extends VersionedRow
   o: VersionedTransitionOptions<Stored, Row>,
 ): VersionedTransition<Stored, Row> {
   const maxAttempts = o.maxAttempts ?? 10;
-  return async (id, step) => {
+  return async (target, step) => {
+    const id = typeof target === 'string' ? target : target.id;
+    let fresh = typeof target === 'string' ? undefined : target;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const cur = await o.rows.byId(id);
+      const cur = fresh ?? (await o.rows.byId(id));
+      fresh = undefined;
       if (!cur) throw o.missing();
       const { next, result } = step(cur);
       if (!next) return { row: cur, result, changed: false };

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from '../../src/http/web-pages.js';
-import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { ADMIN, signIn, startTestNode } from '../support/test-node.js';
 
 /** Set to a folder to keep screenshots of the console. */
@@ -17,9 +15,7 @@ describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () =
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'admin.html'))) {
-      throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\` (npm test does it in pretest)`);
-    }
+    requirePage('admin.html');
     [node, browser] = await Promise.all([startTestNode(), launchChromium()]);
     const admin = await signIn(node.url);
     const res = await fetch(`${node.url}/api/v1/users`, {

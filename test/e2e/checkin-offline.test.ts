@@ -1,12 +1,9 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
-import { WEB_ROOT } from '../../src/http/web-pages.js';
-import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { signIn, startTestNode } from '../support/test-node.js';
 
 /**
@@ -54,7 +51,7 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
   const codeOf = (attendeeId: string) => encodePassToken({ eventId: ids.event, attendeeId, window: windowAt(Date.now()) }, signer);
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'scanner.html'))) throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\``);
+    requirePage('scanner.html');
     node = await startTestNode();
     admin = await signIn(node.url);
     const now = Date.now();

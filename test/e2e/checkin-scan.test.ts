@@ -5,8 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
-import { WEB_ROOT } from '../../src/http/web-pages.js';
-import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { writeQrY4m } from '../support/fake-camera.js';
 import { signIn, startTestNode } from '../support/test-node.js';
 
@@ -51,9 +50,7 @@ describe.skipIf(!hasChromium())('check-in: pass page and scanner page in Chromiu
   };
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'scanner.html'))) {
-      throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\` (npm test does it in pretest)`);
-    }
+    requirePage('scanner.html');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-checkin-'));
     video = path.join(dir, 'camera.y4m');
     writeQrY4m(video, 'not a code yet');

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from '../../src/http/web-pages.js';
-import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { ADMIN, signIn, startTestNode } from '../support/test-node.js';
 
 /**
@@ -41,9 +39,7 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'dashboard.html'))) {
-      throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\` (npm test does it in pretest)`);
-    }
+    requirePage('dashboard.html');
     node = await startTestNode();
     admin = await signIn(node.url);
     const now = Date.now();

@@ -1,10 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from '../../src/http/web-pages.js';
 import { parseUserCode } from '../../web/lib/user-code.js';
-import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { ADMIN, signIn, startTestNode } from '../support/test-node.js';
 
 /** Set to a folder to keep screenshots of the approve page in each language. */
@@ -72,9 +70,7 @@ describe.skipIf(!hasChromium())('the /device approve page in Chromium', () => {
   }
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'device.html'))) {
-      throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\` (npm test does it in pretest)`);
-    }
+    requirePage('device.html');
     [node, browser] = await Promise.all([startTestNode({ userCodeAttemptsPerMinute: 10_000 }), launchChromium()]);
     nodes.push(node);
     clientId = await createClient(node);

@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from '../../src/http/web-pages.js';
-import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { writeQrY4m } from '../support/fake-camera.js';
 import { startTestNode } from '../support/test-node.js';
 
@@ -56,9 +55,7 @@ describe.skipIf(!hasChromium())('the camera scanner in Chromium with a fake came
   const browsers: Browser[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'scan-test.html'))) {
-      throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\` (npm test does it in pretest)`);
-    }
+    requirePage('scan-test.html');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-camera-'));
     // 1 s with the code in view, then 0.5 s without, over and over (10 frames a second).
     writeQrY4m(path.join(dir, 'a.y4m'), CODE_A, { frames: 10, emptyFrames: 5 });

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from '../../src/http/web-pages.js';
-import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { createUsers, type TestUser } from '../support/share-users.js';
 import { startTestNode } from '../support/test-node.js';
 
@@ -21,7 +19,7 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'share.html'))) throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\``);
+    requirePage('share.html');
     [node, browser] = await Promise.all([startTestNode(), launchChromium()]);
     [alice, bob] = (await createUsers(node.url, ['Alice Chen', 'Bob Li'], 'e2e')) as [TestUser, TestUser];
     pageA = await open(alice, '/share');

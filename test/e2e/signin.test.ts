@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_ROOT } from '../../src/http/web-pages.js';
 import { safeNext } from '../../web/lib/safe-next.js';
 import { en } from '../../web/locales/en.js';
 import { zhCN } from '../../web/locales/zh-CN.js';
-import { hasChromium, launchChromium, newContext } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { ADMIN, startTestNode } from '../support/test-node.js';
 
 /** Set to a folder to keep screenshots of the sign-in page in each language. */
@@ -52,9 +51,7 @@ describe.skipIf(!hasChromium())('sign-in pages in Chromium', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'signin.html'))) {
-      throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\` (npm test does it in pretest)`);
-    }
+    requirePage('signin.html');
     [node, browser] = await Promise.all([startTestNode(), launchChromium()]);
   });
 

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { WEB_ROOT } from '../../src/http/web-pages.js';
 import { available, CHROMIUM_PATH } from './env.js';
 
 /**
@@ -34,4 +36,11 @@ export async function newContext(browser: Browser, baseURL: string, options: Bro
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(15_000);
   return context;
+}
+
+/** Fails with a clear message when `vite build` has not produced `page` (npm test builds in pretest). */
+export function requirePage(page: string): void {
+  if (!fs.existsSync(path.join(WEB_ROOT, page))) {
+    throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\` (npm test does it in pretest)`);
+  }
 }

@@ -5,6 +5,9 @@
  */
 import { api, ApiError } from './api.js';
 import type { Live, ScanAnswer } from './checkin-api.js';
+import type { ImportReport } from './admin-events-api.js';
+
+export type { ImportReport, ImportRowError } from './admin-events-api.js';
 
 export interface LatestScan {
   id: number;
@@ -42,23 +45,6 @@ export interface FoundAttendee {
   checkin: { id: string; at: number; gate: string | null; by: string | null } | null;
 }
 
-export interface ImportRowError {
-  line: number;
-  column?: string;
-  value?: string;
-  code: string;
-  message: string;
-}
-
-export interface ImportReport {
-  dry_run: boolean;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  errors: ImportRowError[];
-  more_errors: number;
-}
 
 const enc = encodeURIComponent;
 

@@ -135,7 +135,7 @@ export class LoginFlow {
   async token(client: ClientsTable, deviceCode: string) {
     const found = await this.d.requests.byDeviceCodeHash(sha256(deviceCode));
     if (!found) throw new OAuthError('invalid_grant', 'unknown device_code');
-    const outcome = await this.transition(found.id, (r) => {
+    const outcome = await this.transition(found, (r) => {
       const o = machine.poll(r, client.client_id, this.d.clock.now());
       return { next: o.next, result: o };
     });
@@ -151,7 +151,7 @@ export class LoginFlow {
   async open(userCodeInput: string, claimant: Claimant) {
     const r = await this.byUserCode(userCodeInput);
     await this.checkApiKeyScope(r, claimant);
-    const { row: request } = await this.transition(r.id, (cur) => ({
+    const { row: request } = await this.transition(r, (cur) => ({
       next: machine.claim(cur, claimant.key, this.d.clock.now(), () => machine.pickMatchNumbers((n) => randomInt(n))),
       result: null,
     }));
@@ -161,7 +161,7 @@ export class LoginFlow {
   async approve(userCodeInput: string, claimant: Claimant, match: number | undefined, approval: Approval) {
     const r = await this.byUserCode(userCodeInput);
     await this.checkApiKeyScope(r, claimant);
-    const { row: request } = await this.transition(r.id, (cur) => ({ next: machine.approve(cur, claimant.key, match, approval, this.d.clock.now()), result: null }));
+    const { row: request } = await this.transition(r, (cur) => ({ next: machine.approve(cur, claimant.key, match, approval, this.d.clock.now()), result: null }));
     await this.audit(request, claimant, request.status === 'approved' ? 'ok' : 'refused', 'login_approve', { reason: request.denyReason });
     if (request.status === 'denied') throw new AppError('match_mismatch', 'that is not the number on the screen; the request was cancelled for safety');
     return this.phoneView(request);
@@ -170,7 +170,7 @@ export class LoginFlow {
   async deny(userCodeInput: string, claimant: Claimant) {
     const r = await this.byUserCode(userCodeInput);
     await this.checkApiKeyScope(r, claimant);
-    const { row: request } = await this.transition(r.id, (cur) => ({ next: machine.deny(cur, claimant.key, this.d.clock.now()), result: null }));
+    const { row: request } = await this.transition(r, (cur) => ({ next: machine.deny(cur, claimant.key, this.d.clock.now()), result: null }));
     await this.audit(request, claimant, 'ok', 'login_deny', {});
     return this.phoneView(request);
   }

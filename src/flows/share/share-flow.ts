@@ -93,7 +93,7 @@ export class ShareFlow {
     const code = normaliseUserCode(codeInput);
     const found = code ? await this.d.shares.byCode(code) : undefined;
     if (!found) throw new AppError('unknown_code', 'no share has this code; check it and try again');
-    const { row: share } = await this.transition(found.id, (cur) => ({ next: machine.claim(cur, person(who), this.d.clock.now()), result: null }));
+    const { row: share } = await this.transition(found, (cur) => ({ next: machine.claim(cur, person(who), this.d.clock.now()), result: null }));
     return this.requesterView(share);
   }
 

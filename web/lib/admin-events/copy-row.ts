@@ -1,28 +1,7 @@
 /** A read-only value (a pass link, a device URL) with a Copy button. */
 import { setText, type MessageKey } from '../i18n.js';
+import { copyInput } from '../clipboard.js';
 import { button, field, h } from './dom.js';
-
-async function copyText(input: HTMLInputElement, status: HTMLElement): Promise<void> {
-  let ok = false;
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(input.value);
-      ok = true;
-    }
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
-    input.focus();
-    input.select();
-    try {
-      ok = document.execCommand('copy');
-    } catch {
-      ok = false;
-    }
-  }
-  setText(status, ok ? 'admin.copied' : 'admin.copyFailed');
-}
 
 /** A read-only value with a Copy button and a status line. */
 export function copyRow(labelKey: MessageKey, value: string, testid: string): HTMLDivElement {
@@ -30,7 +9,7 @@ export function copyRow(labelKey: MessageKey, value: string, testid: string): HT
   input.value = value;
   const status = h('p', { class: 'status copy-status', role: 'status', 'aria-live': 'polite' });
   const copy = button('admin.copy', 'button secondary copy');
-  copy.addEventListener('click', () => void copyText(input, status));
+  copy.addEventListener('click', () => void copyInput(input).then((ok) => setText(status, ok ? 'admin.copied' : 'admin.copyFailed')));
   input.addEventListener('focus', () => input.select());
   const f = field(labelKey, h('div', { class: 'copy-row' }, input, copy));
   // The label points at the input, not the row.
