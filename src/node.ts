@@ -29,7 +29,7 @@ export interface NodeOptions {
 /** Opens the store and the bus, builds the app and listens. The one place that wires a node together. */
 export async function startNode(config: Config, opts: NodeOptions = {}): Promise<RunningNode> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync, onWarning: (message) => logger.warn(message) });
   let bus: Bus = new MemoryBus();
   let redis: Redis | undefined;
   try {

@@ -90,7 +90,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   );
   const share = new ShareFlow({ shares: new ShareRequestsRepo(db), live, audit, clock, random }, { ttlSeconds: config.shareTtlSeconds, publicUrl: config.publicUrl });
   let closing = false;
-  const checkin = createCheckin(config, { db, live, audit, users, clock, random, onError, closing: () => closing });
+  const checkin = createCheckin(config, { db, units: deps.store.units, live, audit, users, clock, random, onError, closing: () => closing });
   return {
     config,
     store: deps.store,

@@ -60,6 +60,7 @@ export const checkinQueries = () => ({
       undone_by: p.undone_by,
     }),
   ),
+  setExited: new PreparedQuery((db, p: { id: string; exitedAt: number | null }) => db.updateTable('checkins').set({ exited_at: p.exitedAt }).where('id', '=', p.id)),
   passCheckins: new PreparedQuery((db, p: { attendeeId: string }) =>
     db
       .selectFrom('checkins')

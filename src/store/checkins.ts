@@ -5,6 +5,7 @@ import { attendeeFacts, type AttendeeInfo } from './attendees.js';
 import type { SessionRow } from './events.js';
 import { checkinQueries } from './checkin-queries.js';
 import type { CheckinsTable, Database } from './schema.js';
+import type { UnitContext, UnitsOfWork } from './units-of-work.js';
 
 export type CheckinRow = CheckinsTable;
 
@@ -69,13 +70,15 @@ const CHANGE_OF = { check_in: 'created', check_out: 'exited', re_enter: 'reenter
 /** A retried nonce, found only once our own insert lost: roll back and replay the winner's answer. */
 class NonceTaken extends Error {}
 
-/** Check-ins and the record of every scan. Each scan is one transaction that locks its attendee first. */
+/** Check-ins and the record of every scan. Each scan is one atomic unit that locks its attendee first. */
 export class CheckinsRepo {
   /** The statements every scan runs, compiled once (see PreparedQuery). */
   private readonly q = checkinQueries();
 
   constructor(
     private readonly db: Kysely<Database>,
+    /** Where scans are written: on SQLite, scans that arrive together share a commit. */
+    private readonly units: UnitsOfWork,
     private readonly onChange?: CheckinHook,
   ) {}
 
@@ -87,7 +90,7 @@ export class CheckinsRepo {
   /**
    * Records one scan: locks the named attendee (bumping their `pass:`
    * version), reads what the decision needs, lets `decide` choose, writes the
-   * check-in change and the scan with its answer; all in one transaction.
+   * check-in change and the scan with its answer; all in one unit of work.
    * The session's version is bumped after the commit, by the counts
    * publisher (CheckinLive). A nonce the actor already used returns
    * the stored answer and changes nothing: its insert conflicts, the
@@ -100,22 +103,22 @@ export class CheckinsRepo {
     respond: (decision: Decision, facts: LockedFacts, checkin: CheckinFacts | null) => R,
   ): Promise<ScanOutcome<R>> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await this.units.execute(async (unit) => {
         const facts: LockedFacts = { attendee: null, registration: null, checkin: null };
         if (s.attendeeId) {
-          const a = await this.q.lockAttendee.first(trx, { id: s.attendeeId });
+          const a = (await unit.run(this.q.lockAttendee, { id: s.attendeeId })).rows[0];
           if (a) {
             facts.attendee = a;
             // Registration and live check-in in one read, under the lock just taken.
-            const r = await this.q.scanFacts.first(trx, { attendeeId: a.id, sessionId: s.session.id });
+            const r = (await unit.run(this.q.scanFacts, { attendeeId: a.id, sessionId: s.session.id })).rows[0];
             facts.registration = r?.reg ? { revokedAt: r.reg_revoked_at === null ? null : Number(r.reg_revoked_at) } : null;
             facts.checkin = r?.id ? liveCheckin({ id: r.id, at: r.at!, gate: r.gate, exited_at: r.exited_at }) : null;
           }
         }
         const decision = decide(facts);
-        const checkin = await this.apply(trx, s, decision, facts);
+        const checkin = await this.apply(unit, s, decision, facts);
         const response = respond(decision, facts, checkin);
-        const ins = await this.q.insertScan.execute(trx, {
+        const ins = await unit.run(this.q.insertScan, {
           at: s.now,
           scanned_at: s.scannedAt,
           session_id: s.session.id,
@@ -132,7 +135,7 @@ export class CheckinsRepo {
           response: JSON.stringify(response),
         });
         if (Number(ins.numAffectedRows ?? 0) === 0) throw new NonceTaken();
-        if (decision.result === 'ok' && checkin) await this.onChange?.(trx, { type: CHANGE_OF[decision.action], checkinId: checkin.id, at: s.now, by: s.actor.key });
+        if (decision.result === 'ok' && checkin) await this.onChange?.(unit.db, { type: CHANGE_OF[decision.action], checkinId: checkin.id, at: s.now, by: s.actor.key });
         // No bump of the session's version here: it would lock the session row
         // until commit and so serialise every scan of a session (on Postgres).
         // The coalesced counts publisher bumps it after the commit instead.
@@ -143,7 +146,7 @@ export class CheckinsRepo {
               view: {
                 attendee: attendeeHead(facts.attendee),
                 last_scan: { result: decision.result, reason: decision.result === 'rejected' ? decision.reason : null, session: { id: s.session.id, name: s.session.name }, at: s.scannedAt, gate: s.gate, direction: s.direction },
-                checkins: await this.passCheckins(facts.attendee.id, trx),
+                checkins: await this.passCheckins(facts.attendee.id, unit),
               },
             }
           : null;
@@ -158,7 +161,7 @@ export class CheckinsRepo {
   }
 
   /** Writes what an ok decision means; returns the check-in the answer should show (for a refusal, the one in the way). */
-  private async apply(trx: Kysely<Database>, s: ScanRecord, d: Decision, f: LockedFacts): Promise<CheckinFacts | null> {
+  private async apply(unit: UnitContext, s: ScanRecord, d: Decision, f: LockedFacts): Promise<CheckinFacts | null> {
     if (d.result === 'rejected') return d.previous ?? null;
     const current = f.checkin;
     if (d.action === 'check_in') {
@@ -175,11 +178,11 @@ export class CheckinsRepo {
         undone_at: null,
         undone_by: null,
       };
-      await this.q.insertCheckin.execute(trx, row);
+      await unit.run(this.q.insertCheckin, row);
       return liveCheckin(row);
     }
     const exitedAt = d.action === 'check_out' ? s.scannedAt : null;
-    await trx.updateTable('checkins').set({ exited_at: exitedAt }).where('id', '=', current!.id).execute();
+    await unit.run(this.q.setExited, { id: current!.id, exitedAt });
     return { ...current!, exitedAt };
   }
 
@@ -225,8 +228,8 @@ export class CheckinsRepo {
     };
   }
 
-  private async passCheckins(attendeeId: string, db: Kysely<Database> = this.db) {
-    const { rows } = await this.q.passCheckins.execute(db, { attendeeId });
+  private async passCheckins(attendeeId: string, unit?: UnitContext) {
+    const { rows } = await (unit ? unit.run(this.q.passCheckins, { attendeeId }) : this.q.passCheckins.execute(this.db, { attendeeId }));
     return rows.map((c) => ({ id: c.id, session: { id: c.session_id, name: c.session_name }, at: Number(c.at), gate: c.gate, exited_at: c.exited_at === null ? null : Number(c.exited_at) }));
   }
 

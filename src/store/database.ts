@@ -5,13 +5,17 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationsFor } from './migrations/index.js';
+import { startBackgroundCheckpoints } from './sqlite-checkpointer.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
+import { SqliteGroupCommit, transactionPerUnit, type UnitsOfWork } from './units-of-work.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Atomic units for hot write paths: several share one commit on SQLite. */
+  units: UnitsOfWork;
   close(): Promise<void>;
   /** SQLite only: the folder of the database file. */
   dataDir?: string;
@@ -23,6 +27,8 @@ export interface StoreOptions {
   sqliteSync?: string;
   /** Postgres pool size. */
   poolSize?: number;
+  /** Told of trouble the store works around (a failed background checkpoint). */
+  onWarning?: (message: string) => void;
 }
 
 /** The one place that decides SQLite or Postgres. */
@@ -47,8 +53,22 @@ function openSqlite(opts: StoreOptions): Store {
   sqlite.pragma(`synchronous = ${opts.sqliteSync === 'FULL' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy(), dataDir: opts.dataDir };
+  const cached = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  const checkpoints = startBackgroundCheckpoints(sqlite, file, {
+    finishOnWriter: () => db.connection().execute(async () => void sqlite.pragma('wal_checkpoint(PASSIVE)')),
+    onError: opts.onWarning,
+  });
+  return {
+    db,
+    dialect: 'sqlite',
+    units: new SqliteGroupCommit(db, cached),
+    close: async () => {
+      await checkpoints.stop();
+      await db.destroy();
+    },
+    dataDir: opts.dataDir,
+  };
 }
 
 function openPostgres(url: string, max: number): Store {
@@ -61,7 +81,7 @@ function openPostgres(url: string, max: number): Store {
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', units: transactionPerUnit(db), close: () => db.destroy() };
 }
 
 const sqliteMigrations = new Map<string, Promise<void>>();

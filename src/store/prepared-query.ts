@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -26,6 +27,21 @@ export class PreparedQuery<P extends object, Row> {
     const c = this.compiled ?? this.compile(db);
     const parameters = this.slots.map((s) => ('name' in s ? values[s.name] : s.value));
     return db.executeQuery<Row>({ ...c, parameters });
+  }
+
+  /**
+   * Runs it on a better-sqlite3 handle at once, bypassing Kysely's async
+   * driver: for SQLite's group commit, which already holds Kysely's only
+   * connection. `db` is that Kysely (for the dialect); the handle's `prepare`
+   * should cache statements (see withStatementCache).
+   */
+  runSync(sqlite: SQLite.Database, db: Kysely<Database>, values: P): QueryResult<Row> {
+    const c = this.compiled ?? this.compile(db);
+    const stmt = sqlite.prepare(c.sql);
+    const parameters = this.slots.map((s) => ('name' in s ? values[s.name] : s.value));
+    if (stmt.reader) return { rows: stmt.all(parameters) as Row[] };
+    const r = stmt.run(parameters);
+    return { rows: [], numAffectedRows: BigInt(r.changes), insertId: BigInt(r.lastInsertRowid) };
   }
 
   async first(db: Kysely<Database>, values: P): Promise<Row | undefined> {

@@ -244,9 +244,9 @@ describe.each(dialects)('check-in webhooks on $name', ({ database }) => {
 
   it('writes the delivery inside the check-in transaction: a rolled-back check-in leaves none', async () => {
     const ev = await eventWithWebhook(api, receiver.url('/rollback'));
-    const { db } = node.services.store;
+    const { db, units } = node.services.store;
     const outbox = webhookOutbox(new WebhookDeliveriesRepo(db));
-    const failing = new CheckinsRepo(db, async (trx, change) => {
+    const failing = new CheckinsRepo(db, units, async (trx, change) => {
       await outbox(trx, change);
       throw new Error('fails after the outbox row was written');
     });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EventKeyCache, generateEventKeys } from '../../src/flows/checkin/event-keys.js';
+import { ed25519Verifier, EventKeyCache, generateEventKeys, publicKeyObject } from '../../src/flows/checkin/event-keys.js';
 import {
   ACCEPT_SECONDS,
   decodePassToken,
@@ -20,7 +20,7 @@ const cache = new EventKeyCache();
 const EVENT = randomUUID();
 const ATTENDEE = randomUUID();
 const signer = cache.signer(EVENT, keys.privateKey);
-const verifier = cache.verifier(EVENT, keys.publicKey);
+const verifier = cache.verifier(EVENT, keys.privateKey);
 const verifierFor = (id: string): PassVerifier | undefined => (id === EVENT ? verifier : undefined);
 
 const T0 = 1_800_000_000_000;
@@ -136,7 +136,30 @@ describe('pass token', () => {
     const k = generateEventKeys();
     const kc = new EventKeyCache();
     const pair = encodePassToken({ eventId: EVENT, attendeeId: ATTENDEE, window: W0 }, kc.signer(EVENT, k.privateKey));
-    expect(verifyPassToken(pair, () => kc.verifier(EVENT, k.publicKey), T0).ok).toBe(true);
+    expect(verifyPassToken(pair, () => kc.verifier(EVENT, k.privateKey), T0).ok).toBe(true);
     expect(verifyPassToken(pair, () => verifier, T0).ok).toBe(false);
+  });
+
+  it("checks codes on the server by signing again, agreeing with a public-key verify on genuine and tampered codes", () => {
+    const publicCheck = ed25519Verifier(publicKeyObject(keys.publicKey));
+    for (let i = 0; i < 50; i++) {
+      const d = decodePassToken(codeAt(W0 + i, randomUUID()));
+      if (!d.ok) throw new Error('a fresh code did not decode');
+      expect(verifier.verify(d.message, d.signature)).toBe(true);
+      expect(publicCheck.verify(d.message, d.signature)).toBe(true);
+      // One flipped bit in the signature or in the signed claims.
+      const sig = Uint8Array.from(d.signature);
+      sig[i % 64]! ^= 1 << (i % 8);
+      const msg = Uint8Array.from(d.message);
+      msg[1 + (i % 36)]! ^= 1 << (i % 8);
+      for (const [m, s] of [[d.message, sig], [msg, d.signature]] as const) {
+        expect(verifier.verify(m, s)).toBe(false);
+        expect(publicCheck.verify(m, s)).toBe(false);
+      }
+    }
+    // Wrong lengths are refused, not thrown on.
+    const d = decodePassToken(codeAt());
+    if (!d.ok) throw new Error('a fresh code did not decode');
+    expect(verifier.verify(d.message, d.signature.subarray(0, 63))).toBe(false);
   });
 });

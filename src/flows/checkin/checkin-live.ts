@@ -8,6 +8,8 @@ export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
 
 /** Gap between two snapshots of one session's counts: a busy door sends five a second, not one per scan. */
 const SESSION_GAP_MS = 200;
+/** A snapshot that takes long (a huge event) spaces the next ones out, so counting takes at most a tenth of the time. */
+const SESSION_GAP_PER_SNAPSHOT_MS = 10;
 
 /**
  * The `pass:` and `session:` channels: snapshot loaders for the hub, and
@@ -74,9 +76,11 @@ export class CheckinLive {
         do {
           if (this.closing()) return;
           state.again = false;
+          const started = performance.now();
           const snap = await this.sessionSnapshot(sessionId, true);
           if (snap) this.live.publish({ channel: sessionChannel(sessionId), ...snap });
-          await new Promise((r) => setTimeout(r, SESSION_GAP_MS).unref());
+          const gap = Math.max(SESSION_GAP_MS, (performance.now() - started) * SESSION_GAP_PER_SNAPSHOT_MS);
+          await new Promise((r) => setTimeout(r, gap).unref());
         } while (state.again);
       } catch (err) {
         if (!this.closing()) this.onError(err, `session snapshot ${sessionId}`);

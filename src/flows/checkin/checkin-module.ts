@@ -10,6 +10,7 @@ import { CheckinsRepo } from '../../store/checkins.js';
 import { EventsRepo } from '../../store/events.js';
 import { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { Database } from '../../store/schema.js';
+import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { UsersRepo } from '../../store/users.js';
 import { attendanceModuleRoutes, createAttendance, type AttendanceModule } from './attendance-module.js';
 import { attendeeRoutes } from './attendee-routes.js';
@@ -35,6 +36,7 @@ export interface CheckinModule {
 
 export interface CheckinModuleDeps {
   db: Kysely<Database>;
+  units: UnitsOfWork;
   live: LiveService;
   audit: AuditLog;
   users: UsersRepo;
@@ -50,7 +52,7 @@ export function createCheckin(config: Config, d: CheckinModuleDeps): CheckinModu
   const attendees = new AttendeesRepo(d.db);
   const devices = new ScannerDevicesRepo(d.db);
   const webhooks = createWebhooks(config, { db: d.db, events, audit: d.audit, clock: d.clock, random: d.random, onError: d.onError });
-  const checkins = new CheckinsRepo(d.db, webhooks.outbox);
+  const checkins = new CheckinsRepo(d.db, d.units, webhooks.outbox);
   const service = new CheckinService(
     { events, attendees, devices, checkins, live: d.live, audit: d.audit, clock: d.clock, keys: new EventKeyCache(), onError: d.onError, closing: d.closing },
     { codesAhead: config.checkinCodesAhead, maxScanAgeSeconds: config.checkinMaxScanAgeSeconds },

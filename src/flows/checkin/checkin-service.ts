@@ -93,7 +93,7 @@ export class CheckinService {
       verifier = this.d.keys.cachedVerifier(eventId);
       if (!verifier) {
         const ev = await this.d.events.event(eventId);
-        verifier = ev && this.d.keys.verifier(ev.id, ev.public_key);
+        verifier = ev && this.d.keys.verifier(ev.id, ev.private_key);
       }
     }
     return this.record(scanner, session, input, at, { kind: 'code', token: checkDecoded(decoded, verifier, at) });

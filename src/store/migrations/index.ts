@@ -5,6 +5,7 @@ import * as login from './002-login.js';
 import * as share from './003-share.js';
 import * as checkin from './004-checkin.js';
 import * as webhooks from './005-webhooks.js';
+import * as countIndexes from './006-count-indexes.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003-share': share,
   '004-checkin': checkin,
   '005-webhooks': webhooks,
+  '006-count-indexes': countIndexes,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

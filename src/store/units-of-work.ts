@@ -1,0 +1,127 @@
+import type SQLite from 'better-sqlite3';
+import type { Kysely, QueryResult } from 'kysely';
+import type { PreparedQuery } from './prepared-query.js';
+import type { Database } from './schema.js';
+
+/** What one unit of work sees: Kysely on its transaction, and a fast path for the hot prepared queries. */
+export interface UnitContext {
+  db: Kysely<Database>;
+  run<P extends object, R>(q: PreparedQuery<P, R>, values: P): Promise<QueryResult<R>>;
+}
+
+/**
+ * Runs units of work atomically: all of a unit's writes commit, or none do.
+ * A unit must touch only the store through its context (no network, no
+ * `db.transaction()` of its own): on SQLite it runs while others wait.
+ */
+export interface UnitsOfWork {
+  execute<T>(work: (unit: UnitContext) => Promise<T>): Promise<T>;
+}
+
+/** One transaction per unit: Postgres, where many transactions run at once over the pool. */
+export function transactionPerUnit(db: Kysely<Database>): UnitsOfWork {
+  return {
+    execute: (work) => db.transaction().execute((trx) => work({ db: trx, run: (q, values) => q.execute(trx, values) })),
+  };
+}
+
+/** Units in one shared SQLite transaction at most; beyond, they wait for the next. */
+const MAX_UNITS_PER_COMMIT = 64;
+
+interface Pending {
+  work: (unit: UnitContext) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit on SQLite. A commit writes every page the transaction dirtied
+ * to the WAL, and one check-in dirties about eight pages scattered over its
+ * indexes, so on a busy door committing each scan alone costs more than the
+ * scan. Units that arrive together run one after another in one transaction,
+ * each inside a savepoint: a unit that throws is rolled back alone and its
+ * caller gets the error, the others commit together. A caller hears of its
+ * unit only after the commit. While one batch runs (holding Kysely's single
+ * connection, so no other query interleaves), the next one gathers.
+ */
+export class SqliteGroupCommit implements UnitsOfWork {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private readonly stmt: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', SQLite.Statement>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sqlite: SQLite.Database,
+  ) {
+    this.stmt = {
+      begin: sqlite.prepare('BEGIN IMMEDIATE'),
+      commit: sqlite.prepare('COMMIT'),
+      rollback: sqlite.prepare('ROLLBACK'),
+      savepoint: sqlite.prepare('SAVEPOINT unit'),
+      release: sqlite.prepare('RELEASE unit'),
+      rollbackTo: sqlite.prepare('ROLLBACK TO unit'),
+    };
+  }
+
+  execute<T>(work: (unit: UnitContext) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) this.schedule();
+    });
+  }
+
+  /**
+   * The next batch runs after the event loop's next turn: requests read
+   * meanwhile join it, and callers that queue more work as soon as theirs is
+   * answered cannot keep the loop from timers and I/O.
+   */
+  private schedule(): void {
+    this.scheduled = true;
+    setImmediate(() => void this.commitNext());
+  }
+
+  private async commitNext(): Promise<void> {
+    await this.commitBatch(this.queue.splice(0, MAX_UNITS_PER_COMMIT));
+    if (this.queue.length > 0) this.schedule();
+    else this.scheduled = false;
+  }
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    try {
+      await this.db.connection().execute(async (conn) => {
+        const unit: UnitContext = { db: conn, run: async (q, values) => q.runSync(this.sqlite, conn, values) };
+        this.stmt.begin.run();
+        try {
+          for (const p of batch) outcomes.push(await this.inSavepoint(p, unit));
+          this.stmt.commit.run();
+        } catch (err) {
+          if (this.sqlite.inTransaction) this.stmt.rollback.run();
+          throw err;
+        }
+      });
+    } catch (err) {
+      // The shared transaction itself failed (BEGIN or COMMIT): nothing of the batch was stored.
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) p.resolve(o.value);
+      else p.reject(o.err);
+    });
+  }
+
+  private async inSavepoint(p: Pending, unit: UnitContext) {
+    this.stmt.savepoint.run();
+    try {
+      const value = await p.work(unit);
+      this.stmt.release.run();
+      return { ok: true as const, value };
+    } catch (err) {
+      this.stmt.rollbackTo.run();
+      this.stmt.release.run();
+      return { ok: false as const, err };
+    }
+  }
+}
