@@ -33,6 +33,8 @@ let sub: LiveSubscription | undefined;
 /** Called after a check-in changes here (undo), so the search shows it too. */
 let refreshSearch: () => void = () => {};
 
+/** A scan recorded this long after it was made came from a scanner that was offline. */
+const UPLOADED_LATE_MS = 60_000;
 const fmtTime = (ms: number) => new Intl.DateTimeFormat(getLocale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
 const fmtWhen = (ms: number) => new Intl.DateTimeFormat(getLocale(), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms);
 
@@ -98,6 +100,25 @@ function scanItem(r: LatestScan, undoable: boolean): HTMLLIElement {
   by.dataset.testid = 'latest-by';
   setText(by, r.gate ? 'dashboard.byGate' : 'dashboard.by', { by: r.by, ...(r.gate ? { gate: r.gate } : {}) });
   li.append(head, outcome, by);
+
+  // A conflict (two gates, or an offline upload): say where the attendee was let in first.
+  if (r.earlier) {
+    const earlier = document.createElement('p');
+    earlier.className = 'dash-scan-earlier';
+    earlier.dataset.testid = 'latest-earlier';
+    const time = fmtTime(r.earlier.at);
+    if (r.earlier.gate) setText(earlier, 'dashboard.earlierAtGate', { time, gate: r.earlier.gate });
+    else setText(earlier, 'dashboard.earlier', { time });
+    li.append(earlier);
+  }
+  if (r.recorded_at - r.at >= UPLOADED_LATE_MS) {
+    const tag = document.createElement('span');
+    tag.className = 'dash-tag';
+    tag.dataset.testid = 'latest-late';
+    tag.title = t('dashboard.uploadedLateAt', { time: fmtTime(r.recorded_at) });
+    setText(tag, 'dashboard.uploadedLate');
+    head.append(tag);
+  }
 
   if (r.method === 'manual') {
     const tag = document.createElement('span');

@@ -253,8 +253,8 @@ export class CheckinsRepo {
         .selectFrom('scans')
         .leftJoin('attendees', 'attendees.id', 'scans.attendee_id')
         .leftJoin('checkins as sc', 'sc.id', 'scans.checkin_id')
-        .select(['scans.id', 'scans.scanned_at', 'scans.result', 'scans.reason', 'scans.direction', 'scans.method', 'scans.gate', 'scans.actor_name', 'scans.attendee_id', 'attendees.name as attendee_name'])
-        .select(['scans.checkin_id', 'sc.undone_at as checkin_undone_at'])
+        .select(['scans.id', 'scans.at as recorded_at', 'scans.scanned_at', 'scans.result', 'scans.reason', 'scans.direction', 'scans.method', 'scans.gate', 'scans.actor_name', 'scans.attendee_id', 'attendees.name as attendee_name'])
+        .select(['scans.checkin_id', 'sc.undone_at as checkin_undone_at', 'sc.at as checkin_at', 'sc.gate as checkin_gate'])
         .where('scans.session_id', '=', s.id)
         .orderBy('scans.id', 'desc')
         .limit(latest)
@@ -268,6 +268,8 @@ export class CheckinsRepo {
       latest: scans.map((r) => ({
         id: Number(r.id),
         at: Number(r.scanned_at),
+        // Later than `at` when an offline scanner uploaded it.
+        recorded_at: Number(r.recorded_at),
         result: r.result,
         reason: r.reason,
         direction: r.direction,
@@ -278,6 +280,8 @@ export class CheckinsRepo {
         // The check-in this scan made or ran into, and whether it still stands (the dashboard's undo).
         checkin_id: r.checkin_id,
         checkin_live: r.checkin_id !== null && r.checkin_undone_at === null,
+        // Refused as already checked in: when and where the check-in in the way was made.
+        earlier: r.result === 'rejected' && r.checkin_id !== null ? { at: Number(r.checkin_at), gate: r.checkin_gate } : null,
       })),
     };
   }

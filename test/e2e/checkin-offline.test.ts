@@ -5,6 +5,7 @@ import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { signIn, startTestNode } from '../support/test-node.js';
+import type { LatestScan } from '../../web/lib/dashboard-api.js';
 
 /**
  * Offline scanning in real Chromium: two provisioned scanners (Gate A, Gate B)
@@ -21,12 +22,6 @@ import { signIn, startTestNode } from '../support/test-node.js';
 
 const MIN = 60_000;
 type Node = Awaited<ReturnType<typeof startTestNode>>;
-interface Latest {
-  result: string;
-  reason: string | null;
-  gate: string | null;
-  attendee: { id: string; name: string } | null;
-}
 
 describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => {
   let node: Node;
@@ -47,7 +42,7 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     expect(res.status, text).toBe(status);
     return JSON.parse(text) as T;
   };
-  const counts = () => adminCall<{ counts: { checked_in: number }; latest: Latest[] }>('GET', `/api/v1/sessions/${ids.session}/counts`);
+  const counts = () => adminCall<{ counts: { checked_in: number }; latest: LatestScan[] }>('GET', `/api/v1/sessions/${ids.session}/counts`);
   const codeOf = (attendeeId: string) => encodePassToken({ eventId: ids.event, attendeeId, window: windowAt(Date.now()) }, signer);
 
   beforeAll(async () => {
@@ -216,6 +211,10 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
       ['rejected', 'already_checked_in', 'Gate B'],
       ['ok', null, 'Gate A'],
     ]);
+    // The dashboard's record of the conflict: Gate A's check-in is the one in the way, and both scans were recorded after they were made.
+    expect(alan[0]!.earlier).toEqual({ at: alan[1]!.at, gate: 'Gate A' });
+    expect(alan[0]!.checkin_id).toBe(alan[1]!.checkin_id);
+    for (const r of alan) expect(r.recorded_at).toBeGreaterThan(r.at);
     const conflict = b.page.locator('[data-testid=history] li[data-conflict=true]');
     await expect.poll(() => conflict.count()).toBe(1);
     expect(await conflict.textContent()).toMatch(/Alan Turing · Conflict: already checked in at Gate A at /);

@@ -136,10 +136,31 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
     await expect.poll(() => count(page, 'checked-in')).toBe('1');
     expect(await first(page).getByTestId('latest-name').textContent()).toBe('Grace Hopper');
     expect(await first(page).getByTestId('latest-by').textContent()).toBe('by Sam Staff');
+    expect(await first(page).getByTestId('latest-earlier').count()).toBe(0);
+
+    // Olga's scanner was offline two minutes ago when it let Grace in at the South door; its upload
+    // arrives now and is refused: the dashboard says when Grace was let in first, and that it came late.
+    const late = await call<{ result: string; reason: string }>(olga, 'POST', '/api/v1/checkins/manual', {
+      session_id: ids.session,
+      attendee_id: ids.grace,
+      nonce: crypto.randomUUID(),
+      gate: 'South door',
+      scanned_at: Date.now() - 120_000,
+    });
+    expect(late).toMatchObject({ result: 'rejected', reason: 'already_checked_in' });
+    await expect.poll(() => first(page).getAttribute('data-reason')).toBe('already_checked_in');
+    expect(await first(page).getByTestId('latest-outcome').textContent()).toBe('Already checked in.');
+    expect(await first(page).getByTestId('latest-by').textContent()).toBe('by Olga Scanner · South door');
+    expect(await first(page).getByTestId('latest-earlier').textContent()).toMatch(/^First checked in at \d{2}:\d{2}:\d{2}( [AP]M)?$/);
+    expect(await first(page).getByTestId('latest-late').textContent()).toBe('sent later');
+    // The refusal changed nothing.
+    expect(await count(page, 'checked-in')).toBe('1');
 
     // Same page, in Chinese: no reload either.
     await page.getByRole('button', { name: '中文' }).click();
-    expect(await page.getByTestId('latest-outcome').first().textContent()).toBe('签到成功');
+    expect(await page.getByTestId('latest-outcome').first().textContent()).toBe('已经签到过了。');
+    expect(await page.getByTestId('latest-outcome').nth(1).textContent()).toBe('签到成功');
+    expect(await first(page).getByTestId('latest-earlier').textContent()).toMatch(/^已于 .+ 签到$/);
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     await shot(page, 'dashboard.zh-CN.png');
     await context.close();

@@ -12,6 +12,7 @@ export type { ImportReport, ImportRowError } from './admin-events-api.js';
 export interface LatestScan {
   id: number;
   at: number;
+  recorded_at: number;
   result: 'ok' | 'rejected';
   reason: string | null;
   direction: 'entry' | 'exit';
@@ -21,6 +22,7 @@ export interface LatestScan {
   attendee: { id: string; name: string } | null;
   checkin_id: string | null;
   checkin_live: boolean;
+  earlier: { at: number; gate: string | null } | null;
 }
 
 /** What the `session:` channel carries. */

@@ -146,7 +146,8 @@ export const CountsView = Type.Object(
     latest: Type.Array(
       Type.Object({
         id: Type.Integer(),
-        at: Type.Integer(),
+        at: Type.Integer({ description: 'when it was scanned (the scanner\'s time)' }),
+        recorded_at: Type.Integer({ description: 'when the server recorded it: later than `at` for a scan an offline scanner uploaded' }),
         result: Type.String(),
         reason: Nullable(Type.String()),
         direction: Type.String(),
@@ -156,6 +157,9 @@ export const CountsView = Type.Object(
         attendee: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
         checkin_id: Nullable(Type.String({ description: 'the check-in this scan made (or, refused as already checked in, the one in the way)' })),
         checkin_live: Type.Boolean({ description: 'that check-in still stands (not undone)' }),
+        earlier: Nullable(
+          Type.Object({ at: Type.Integer(), gate: Nullable(Type.String()) }, { description: 'refused as already checked in: when and at which gate the check-in in the way was made' }),
+        ),
       }),
     ),
     live: Live,
