@@ -5,6 +5,16 @@ import type { Database, EventSessionsTable, EventsTable } from './schema.js';
 
 export type EventRow = EventsTable;
 export type SessionRow = EventSessionsTable;
+/** A session with its event's name, as the scanner's session picker shows it. */
+export type ScannableSessionRow = SessionRow & { event_name: string };
+
+/** Which sessions a scanner may pick: each field given narrows the list; none given is every session. */
+export interface ScannableFilter {
+  eventId?: string | undefined;
+  sessionId?: string | undefined;
+  /** Only the sessions this user staffs (`session_staff`). */
+  staffUserId?: string | undefined;
+}
 
 export const sessionFacts = (s: SessionRow): SessionFacts => ({
   id: s.id,
@@ -44,6 +54,25 @@ export class EventsRepo {
 
   sessionsOf(eventId: string): Promise<SessionRow[]> {
     return this.db.selectFrom('event_sessions').selectAll().where('event_id', '=', eventId).orderBy('starts_at').orderBy('id').execute();
+  }
+
+  /** The sessions a scanner may pick, in one query: check-in closing at `closesAfter` or later, by opening time then name. */
+  scannableSessions(filter: ScannableFilter, closesAfter: number, limit: number): Promise<ScannableSessionRow[]> {
+    const { eventId, sessionId, staffUserId } = filter;
+    let q = this.db
+      .selectFrom('event_sessions')
+      .innerJoin('events', 'events.id', 'event_sessions.event_id')
+      .selectAll('event_sessions')
+      .select('events.name as event_name')
+      .where('event_sessions.closes_at', '>=', closesAfter);
+    if (eventId !== undefined) q = q.where('event_sessions.event_id', '=', eventId);
+    if (sessionId !== undefined) q = q.where('event_sessions.id', '=', sessionId);
+    if (staffUserId !== undefined) {
+      q = q.where((eb) =>
+        eb.exists(eb.selectFrom('session_staff').select('session_staff.user_id').whereRef('session_staff.session_id', '=', 'event_sessions.id').where('session_staff.user_id', '=', staffUserId)),
+      );
+    }
+    return q.orderBy('event_sessions.opens_at').orderBy('event_sessions.name').orderBy('event_sessions.id').limit(limit).execute();
   }
 
   /** Opens or closes a session by hand; returns the new channel version, or null when no such session. */

@@ -14,7 +14,8 @@ import type { LatestScan } from '../../web/lib/dashboard-api.js';
  * go up when the network is back, each with its own nonce, so a lost answer
  * retried makes no second check-in; one attendee checked in at both gates
  * while offline ends up checked in once, the other scan recorded as
- * `already_checked_in`.
+ * `already_checked_in`. Who may come to a session offline is what the server
+ * says (`all_attendees`), not a guess from the attendee list.
  *
  * No camera: codes come as keyboard-wedge bursts dispatched inside the page
  * (see test/e2e/checkin-scan.test.ts), signed in-process with the event's key.
@@ -73,14 +74,14 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
   });
 
   /** A device scanner page (one browser profile each, so one IndexedDB each), its session loaded online. */
-  async function scanner(token: string, gate: string): Promise<{ context: BrowserContext; page: Page }> {
+  async function scanner(token: string, gate: string, session = ids.session): Promise<{ context: BrowserContext; page: Page }> {
     const context = await newContext(browser, node.url, { viewport: { width: 420, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
-    await page.goto(`/scanner?device_token=${token}`);
+    await page.goto(`/scanner?device_token=${token}&session=${session}`);
     await expect.poll(() => page.getByTestId('scanner-who').textContent()).toContain(gate);
-    await expect.poll(() => page.evaluate(() => document.body.dataset.sessionId)).toBe(ids.session);
+    await expect.poll(() => page.evaluate(() => document.body.dataset.sessionId)).toBe(session);
     // The event's key and attendee list are downloaded for offline use.
     await expect.poll(() => page.getByTestId('offline-status').getAttribute('data-ready')).toBe('true');
     return { context, page };
@@ -218,6 +219,32 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     const conflict = b.page.locator('[data-testid=history] li[data-conflict=true]');
     await expect.poll(() => conflict.count()).toBe(1);
     expect(await conflict.textContent()).toMatch(/Alan Turing · Conflict: already checked in at Gate A at /);
+  }, 90_000);
+
+  it('decides offline who may come as the server says: anyone at an all-attendees session, only the registered elsewhere', async () => {
+    const now = Date.now();
+    const session = async (body: Record<string, unknown>) => (await adminCall<{ id: string }>('POST', `/api/v1/events/${ids.event}/sessions`, body, 201)).id;
+    const lounge = await session({ name: 'Lounge', starts_at: now - 10 * MIN, ends_at: now + 120 * MIN, all_attendees: true });
+    const workshop = await session({ name: 'Workshop', starts_at: now - 10 * MIN, ends_at: now + 120 * MIN });
+    // Someone registered for the lounge and nobody for the workshop: the attendee list alone would suggest the opposite.
+    await adminCall('POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Hedy Lamarr', session_ids: [lounge] }, 201);
+    const token = (await adminCall<{ token: string }>('POST', `/api/v1/events/${ids.event}/devices`, { name: 'Gate C' }, 201)).token;
+    const { context, page } = await scanner(token, 'Gate C', lounge);
+    await context.setOffline(true);
+    await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
+
+    // Alan is registered for the main hall only.
+    expect(await scan(page, codeOf(ids.alan))).toMatchObject({ result: 'ok', offline: 'true', name: 'Alan Turing' });
+    await page.getByTestId('session-picker').selectOption(workshop);
+    await expect.poll(() => page.evaluate(() => document.body.dataset.sessionId)).toBe(workshop);
+    expect(await scan(page, codeOf(ids.alan))).toMatchObject({ result: 'rejected', reason: 'not_registered', offline: 'true' });
+
+    // The server, deciding again on upload, agrees.
+    await context.setOffline(false);
+    await expect.poll(() => pending(page), { timeout: 20_000 }).toBe('0');
+    const latest = async (id: string) => (await adminCall<{ latest: LatestScan[] }>('GET', `/api/v1/sessions/${id}/counts`)).latest.map((r) => [r.result, r.reason, r.gate]);
+    expect(await latest(lounge)).toEqual([['ok', null, 'Gate C']]);
+    expect(await latest(workshop)).toEqual([['rejected', 'not_registered', 'Gate C']]);
   }, 90_000);
 
   afterAll(async () => {

@@ -123,14 +123,14 @@ describe.skipIf(!hasChromium())('check-in: pass page and scanner page in Chromiu
   it('offers each scanner the sessions it may scan at', async () => {
     const list = async (headers: Record<string, string>) => {
       const res = await fetch(`${node.url}/api/v1/scanner/sessions`, { headers });
-      return { status: res.status, body: (await res.json()) as { scanner?: { kind: string; name: string }; sessions?: { id: string; event_name: string }[] } };
+      return { status: res.status, body: (await res.json()) as { scanner?: { kind: string; name: string }; sessions?: { id: string; event_name: string; all_attendees: boolean }[] } };
     };
     const asDevice = await list({ authorization: `Bearer ${deviceToken}` });
     expect(asDevice.body.scanner).toEqual({ kind: 'device', name: 'Gate B' });
     expect(asDevice.body.sessions?.map((x) => x.id)).toEqual([ids.session]);
     const sam = await signIn(node.url, staff.email, staff.password);
     const asStaff = await list({ cookie: sam.cookie });
-    expect(asStaff.body.sessions).toMatchObject([{ id: ids.session, event_name: 'Open Source Summit' }]);
+    expect(asStaff.body.sessions).toMatchObject([{ id: ids.session, event_name: 'Open Source Summit', all_attendees: false }]);
     await adminCall('POST', '/api/v1/users', { email: 'idle@test.local', password: staff.password, name: 'Idle Staff', role: 'staff' }, 201);
     const idle = await signIn(node.url, 'idle@test.local', staff.password);
     expect((await list({ cookie: idle.cookie })).body.sessions).toEqual([]);

@@ -230,6 +230,59 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     expect((await call(as(staff), 'POST', '/api/v1/events', { name: 'x', starts_at: 1, ends_at: 2 })).status).toBe(403);
   });
 
+  it("offers each scanner the sessions it may scan at, with their event's name and who may come", async () => {
+    const now = Date.now();
+    const fair = (await ok(as(admin), 'POST', '/api/v1/events', { name: 'Picker Fair', starts_at: now, ends_at: now + 8 * 60 * MIN }, 201)).id;
+    const session = async (body: Record<string, unknown>): Promise<string> => (await ok(as(admin), 'POST', `/api/v1/events/${fair}/sessions`, body, 201)).id;
+    // Check-in opens 30 min before the start: Workshop and Lounge open together (then by name), Closing later.
+    const workshop = await session({ name: 'Workshop', starts_at: now + 30 * MIN, ends_at: now + 90 * MIN });
+    const closing = await session({ name: 'Closing', starts_at: now + 60 * MIN, ends_at: now + 120 * MIN, all_attendees: false });
+    const lounge = await session({ name: 'Lounge', starts_at: now + 30 * MIN, ends_at: now + 240 * MIN, all_attendees: true });
+    // Check-in closed six days ago: left out for everyone.
+    const lastWeek = await session({ name: 'Last week', starts_at: now - 7 * 24 * 60 * MIN, ends_at: now - 6 * 24 * 60 * MIN, all_attendees: true });
+    const pia = await account('Pia Picker', 'staff');
+    for (const s of [closing, workshop, lastWeek]) await ok(as(admin), 'POST', `/api/v1/sessions/${s}/staff`, { user_id: pia.id });
+    const fairDevice = (await ok(as(admin), 'POST', `/api/v1/events/${fair}/devices`, { name: 'Fair gate' }, 201)).token;
+    const loungeDevice = (await ok(as(admin), 'POST', `/api/v1/events/${fair}/devices`, { name: 'Lounge door', session_id: lounge }, 201)).token;
+
+    const list = async (auth: Auth) => (await ok(auth, 'GET', '/api/v1/scanner/sessions')).sessions as { id: string; all_attendees: boolean; opens_at: number; name: string }[];
+    const idsOf = async (auth: Auth) => (await list(auth)).map((s) => s.id);
+
+    // A device: its event's sessions, or its one session.
+    const asFairDevice = await ok(bearer(fairDevice), 'GET', '/api/v1/scanner/sessions');
+    expect(asFairDevice.scanner).toEqual({ kind: 'device', name: 'Fair gate' });
+    expect(asFairDevice.sessions).toEqual([
+      { id: lounge, event_id: fair, event_name: 'Picker Fair', name: 'Lounge', place: null, starts_at: now + 30 * MIN, ends_at: now + 240 * MIN, opens_at: now, closes_at: now + 240 * MIN, closed: false, all_attendees: true },
+      expect.objectContaining({ id: workshop, name: 'Workshop', all_attendees: false }),
+      expect.objectContaining({ id: closing, name: 'Closing', all_attendees: false }),
+    ]);
+    expect(await idsOf(bearer(loungeDevice))).toEqual([lounge]);
+    expect(await idsOf(bearer(device))).toEqual([ids.closed, ids.session]);
+    expect(await idsOf(bearer(foreignDevice))).toEqual([]);
+
+    // A staff account: the sessions it staffs, by session cookie or API key; a member staffs none.
+    expect(await ok(as(pia), 'GET', '/api/v1/scanner/sessions')).toMatchObject({ scanner: { kind: 'user', name: 'Pia Picker' } });
+    expect((await list(as(pia))).map((s) => [s.id, s.all_attendees])).toEqual([
+      [workshop, false],
+      [closing, false],
+    ]);
+    expect(await idsOf(as(staff))).toEqual([ids.closed, ids.session]);
+    expect(await idsOf(bearer(staffKey))).toEqual([ids.closed, ids.session]);
+    expect(await idsOf(as(otherStaff))).toEqual([]);
+    expect(await idsOf(as(member))).toEqual([]);
+
+    // An admin: every event's sessions, by opening time then name.
+    const all = await list(as(admin));
+    expect(all.map((s) => s.id)).toEqual(expect.arrayContaining([ids.closed, ids.session, workshop, closing, lounge]));
+    expect(all.map((s) => s.id)).not.toContain(lastWeek);
+    expect(all.find((s) => s.id === lounge)?.all_attendees).toBe(true);
+    const byOpening = [...all].sort((a, b) => a.opens_at - b.opens_at || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    expect(all.map((s) => s.id)).toEqual(byOpening.map((s) => s.id));
+
+    expect((await call(null, 'GET', '/api/v1/scanner/sessions')).status).toBe(401);
+    expect((await call(bearer(revokedDevice), 'GET', '/api/v1/scanner/sessions')).body).toMatchObject({ error: 'device_revoked' });
+  });
+
   it("pushes each scan result to the attendee's pass channel and counts to the session channel, in order", async () => {
     const pass = await ok(as(member), 'GET', `/api/v1/passes/${ids.event}`);
     const counts = await ok(as(staff), 'GET', `/api/v1/sessions/${ids.session}/counts`);

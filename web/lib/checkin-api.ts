@@ -65,6 +65,8 @@ export interface ScannerSession {
   opens_at: number;
   closes_at: number;
   closed: boolean;
+  /** Every attendee of the event may check in; false: only those registered for this session. */
+  all_attendees: boolean;
 }
 
 export interface ScanAnswer {

@@ -5,12 +5,12 @@ import { AppError } from '../../domain/errors.js';
 import { randomToken, type Random } from '../../domain/random.js';
 import type { AttendeesRepo, AttendeeInfo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import type { EventRow, EventsRepo, SessionRow } from '../../store/events.js';
+import type { EventRow, EventsRepo, ScannableFilter, SessionRow } from '../../store/events.js';
 import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { UsersRepo } from '../../store/users.js';
 import type { CheckinLive } from './checkin-live.js';
 import { generateEventKeys } from './event-keys.js';
-import { DEVICE_TOKEN_PREFIX } from './scanner-auth.js';
+import { DEVICE_TOKEN_PREFIX, type Scanner } from './scanner-auth.js';
 
 export interface EventAdminDeps {
   events: EventsRepo;
@@ -26,6 +26,10 @@ export interface EventAdminDeps {
 
 /** By default check-in opens this long before a session starts. */
 const DEFAULT_OPEN_BEFORE_MS = 30 * 60_000;
+/** The scanner's picker leaves out sessions whose check-in closed longer ago than this. */
+const SCANNER_RECENT_MS = 24 * 3600_000;
+/** Bounds the answer: an admin's picker lists the sessions of every event. */
+const SCANNER_MAX_SESSIONS = 500;
 
 export const eventView = (e: EventRow) => ({ id: e.id, name: e.name, starts_at: Number(e.starts_at), ends_at: Number(e.ends_at), public_key: e.public_key, created_at: Number(e.created_at) });
 
@@ -158,6 +162,12 @@ export class EventAdmin {
     return { staff: (await this.d.events.staffOf(sessionId)).map((u) => ({ ...u, created_at: Number(u.created_at) })) };
   }
 
+  /** The sessions a scanner may pick, with their event's name; see `scannableBy`. */
+  async scannerSessions(scanner: Scanner) {
+    const rows = await this.d.events.scannableSessions(scannableBy(scanner), this.d.clock.now() - SCANNER_RECENT_MS, SCANNER_MAX_SESSIONS);
+    return rows.map((r) => ({ ...sessionView(r), event_name: r.event_name }));
+  }
+
   /** A scanner for an event (or one of its sessions); its token is shown once. */
   async provisionDevice(by: string, eventId: string, input: { name: string; session_id?: string | undefined }) {
     await this.requireEvent(eventId);
@@ -209,6 +219,12 @@ export class EventAdmin {
     return this.d.audit.record({ at: this.d.clock.now(), actorId: by, action, subject, outcome: 'ok', detail });
   }
 }
+
+/** A device scans at its event's sessions (or its one session), a staff account at those it staffs, an admin anywhere. */
+const scannableBy = (s: Scanner): ScannableFilter => {
+  if (s.kind === 'device') return { eventId: s.device.event_id, sessionId: s.device.session_id ?? undefined };
+  return s.user.role === 'admin' ? {} : { staffUserId: s.user.id };
+};
 
 const deviceView = (d: { id: string; event_id: string; session_id: string | null; name: string; created_at: number; revoked_at: number | null }) => ({
   id: d.id,

@@ -9,15 +9,9 @@ import { scannerOf } from './scanner-auth.js';
  * What the scanner page offers in its session picker: the sessions the caller
  * may scan at. A device: the sessions of its event (or its one session). A
  * staff account: the sessions it is assigned to. An admin: every session.
- * Sessions whose check-in closed more than a day ago are left out.
- *
- * Built on EventAdmin's public methods only (no store access of its own), so
- * staff accounts cost one query per candidate session; a store query joining
- * `session_staff` would do it in one.
+ * Sessions whose check-in closed more than a day ago are left out. One store
+ * query whatever the caller (EventAdmin.scannerSessions).
  */
-const RECENT_MS = 24 * 3600_000;
-const MAX_EVENTS = 50;
-
 const ScannerSession = Type.Object({
   id: Type.String(),
   event_id: Type.String(),
@@ -29,6 +23,7 @@ const ScannerSession = Type.Object({
   opens_at: Type.Integer(),
   closes_at: Type.Integer(),
   closed: Type.Boolean(),
+  all_attendees: Type.Boolean({ description: 'every attendee of the event may check in; false: only those registered for this session' }),
 });
 
 export function scannerSessionRoutes(app: App, admin: EventAdmin, devices: ScannerDevicesRepo): void {
@@ -51,21 +46,8 @@ export function scannerSessionRoutes(app: App, admin: EventAdmin, devices: Scann
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
       const scanner = await scannerOf(req, reply, devices);
-      const since = Date.now() - RECENT_MS;
-      const eventIds = scanner.kind === 'device' ? [scanner.device.event_id] : (await admin.listEvents(MAX_EVENTS, 0)).events.map((e) => e.id);
-      const out = [];
-      for (const id of eventIds) {
-        const ev = await admin.event(id).catch(() => null);
-        if (!ev) continue;
-        for (const s of ev.sessions) {
-          if (s.closes_at < since) continue;
-          if (scanner.kind === 'device' && scanner.device.session_id !== null && scanner.device.session_id !== s.id) continue;
-          if (scanner.kind === 'user' && scanner.user.role !== 'admin' && !(await admin.staff(s.id)).staff.some((u) => u.id === scanner.user.id)) continue;
-          out.push({ id: s.id, event_id: ev.id, event_name: ev.name, name: s.name, place: s.place, starts_at: s.starts_at, ends_at: s.ends_at, opens_at: s.opens_at, closes_at: s.closes_at, closed: s.closed });
-        }
-      }
-      out.sort((a, b) => a.opens_at - b.opens_at || a.name.localeCompare(b.name));
-      return { scanner: { kind: scanner.kind, name: scanner.kind === 'device' ? scanner.device.name : scanner.user.name }, sessions: out };
+      const name = scanner.kind === 'device' ? scanner.device.name : scanner.user.name;
+      return { scanner: { kind: scanner.kind, name }, sessions: await admin.scannerSessions(scanner) };
     },
   );
 }

@@ -39,13 +39,10 @@ export interface LoadedEvent {
   eventId: string;
   key: CryptoKey | null;
   attendees: Map<string, OfflineAttendee>;
-  /** Sessions someone is registered for; a session nobody is registered for is taken as open to every attendee. */
-  registeredSessions: Set<string>;
   fetchedAt: number;
 }
 
 export async function loadEvent(ev: CachedEvent): Promise<LoadedEvent> {
   const attendees = new Map(ev.attendees.map((a) => [a.id, a]));
-  const registeredSessions = new Set(ev.attendees.flatMap((a) => a.sessions));
-  return { eventId: ev.event_id, key: await importPublicKey(ev.public_key), attendees, registeredSessions, fetchedAt: ev.fetched_at };
+  return { eventId: ev.event_id, key: await importPublicKey(ev.public_key), attendees, fetchedAt: ev.fetched_at };
 }

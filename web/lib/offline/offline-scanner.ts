@@ -180,7 +180,7 @@ export function mountOfflineScanner(o: OfflineOptions): OfflineScanner {
       const { decision, attendee } = decideLocally(
         token,
         {
-          session: { id: session.id, eventId: session.event_id, opensAt: session.opens_at, closesAt: session.closes_at, closedAt: session.closed ? 0 : null, allAttendees: !ev.registeredSessions.has(session.id) },
+          session: { id: session.id, eventId: session.event_id, opensAt: session.opens_at, closesAt: session.closes_at, closedAt: session.closed ? 0 : null, allAttendees: session.all_attendees },
           attendee: (id) => ev.attendees.get(id),
           checkin: (id) => {
             const s = seen.get(seenKey(session.id, id));
