@@ -324,6 +324,17 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     expect(await checkinsOf(target)).toHaveLength(1);
   });
 
+  it('tells the dashboard of a session open to everyone that an attendee added by hand is expected', async () => {
+    const now = Date.now();
+    const expo = (await ok(as(admin), 'POST', '/api/v1/events', { name: 'Open Expo', starts_at: now, ends_at: now + 60 * MIN }, 201)).id;
+    const hall = (await ok(as(admin), 'POST', `/api/v1/events/${expo}/sessions`, { name: 'Hall', starts_at: now, ends_at: now + 60 * MIN, all_attendees: true }, 201)).id;
+    const before = await ok(as(admin), 'GET', `/api/v1/sessions/${hall}/counts`);
+    expect(before.counts.expected).toBe(0);
+    await ok(as(admin), 'POST', `/api/v1/events/${expo}/attendees`, { name: 'Walk-in Wanda' }, 201);
+    const pushed = await poll(before.live, before.version);
+    expect(pushed.data).toMatchObject({ counts: { expected: 1, not_yet: 1 } });
+  });
+
   it('checks out and back in', async () => {
     const target = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Exit Ed', session_ids: [ids.session] }, 201)).id;
     const code = await codeFor(target);

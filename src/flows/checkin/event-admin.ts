@@ -113,7 +113,9 @@ export class EventAdmin {
     const row = { id: randomUUID(), event_id: eventId, user_id: input.user_id ?? null, name: input.name.trim(), email: input.email?.trim().toLowerCase() || null, link_token_hash: sha256(linkToken), version: 1, created_at: now, revoked_at: null };
     if (!(await this.d.attendees.insert(row))) throw new AppError('conflict', 'this account is already an attendee of this event');
     for (const s of sessions) await this.d.attendees.register(s, row.id, now);
-    for (const s of sessions) await this.touchSession(s);
+    // Sessions open to every attendee expect the new one too.
+    const openToAll = (await this.d.events.sessionsOf(eventId)).filter((s) => Number(s.all_attendees) === 1).map((s) => s.id);
+    for (const s of new Set([...sessions, ...openToAll])) await this.touchSession(s);
     await this.audit(by, 'attendee_create', `event:${eventId}`, { attendee_id: row.id });
     return { ...attendeeView(row), session_ids: sessions, ...this.link(linkToken) };
   }
