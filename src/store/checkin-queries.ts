@@ -19,9 +19,12 @@ export const checkinQueries = () => ({
     db
       .selectFrom('attendees')
       .leftJoin('session_registrations as r', (j) => j.onRef('r.attendee_id', '=', 'attendees.id').on('r.session_id', '=', p.sessionId))
-      .leftJoin('checkins as c', (j) => j.onRef('c.attendee_id', '=', 'attendees.id').on('c.session_id', '=', p.sessionId).on('c.undone_at', 'is', null))
-      .select(['r.attendee_id as reg', 'r.revoked_at as reg_revoked_at', 'c.id', 'c.at', 'c.gate', 'c.exited_at'])
-      .where('attendees.id', '=', p.attendeeId),
+      // Every live check-in of the attendee (the pass lists them all), oldest first; one row of nulls when none.
+      .leftJoin('checkins as c', (j) => j.onRef('c.attendee_id', '=', 'attendees.id').on('c.undone_at', 'is', null))
+      .leftJoin('event_sessions as s', 's.id', 'c.session_id')
+      .select(['r.attendee_id as reg', 'r.revoked_at as reg_revoked_at', 'c.id', 'c.session_id', 's.name as session_name', 'c.at', 'c.gate', 'c.exited_at'])
+      .where('attendees.id', '=', p.attendeeId)
+      .orderBy('c.at'),
   ),
   // Every column named: the placeholders are not enumerable, so `values(p)` would insert none.
   insertScan: new PreparedQuery((db, p: Insertable<ScansTable>) =>

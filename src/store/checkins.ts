@@ -54,6 +54,33 @@ const liveCheckin = (r: Pick<CheckinRow, 'id' | 'at' | 'gate' | 'exited_at'>): C
   exitedAt: r.exited_at === null ? null : Number(r.exited_at),
 });
 
+/** One live check-in as the attendee's pass lists it. */
+export interface PassCheckin {
+  id: string;
+  session: { id: string; name: string };
+  at: number;
+  gate: string | null;
+  exited_at: number | null;
+}
+
+const passCheckin = (c: { id: string; session_id: string; session_name: string; at: number; gate: string | null; exited_at: number | null }): PassCheckin => ({
+  id: c.id,
+  session: { id: c.session_id, name: c.session_name },
+  at: Number(c.at),
+  gate: c.gate,
+  exited_at: c.exited_at === null ? null : Number(c.exited_at),
+});
+
+/** The pass's live check-ins once a scan's decision is applied to those read before it (oldest first, as the pass query orders them). */
+function checkinsAfter(before: PassCheckin[], d: Decision, changed: CheckinFacts | null, session: SessionRow): PassCheckin[] {
+  if (d.result === 'rejected' || !changed) return before;
+  if (d.action === 'check_in') {
+    const added = { id: changed.id, session: { id: session.id, name: session.name }, at: changed.at, gate: changed.gate, exited_at: null };
+    return [...before, added].sort((a, b) => a.at - b.at);
+  }
+  return before.map((c) => (c.id === changed.id ? { ...c, exited_at: changed.exitedAt } : c));
+}
+
 const attendeeHead = (a: AttendeeInfo) => ({ id: a.id, name: a.name, event_id: a.event_id, revoked: attendeeFacts(a).revokedAt !== null });
 
 /** A change to a check-in, told to the hook inside its transaction (the webhook outbox writes there). */
@@ -94,7 +121,7 @@ export class CheckinsRepo {
    * The session's version is bumped after the commit, by the counts
    * publisher (CheckinLive). A nonce the actor already used returns
    * the stored answer and changes nothing: its insert conflicts, the
-   * transaction rolls back, and the first answer is read back. (No look-up
+   * unit rolls back, and the first answer is read back. (No look-up
    * before: retries are rare, and every scan would pay for it.)
    */
   async record<R>(
@@ -105,14 +132,18 @@ export class CheckinsRepo {
     try {
       return await this.units.execute(async (unit) => {
         const facts: LockedFacts = { attendee: null, registration: null, checkin: null };
+        let checkins: PassCheckin[] = [];
         if (s.attendeeId) {
           const a = (await unit.run(this.q.lockAttendee, { id: s.attendeeId })).rows[0];
           if (a) {
             facts.attendee = a;
-            // Registration and live check-in in one read, under the lock just taken.
-            const r = (await unit.run(this.q.scanFacts, { attendeeId: a.id, sessionId: s.session.id })).rows[0];
-            facts.registration = r?.reg ? { revokedAt: r.reg_revoked_at === null ? null : Number(r.reg_revoked_at) } : null;
-            facts.checkin = r?.id ? liveCheckin({ id: r.id, at: r.at!, gate: r.gate, exited_at: r.exited_at }) : null;
+            // Registration and every live check-in in one read, under the lock just taken.
+            const { rows } = await unit.run(this.q.scanFacts, { attendeeId: a.id, sessionId: s.session.id });
+            const reg = rows[0];
+            facts.registration = reg?.reg ? { revokedAt: reg.reg_revoked_at === null ? null : Number(reg.reg_revoked_at) } : null;
+            checkins = rows.flatMap((r) => (r.id === null ? [] : [passCheckin({ ...r, id: r.id, session_id: r.session_id!, session_name: r.session_name!, at: r.at! })]));
+            const here = checkins.find((c) => c.session.id === s.session.id);
+            facts.checkin = here ? { id: here.id, at: here.at, gate: here.gate, exitedAt: here.exited_at } : null;
           }
         }
         const decision = decide(facts);
@@ -146,7 +177,7 @@ export class CheckinsRepo {
               view: {
                 attendee: attendeeHead(facts.attendee),
                 last_scan: { result: decision.result, reason: decision.result === 'rejected' ? decision.reason : null, session: { id: s.session.id, name: s.session.name }, at: s.scannedAt, gate: s.gate, direction: s.direction },
-                checkins: await this.passCheckins(facts.attendee.id, unit),
+                checkins: checkinsAfter(checkins, decision, checkin, s.session),
               },
             }
           : null;
@@ -228,9 +259,9 @@ export class CheckinsRepo {
     };
   }
 
-  private async passCheckins(attendeeId: string, unit?: UnitContext) {
-    const { rows } = await (unit ? unit.run(this.q.passCheckins, { attendeeId }) : this.q.passCheckins.execute(this.db, { attendeeId }));
-    return rows.map((c) => ({ id: c.id, session: { id: c.session_id, name: c.session_name }, at: Number(c.at), gate: c.gate, exited_at: c.exited_at === null ? null : Number(c.exited_at) }));
+  private async passCheckins(attendeeId: string): Promise<PassCheckin[]> {
+    const { rows } = await this.q.passCheckins.execute(this.db, { attendeeId });
+    return rows.map(passCheckin);
   }
 
   /** What organisers watch: expected, checked in, not yet, inside now, and the latest scans with who made them. */

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationsFor } from './migrations/index.js';
+import { HotStatementClient } from './pg-hot-statements.js';
 import { startBackgroundCheckpoints } from './sqlite-checkpointer.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteGroupCommit, transactionPerUnit, type UnitsOfWork } from './units-of-work.js';
@@ -75,6 +76,7 @@ function openPostgres(url: string, max: number): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max,
+    Client: HotStatementClient as unknown as new () => pg.ClientBase,
     // int8 (bigint) columns hold millisecond times and counters that fit a double.
     types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as pg.CustomTypesConfig,
   });

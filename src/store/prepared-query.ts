@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { markHot } from './pg-hot-statements.js';
 import type { Database } from './schema.js';
 
 const MARK = '\u0000sp-param:';
@@ -27,6 +28,11 @@ export class PreparedQuery<P extends object, Row> {
     const c = this.compiled ?? this.compile(db);
     const parameters = this.slots.map((s) => ('name' in s ? values[s.name] : s.value));
     return db.executeQuery<Row>({ ...c, parameters });
+  }
+
+  /** The compiled SQL text (for `db`'s dialect). */
+  sql(db: Kysely<Database>): string {
+    return (this.compiled ?? this.compile(db)).sql;
   }
 
   /**
@@ -57,6 +63,7 @@ export class PreparedQuery<P extends object, Row> {
     const used = new Set(this.slots.flatMap((s) => ('name' in s ? [String(s.name)] : [])));
     const lost = [...read].filter((n) => !used.has(n));
     if (lost.length > 0) throw new Error(`PreparedQuery: ${lost.join(', ')} did not become parameters`);
+    markHot(c.sql);
     this.compiled = c;
     return c;
   }

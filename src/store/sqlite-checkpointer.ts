@@ -41,7 +41,7 @@ export interface CheckpointOptions {
 }
 
 /**
- * Moves SQLite's WAL checkpoints off the event loop. By default the commit
+ * Moves most of SQLite's WAL checkpointing off the event loop. By default the commit
  * that crosses 1000 WAL pages copies them back into the database file and
  * syncs it, stalling that request (and every one queued behind it) for
  * several milliseconds; on a busy door that is every few hundred scans.
@@ -52,20 +52,34 @@ export interface CheckpointOptions {
  * has: so after each, the writer's connection checkpoints the few pages
  * committed meanwhile itself, and its next transaction starts the WAL from
  * the beginning (without that, the WAL grew by gigabytes under load). The
- * two take turns: a checkpoint running on the thread would make the writer's
- * busy. If the thread fails, the connection goes back to checkpointing itself.
+ * two take turns: while the thread checkpoints, the writer's checkpoint
+ * would find the checkpoint lock taken and do nothing. If the thread fails,
+ * the connection goes back to checkpointing itself.
  */
 export function startBackgroundCheckpoints(sqlite: SQLite.Database, file: string, o: CheckpointOptions): { stop(): Promise<void> } {
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, everyMs: CHECKPOINT_EVERY_MS },
+    });
+  } catch (err) {
+    o.onError?.(`background checkpoints unavailable, SQLite checkpoints on commit: ${(err as Error).message}`);
+    return { stop: async () => {} };
+  }
+  // Only once the thread exists: if it cannot be made, SQLite keeps checkpointing by itself.
   sqlite.pragma('wal_autocheckpoint = 0');
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, everyMs: CHECKPOINT_EVERY_MS },
-  });
   // The thread must not keep the process alive by itself.
   worker.unref();
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   let stopping = false;
-  const report = (message: string) => o.onError?.(message);
+  // A failing checkpoint fails every round: say so once a minute, not four times a second.
+  let reportedAt = -Infinity;
+  const report = (message: string) => {
+    if (performance.now() - reportedAt < 60_000) return;
+    reportedAt = performance.now();
+    o.onError?.(message);
+  };
   const fallBack = () => {
     if (!stopping && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
   };

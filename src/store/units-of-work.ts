@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type SQLite from 'better-sqlite3';
 import type { Kysely, QueryResult } from 'kysely';
 import type { PreparedQuery } from './prepared-query.js';
@@ -11,8 +12,10 @@ export interface UnitContext {
 
 /**
  * Runs units of work atomically: all of a unit's writes commit, or none do.
- * A unit must touch only the store through its context (no network, no
- * `db.transaction()` of its own): on SQLite it runs while others wait.
+ * A unit must reach the store only through its context, and await nothing
+ * else (no network): on SQLite the batch holds the only connection while a
+ * unit runs, so a query on the outer Kysely would wait for it forever, and
+ * everything else waits for the batch. Starting a unit inside a unit throws.
  */
 export interface UnitsOfWork {
   execute<T>(work: (unit: UnitContext) => Promise<T>): Promise<T>;
@@ -45,6 +48,8 @@ interface Pending {
  * connection, so no other query interleaves), the next one gathers.
  */
 export class SqliteGroupCommit implements UnitsOfWork {
+  /** Set while a unit's work runs: a unit started from there would wait for its own batch. */
+  private readonly insideUnit = new AsyncLocalStorage<true>();
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly stmt: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', SQLite.Statement>;
@@ -64,6 +69,7 @@ export class SqliteGroupCommit implements UnitsOfWork {
   }
 
   execute<T>(work: (unit: UnitContext) => Promise<T>): Promise<T> {
+    if (this.insideUnit.getStore()) return Promise.reject(new Error('a unit of work cannot start another unit of work: it would wait for its own batch'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) this.schedule();
@@ -81,9 +87,12 @@ export class SqliteGroupCommit implements UnitsOfWork {
   }
 
   private async commitNext(): Promise<void> {
-    await this.commitBatch(this.queue.splice(0, MAX_UNITS_PER_COMMIT));
-    if (this.queue.length > 0) this.schedule();
-    else this.scheduled = false;
+    try {
+      await this.commitBatch(this.queue.splice(0, MAX_UNITS_PER_COMMIT));
+    } finally {
+      if (this.queue.length > 0) this.schedule();
+      else this.scheduled = false;
+    }
   }
 
   private async commitBatch(batch: Pending[]): Promise<void> {
@@ -95,13 +104,13 @@ export class SqliteGroupCommit implements UnitsOfWork {
         try {
           for (const p of batch) outcomes.push(await this.inSavepoint(p, unit));
           this.stmt.commit.run();
-        } catch (err) {
+        } finally {
+          // Never hand the connection back inside a transaction: every later BEGIN would fail.
           if (this.sqlite.inTransaction) this.stmt.rollback.run();
-          throw err;
         }
       });
     } catch (err) {
-      // The shared transaction itself failed (BEGIN or COMMIT): nothing of the batch was stored.
+      // The shared transaction failed (BEGIN, COMMIT, or SQLite rolled it all back): nothing of the batch was stored.
       for (const p of batch) p.reject(err);
       return;
     }
@@ -115,13 +124,21 @@ export class SqliteGroupCommit implements UnitsOfWork {
   private async inSavepoint(p: Pending, unit: UnitContext) {
     this.stmt.savepoint.run();
     try {
-      const value = await p.work(unit);
+      const value = await this.insideUnit.run(true, () => p.work(unit));
+      this.sharedTransactionAlive();
       this.stmt.release.run();
       return { ok: true as const, value };
     } catch (err) {
+      // SQLite ends the whole transaction on some errors (disk full, I/O): then the batch fails with this error.
+      if (!this.sqlite.inTransaction) throw err;
       this.stmt.rollbackTo.run();
       this.stmt.release.run();
       return { ok: false as const, err };
     }
+  }
+
+  /** A unit that swallowed an error which ended the transaction must not go on as if its writes were pending. */
+  private sharedTransactionAlive(): void {
+    if (!this.sqlite.inTransaction) throw new Error('the shared transaction ended inside a unit of work');
   }
 }

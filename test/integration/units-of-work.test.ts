@@ -13,6 +13,7 @@ import SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.js';
+import { PreparedQuery } from '../../src/store/prepared-query.js';
 import type { Database } from '../../src/store/schema.js';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { createTestDatabase } from '../support/postgres.js';
@@ -98,6 +99,24 @@ for (const target of targets) {
   });
 }
 
+describe.skipIf(!available('postgres', !!TEST_DATABASE_URL))('hot queries on Postgres', () => {
+  it('run as named prepared statements, planned once per connection; other SQL stays unnamed', async () => {
+    const tdb = await createTestDatabase(TEST_DATABASE_URL!);
+    // One connection, so the statements prepared are the ones this test can see.
+    const store = await openStore({ databaseUrl: tdb.url, dataDir: '', poolSize: 1 });
+    try {
+      const byId = new PreparedQuery((db, p: { id: string }) => db.selectFrom('users').select('id').where('id', '=', p.id));
+      for (let i = 0; i < 3; i++) expect((await byId.execute(store.db, { id: `nobody-${i}` })).rows).toEqual([]);
+      await store.db.selectFrom('users').select('email').where('email', '=', 'x').execute();
+      const prepared = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(store.db);
+      expect(prepared.rows.map((r) => r.statement)).toEqual([byId.sql(store.db)]);
+    } finally {
+      await store.close();
+      await tdb.drop();
+    }
+  });
+});
+
 describe('SQLite WAL under writes that never stop', () => {
   let store: Store;
   let dataDir: string;
@@ -111,6 +130,12 @@ describe('SQLite WAL under writes that never stop', () => {
   afterAll(async () => {
     await store?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a unit started inside a unit (it would wait for its own batch) and keeps working', async () => {
+    const nested = store.units.execute(async () => store.units.execute(async () => 'inner'));
+    await expect(nested).rejects.toThrow('a unit of work cannot start another unit of work');
+    expect(await store.units.execute(async (unit) => (await rows(unit.db).insertInto('uow_rows').values({ id: 'after-nested', v: 'x' }).execute()).length)).toBe(1);
   });
 
   it('is checkpointed in the background and starts over, instead of growing with every write', async () => {
@@ -134,6 +159,6 @@ describe('SQLite WAL under writes that never stop', () => {
     // Every row takes a page of its own: without starting over, the WAL would hold at least as many frames as rows.
     expect(written).toBeGreaterThan(1000);
     expect(state!.log).toBeLessThan(written / 2);
-    expect(await db.selectFrom('uow_rows').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: written });
+    expect(await db.selectFrom('uow_rows').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'like', 'w%').executeTakeFirstOrThrow()).toEqual({ n: written });
   });
 });
