@@ -1,5 +1,6 @@
 import type { AppError } from '../domain/errors.js';
 import type { LiveEvent } from '../domain/live-event.js';
+import type { ChannelRegistry } from './channel-registry.js';
 
 /** A row that moves through states; each change a screen should see bumps `version`. */
 export interface VersionedRow {
@@ -87,4 +88,42 @@ export function versionedTransition<Stored extends Row, Row extends VersionedRow
     }
     throw o.contended();
   };
+}
+
+/**
+ * `versionedTransition` for a kind of row screens watch: also registers the
+ * kind's channel snapshot, read by id and built by the same `snapshot` the
+ * transitions publish, so a screen that joins late sees what watchers were sent.
+ */
+export function liveVersionedTransition<Stored extends Row, Row extends VersionedRow>(
+  kind: string,
+  o: VersionedTransitionOptions<Stored, Row> & { live: { registry: Pick<ChannelRegistry, 'register'> } },
+): VersionedTransition<Stored, Row> {
+  o.live.registry.register(kind, async (id) => {
+    const row = await o.rows.byId(id);
+    return row ? o.snapshot(row) : null;
+  });
+  return versionedTransition(o);
+}
+
+/**
+ * Moves each of `ids` to expired, one at a time, and counts those whose version
+ * moved (their channels were told). A row decided or purged meanwhile is
+ * skipped: the sweep is best-effort and runs again.
+ */
+export async function expireEach<Stored extends Row, Row extends VersionedRow>(
+  transition: VersionedTransition<Stored, Row>,
+  ids: readonly string[],
+  expire: (cur: Stored) => Row | null,
+): Promise<number> {
+  let n = 0;
+  for (const id of ids) {
+    try {
+      const { changed } = await transition(id, (cur) => ({ next: expire(cur), result: null }));
+      if (changed) n++;
+    } catch {
+      /* decided or purged meanwhile */
+    }
+  }
+  return n;
 }

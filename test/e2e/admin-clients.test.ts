@@ -1,48 +1,26 @@
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
-import { ADMIN, signIn, startTestNode } from '../support/test-node.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { adminConsoleSuite, DESKTOP } from '../support/admin-console.js';
+import { hasChromium } from '../support/browser.js';
+import { ADMIN } from '../support/test-node.js';
 
 /** Set to a folder to keep screenshots of the console. */
 const SCREENSHOTS = process.env.SCANPASS_TEST_SCREENSHOTS;
 const MEMBER = { email: 'member@test.local', password: 'member password 123', name: 'Mia Member' };
-const DESKTOP = { viewport: { width: 1200, height: 900 } };
 
 describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () => {
-  let node: Awaited<ReturnType<typeof startTestNode>>;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const suite = adminConsoleSuite({ ...MEMBER, role: 'member' });
 
-  beforeAll(async () => {
-    requirePage('admin.html');
-    [node, browser] = await Promise.all([startTestNode(), launchChromium()]);
-    const admin = await signIn(node.url);
-    const res = await fetch(`${node.url}/api/v1/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf },
-      body: JSON.stringify({ ...MEMBER, role: 'member' }),
-    });
-    expect(res.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await Promise.allSettled([browser?.close(), node?.close()]);
-  });
-
-  /** A browser profile, signed in as `user` when given (the request client shares the cookie jar). */
+  /** A browser profile, signed in as `user` when given. */
   async function profile(opts: { user?: { email: string; password: string }; locale?: string; desktop?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, node.url, { locale: opts.locale ?? 'en-US', ...(opts.desktop ? DESKTOP : {}) });
-    contexts.push(context);
-    await context.route((u) => u.hostname !== '127.0.0.1', (route) => route.abort('blockedbyclient'));
-    if (opts.user) expect((await context.request.post('/api/v1/session', { data: opts.user })).status()).toBe(200);
+    const context = await suite.profile({ locale: opts.locale ?? 'en-US', ...(opts.desktop ? DESKTOP : {}) }, opts.user);
     return { context, page: await context.newPage() };
   }
 
   /** What a screen does to start a QR login. */
   async function deviceAuthorization(fields: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${node.url}/oauth/device_authorization`, { method: 'POST', body: new URLSearchParams(fields) });
+    const res = await fetch(`${suite.node.url}/oauth/device_authorization`, { method: 'POST', body: new URLSearchParams(fields) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
@@ -80,7 +58,7 @@ describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () =
 
   it('registers a public and a confidential client; the secret is shown once; both are listed and work at the device endpoint', async () => {
     const { context, page } = await profile({ user: ADMIN, desktop: true });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: node.url });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.node.url });
     await page.goto('/admin');
     await page.getByRole('heading', { name: 'Register an application' }).waitFor();
 

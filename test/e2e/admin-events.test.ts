@@ -1,49 +1,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
-import { ADMIN, signIn, startTestNode } from '../support/test-node.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { adminConsoleSuite, DESKTOP } from '../support/admin-console.js';
+import { hasChromium } from '../support/browser.js';
+import { ADMIN, signIn } from '../support/test-node.js';
 
 /** Set to a folder to keep screenshots of the console. */
 const SCREENSHOTS = process.env.SCANPASS_TEST_SCREENSHOTS;
 const STAFF = { email: 'sam@test.local', password: 'staff password 123', name: 'Sam Staff', role: 'staff' };
-const DESKTOP = { viewport: { width: 1200, height: 900 } };
 
 describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
-  let node: Awaited<ReturnType<typeof startTestNode>>;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    requirePage('admin.html');
-    [node, browser] = await Promise.all([startTestNode(), launchChromium()]);
-    const admin = await signIn(node.url);
-    const res = await fetch(`${node.url}/api/v1/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf },
-      body: JSON.stringify(STAFF),
-    });
-    expect(res.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await Promise.allSettled([browser?.close(), node?.close()]);
-  });
+  const suite = adminConsoleSuite(STAFF);
 
   async function adminPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, node.url, { ...DESKTOP, acceptDownloads: true });
-    contexts.push(context);
-    await context.route((u) => u.hostname !== '127.0.0.1', (route) => route.abort('blockedbyclient'));
-    expect((await context.request.post('/api/v1/session', { data: ADMIN })).status()).toBe(200);
+    const context = await suite.profile({ ...DESKTOP, acceptDownloads: true }, ADMIN);
     const page = await context.newPage();
     // Revoking asks for a confirmation first.
     page.on('dialog', (d) => void d.accept());
     return { context, page };
   }
 
-  const scannerSessions = (token: string) => fetch(`${node.url}/api/v1/scanner/sessions`, { headers: { authorization: `Bearer ${token}` } });
+  const scannerSessions = (token: string) => fetch(`${suite.node.url}/api/v1/scanner/sessions`, { headers: { authorization: `Bearer ${token}` } });
 
   it('creates an event and a session, adds and imports attendees, assigns staff, provisions and revokes a scanner, exports attendance', async () => {
     const { page } = await adminPage();
@@ -90,7 +68,7 @@ describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
     await attendeeForm.getByLabel('Morning talk').check();
     await attendeeForm.getByRole('button', { name: 'Add attendee' }).click();
     await page.getByTestId('pass-link').getByText('Personal pass link for Ada Lovelace').waitFor();
-    expect(await page.getByTestId('pass-link-url').inputValue()).toMatch(new RegExp(`^${node.url}/pass\\?link=`));
+    expect(await page.getByTestId('pass-link-url').inputValue()).toMatch(new RegExp(`^${suite.node.url}/pass\\?link=`));
     const ada = page.getByTestId('attendee-row').filter({ hasText: 'Ada Lovelace' });
     expect(await ada.locator(`input[data-session-id="${sessionId}"]`).isChecked()).toBe(true);
 
@@ -135,7 +113,7 @@ describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
     await qr.waitFor();
     await page.locator('[data-testid="device-qr"][data-ready="true"]').waitFor();
     const qrText = (await qr.getAttribute('data-qr-text'))!;
-    expect(qrText).toMatch(new RegExp(`^${node.url}/scanner\\?device_token=spd_`));
+    expect(qrText).toMatch(new RegExp(`^${suite.node.url}/scanner\\?device_token=spd_`));
     expect(await page.getByTestId('device-url').inputValue()).toBe(qrText);
     // The canvas is drawn (black modules on white), not blank.
     const dark = await qr.evaluate((c: HTMLCanvasElement) => {
@@ -176,8 +154,8 @@ describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
 
   it('sets the webhook, shows and rotates its secret, sends a test ping; errors have friendly texts', async () => {
     const { page } = await adminPage();
-    const admin = await signIn(node.url);
-    const created = await fetch(`${node.url}/api/v1/events`, {
+    const admin = await signIn(suite.node.url);
+    const created = await fetch(`${suite.node.url}/api/v1/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: admin.cookie, 'x-csrf-token': admin.csrf },
       body: JSON.stringify({ name: 'Training day', starts_at: Date.UTC(2030, 0, 1, 9), ends_at: Date.UTC(2030, 0, 1, 17) }),

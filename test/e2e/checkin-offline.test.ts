@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
+import { callAs } from '../support/json-api.js';
 import { signIn, startTestNode } from '../support/test-node.js';
 import type { LatestScan } from '../../web/lib/dashboard-api.js';
 
@@ -33,16 +34,7 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
   let signer: { sign(m: Uint8Array): Uint8Array };
   const contexts: BrowserContext[] = [];
 
-  const adminCall = async <T>(method: string, url: string, body?: unknown, status = 200): Promise<T> => {
-    const res = await fetch(`${node.url}${url}`, {
-      method,
-      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    expect(res.status, text).toBe(status);
-    return JSON.parse(text) as T;
-  };
+  const adminCall = <T>(method: string, url: string, body?: unknown, status = 200) => callAs<T>(node.url, admin, method, url, body, status);
   const counts = () => adminCall<{ counts: { checked_in: number }; latest: LatestScan[] }>('GET', `/api/v1/sessions/${ids.session}/counts`);
   const codeOf = (attendeeId: string) => encodePassToken({ eventId: ids.event, attendeeId, window: windowAt(Date.now()) }, signer);
 

@@ -7,6 +7,7 @@ import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { writeQrY4m } from '../support/fake-camera.js';
+import { callAs } from '../support/json-api.js';
 import { signIn, startTestNode } from '../support/test-node.js';
 
 /**
@@ -38,16 +39,7 @@ describe.skipIf(!hasChromium())('check-in: pass page and scanner page in Chromiu
   let linkUrl: string;
   let deviceToken: string;
 
-  const adminCall = async <T>(method: string, url: string, body?: unknown, status = 200): Promise<T> => {
-    const res = await fetch(`${node.url}${url}`, {
-      method,
-      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    expect(res.status, text).toBe(status);
-    return JSON.parse(text) as T;
-  };
+  const adminCall = <T>(method: string, url: string, body?: unknown, status = 200) => callAs<T>(node.url, admin, method, url, body, status);
 
   beforeAll(async () => {
     requirePage('scanner.html');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
+import { callAs, type SignedIn } from '../support/json-api.js';
 import { ADMIN, signIn, startTestNode } from '../support/test-node.js';
 
 /**
@@ -27,16 +28,7 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
   let olga: { cookie: string; csrf: string };
   const ids = {} as Record<'event' | 'session' | 'ada' | 'grace' | 'sam' | 'olga', string>;
 
-  const call = async <T>(who: { cookie: string; csrf: string }, method: string, url: string, body?: unknown, status = 200): Promise<T> => {
-    const res = await fetch(`${node.url}${url}`, {
-      method,
-      headers: { cookie: who.cookie, 'x-csrf-token': who.csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    expect(res.status, text).toBe(status);
-    return JSON.parse(text) as T;
-  };
+  const call = <T>(who: SignedIn, method: string, url: string, body?: unknown, status = 200) => callAs<T>(node.url, who, method, url, body, status);
 
   beforeAll(async () => {
     requirePage('dashboard.html');

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { available, TEST_DATABASE_URL } from '../support/env.js';
-import { createTestDatabase } from '../support/postgres.js';
+import type { ImportReport as Report } from '../../web/lib/admin-events-api.js';
+import { as, bearer, createAccount, dialects, signInByInject, type Auth, type Session } from '../support/api-suite.js';
 import { ADMIN, startTestNode } from '../support/test-node.js';
 
 /**
@@ -14,24 +14,6 @@ import { ADMIN, startTestNode } from '../support/test-node.js';
  */
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
-type Session = { cookie: string; csrf: string; id: string };
-type Auth = { headers: Record<string, string> };
-interface Report {
-  dry_run: boolean;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  delimiter: string;
-  ignored_columns: string[];
-  errors: { line: number; column?: string; value?: string; code: string; message: string }[];
-  attendees: { line: number; id: string | null; name: string; email: string | null; action: string; link_url?: string }[];
-}
-
-const dialects = [
-  { name: 'sqlite', database: async () => ({ url: undefined as string | undefined, drop: async () => {} }) },
-  ...(available('postgres', !!TEST_DATABASE_URL) ? [{ name: 'postgres', database: () => createTestDatabase(TEST_DATABASE_URL!) }] : []),
-];
 
 const MIN = 60_000;
 const BOM = '\uFEFF';
@@ -46,24 +28,12 @@ describe.each(dialects)('attendee CSV import, attendance export and search on $n
   const ids = {} as Record<'event' | 'morning' | 'afternoon', string>;
 
   const inject = (o: InjectOptions): Promise<LightMyRequestResponse> => node.app.inject(o);
-  const as = (s: Session): Auth => ({ headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
-  const bearer = (token: string): Auth => ({ headers: { authorization: `Bearer ${token}` } });
   const ok = async (auth: Auth, method: InjectOptions['method'], url: string, payload?: unknown, status = 200) => {
     const res = await inject({ method, url, ...auth, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
     expect(res.statusCode, res.body).toBe(status);
     return res.json();
   };
-  const signIn = async (email: string, password: string): Promise<Session> => {
-    const res = await inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
-    expect(res.statusCode).toBe(200);
-    const c = res.cookies.find((x) => x.name === 'scanpass_session')!;
-    return { cookie: `scanpass_session=${c.value}`, csrf: res.json().csrf_token, id: res.json().user.id };
-  };
-  const account = async (name: string, role: string) => {
-    const email = `${name.split(' ')[0]!.toLowerCase()}-${randomUUID().slice(0, 8)}@test.local`;
-    await ok(as(admin), 'POST', '/api/v1/users', { email, password: 'a long enough password', role, name }, 201);
-    return signIn(email, 'a long enough password');
-  };
+  const account = (name: string, role: string) => createAccount(node, admin, name, role);
   const upload = (auth: Auth, body: string | Buffer, query = '', contentType = 'text/csv; charset=utf-8') =>
     inject({ method: 'POST', url: `/api/v1/events/${ids.event}/attendees/import${query}`, headers: { ...auth.headers, 'content-type': contentType }, payload: body });
   const imported = async (body: string | Buffer, query = ''): Promise<Report> => {
@@ -81,7 +51,7 @@ describe.each(dialects)('attendee CSV import, attendance export and search on $n
     const db = await database();
     drop = db.drop;
     node = await startTestNode(db.url ? { databaseUrl: db.url } : {});
-    admin = await signIn(ADMIN.email, ADMIN.password);
+    admin = await signInByInject(node, ADMIN.email, ADMIN.password);
     [staff, otherStaff] = await Promise.all([account('Sam Staff', 'staff'), account('Olga Other', 'staff')]);
     const now = Date.now();
     ids.event = (await ok(as(admin), 'POST', '/api/v1/events', { name: 'Summit 2026', starts_at: now - 60 * MIN, ends_at: now + 8 * 60 * MIN }, 201)).id;

@@ -1,10 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
-import { available, TEST_DATABASE_URL } from '../support/env.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { as, bearer, createAccount, dialects, signInByInject, type Auth, type Session } from '../support/api-suite.js';
 import { ADMIN, startTestNode } from '../support/test-node.js';
 
 /**
@@ -15,8 +14,6 @@ import { ADMIN, startTestNode } from '../support/test-node.js';
  */
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
-type Session = { cookie: string; csrf: string; id: string };
-type Auth = { headers: Record<string, string> };
 type Live = { channel: string; token: string };
 interface Answer {
   result: 'ok' | 'rejected';
@@ -25,11 +22,6 @@ interface Answer {
   attendee: { id: string; name: string } | null;
   checkin: { id: string; at: number; gate: string | null; exited_at: number | null } | null;
 }
-
-const dialects = [
-  { name: 'sqlite', database: async () => ({ url: undefined as string | undefined, drop: async () => {} }) },
-  ...(available('postgres', !!TEST_DATABASE_URL) ? [{ name: 'postgres', database: () => createTestDatabase(TEST_DATABASE_URL!) }] : []),
-];
 
 const MIN = 60_000;
 
@@ -49,8 +41,6 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
   const keys = new EventKeyCache();
 
   const inject = (o: InjectOptions): Promise<LightMyRequestResponse> => node.app.inject(o);
-  const as = (s: Session): Auth => ({ headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
-  const bearer = (token: string): Auth => ({ headers: { authorization: `Bearer ${token}` } });
   const call = async (auth: Auth | null, method: InjectOptions['method'], url: string, payload?: unknown) => {
     const res = await inject({ method, url, ...(auth ?? {}), ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
     return { status: res.statusCode, body: res.body ? res.json() : null, headers: res.headers };
@@ -60,17 +50,7 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     expect(r.status, JSON.stringify(r.body)).toBe(status);
     return r.body;
   };
-  const signIn = async (email: string, password: string): Promise<Session> => {
-    const res = await inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
-    expect(res.statusCode).toBe(200);
-    const c = res.cookies.find((x) => x.name === 'scanpass_session')!;
-    return { cookie: `scanpass_session=${c.value}`, csrf: res.json().csrf_token, id: res.json().user.id };
-  };
-  const account = async (name: string, role: string) => {
-    const email = `${name.split(" ")[0]!.toLowerCase()}-${randomUUID().slice(0, 8)}@test.local`;
-    await ok(as(admin), 'POST', '/api/v1/users', { email, password: 'a long enough password', role, name }, 201);
-    return signIn(email, 'a long enough password');
-  };
+  const account = (name: string, role: string) => createAccount(node, admin, name, role);
   const nonce = () => randomBytes(12).toString('base64url');
   const scan = async (auth: Auth | null, code: string, extra: Record<string, unknown> = {}) =>
     call(auth, 'POST', '/api/v1/checkins', { code, session_id: ids.session, nonce: nonce(), ...extra });
@@ -97,7 +77,7 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     const db = await database();
     drop = db.drop;
     node = await startTestNode(db.url ? { databaseUrl: db.url } : {});
-    admin = await signIn(ADMIN.email, ADMIN.password);
+    admin = await signInByInject(node, ADMIN.email, ADMIN.password);
     [staff, otherStaff, member] = await Promise.all([account('Sam Staff', 'staff'), account('Olga Other', 'staff'), account('Alice Attendee', 'member')]);
     staffKey = (await ok(as(staff), 'POST', '/api/v1/api-keys', { name: 'scanner app' }, 201)).key;
 

@@ -24,6 +24,7 @@ export interface CheckinSession {
   opens_at: number;
   closes_at: number;
   closed: boolean;
+  /** Every attendee of the event may check in; false: only those registered for this session. */
   all_attendees: boolean;
 }
 

@@ -4,6 +4,7 @@
  * on a provisioned device, with the device token (`Authorization: Bearer spd_...`)
  * kept in localStorage.
  */
+import type { CheckinSession } from './admin-events-api.js';
 import { api, ApiError } from './api.js';
 
 export interface Live {
@@ -54,19 +55,9 @@ export interface Pass extends PassState {
   live: Live;
 }
 
-export interface ScannerSession {
-  id: string;
-  event_id: string;
+/** A session a scanner may work: the session as the admin API has it, plus its event's name. */
+export interface ScannerSession extends CheckinSession {
   event_name: string;
-  name: string;
-  place: string | null;
-  starts_at: number;
-  ends_at: number;
-  opens_at: number;
-  closes_at: number;
-  closed: boolean;
-  /** Every attendee of the event may check in; false: only those registered for this session. */
-  all_attendees: boolean;
 }
 
 export interface ScanAnswer {

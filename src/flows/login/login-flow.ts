@@ -8,7 +8,7 @@ import { randomToken, type Random } from '../../domain/random.js';
 import { formatUserCode, generateUserCode, normaliseUserCode } from '../../domain/user-code.js';
 import { describeUserAgent } from '../../domain/user-agent.js';
 import type { LiveService } from '../../live/live-service.js';
-import { versionedTransition, type VersionedTransition } from '../../live/versioned-transition.js';
+import { expireEach, liveVersionedTransition, type VersionedTransition } from '../../live/versioned-transition.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { ClientsRepo } from '../../store/clients.js';
 import type { LoginRequestsRepo, StoredLoginRequest } from '../../store/login-requests.js';
@@ -57,11 +57,7 @@ export class LoginFlow {
     private readonly d: LoginFlowDeps,
     private readonly o: LoginFlowOptions,
   ) {
-    d.live.registry.register('login', async (id) => {
-      const r = await d.requests.byId(id);
-      return r ? screenSnapshot(r) : null;
-    });
-    this.transition = versionedTransition({
+    this.transition = liveVersionedTransition('login', {
       rows: d.requests,
       live: d.live,
       channel: loginChannel,
@@ -188,16 +184,7 @@ export class LoginFlow {
   /** Marks undecided requests past their time as expired, so their screens are told at once. */
   async expireDue(limit = 500): Promise<number> {
     const due = await this.d.requests.dueForExpiry(this.d.clock.now(), limit);
-    let n = 0;
-    for (const id of due) {
-      try {
-        const { changed } = await this.transition(id, (cur) => ({ next: machine.expire(cur, this.d.clock.now()), result: null }));
-        if (changed) n++;
-      } catch {
-        /* decided or purged meanwhile */
-      }
-    }
-    return n;
+    return expireEach(this.transition, due, (cur) => machine.expire(cur, this.d.clock.now()));
   }
 
   /** Deletes requests that ended more than `keepMs` ago. */

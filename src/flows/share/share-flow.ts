@@ -6,7 +6,7 @@ import * as machine from '../../domain/share-request.js';
 import type { Person, SharedFields, ShareRequest } from '../../domain/share-request.js';
 import { formatUserCode, generateUserCode, normaliseUserCode } from '../../domain/user-code.js';
 import type { LiveService } from '../../live/live-service.js';
-import { versionedTransition, type VersionedTransition } from '../../live/versioned-transition.js';
+import { expireEach, liveVersionedTransition, type VersionedTransition } from '../../live/versioned-transition.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { ShareRequestsRepo, StoredShareRequest } from '../../store/share-requests.js';
 
@@ -48,11 +48,7 @@ export class ShareFlow {
     private readonly d: ShareFlowDeps,
     private readonly o: ShareFlowOptions,
   ) {
-    d.live.registry.register('share', async (id) => {
-      const r = await d.shares.byId(id);
-      return r ? channelSnapshot(r) : null;
-    });
-    this.transition = versionedTransition({
+    this.transition = liveVersionedTransition('share', {
       rows: d.shares,
       live: d.live,
       channel: shareChannel,
@@ -125,16 +121,7 @@ export class ShareFlow {
   /** Marks undecided shares past their time as expired, so both screens are told at once. */
   async expireDue(limit = 500): Promise<number> {
     const due = await this.d.shares.dueForExpiry(this.d.clock.now(), limit);
-    let n = 0;
-    for (const id of due) {
-      try {
-        const { changed } = await this.transition(id, (cur) => ({ next: machine.expire(cur, this.d.clock.now()), result: null }));
-        if (changed) n++;
-      } catch {
-        /* decided or purged meanwhile */
-      }
-    }
-    return n;
+    return expireEach(this.transition, due, (cur) => machine.expire(cur, this.d.clock.now()));
   }
 
   /** Deletes shares whose time ended more than `keepMs` ago. */

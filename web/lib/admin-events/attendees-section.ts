@@ -5,6 +5,7 @@ import { copyRow } from './copy-row.js';
 import { alertBox, button, card, cell, field, h, table } from './dom.js';
 import { act } from './event-errors.js';
 import type { EventState, Part } from './event-state.js';
+import { requiredName } from './form-checks.js';
 
 export function attendeesCard(st: EventState): Part {
   const list = h('div', {});
@@ -46,14 +47,10 @@ export function attendeesCard(st: EventState): Part {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void act(submit, formError, async () => {
-      if (!name.value.trim()) {
-        setText(formError, 'events.attendees.nameRequired');
-        formError.hidden = false;
-        name.focus();
-        return;
-      }
+      const attendeeName = requiredName(name, formError, 'events.attendees.nameRequired');
+      if (attendeeName === null) return;
       const ids = [...sessionsBox.querySelectorAll<HTMLInputElement>('input:checked')].map((i) => i.value);
-      const created = await addAttendee(st.event.id, { name: name.value.trim(), ...(email.value.trim() ? { email: email.value.trim() } : {}), session_ids: ids });
+      const created = await addAttendee(st.event.id, { name: attendeeName, ...(email.value.trim() ? { email: email.value.trim() } : {}), session_ids: ids });
       name.value = '';
       email.value = '';
       st.attendees = await listAttendees(st.event.id);

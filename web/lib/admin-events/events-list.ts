@@ -1,9 +1,9 @@
 /** `#events`: the list of events and the form that creates one. */
 import { createEvent, listEvents, type CheckinEvent } from '../admin-events-api.js';
-import { setText } from '../i18n.js';
 import { alertBox, cell, field, h, heading, table } from './dom.js';
 import { act } from './event-errors.js';
-import { dtInput, fmtRange, fromLocalInput, timeEl } from './format.js';
+import { requiredName, timeRange } from './form-checks.js';
+import { dtInput, fmtRange, timeEl } from './format.js';
 import { view } from './view-state.js';
 
 export async function eventsView(root: HTMLElement): Promise<void> {
@@ -54,20 +54,11 @@ export async function eventsView(root: HTMLElement): Promise<void> {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void act(submit, formError, async () => {
-      const s = fromLocalInput(starts.value);
-      const e = fromLocalInput(ends.value);
-      if (!name.value.trim()) {
-        setText(formError, 'events.create.nameRequired');
-        formError.hidden = false;
-        name.focus();
-        return;
-      }
-      if (s === null || e === null || e < s) {
-        setText(formError, 'events.create.datesInvalid');
-        formError.hidden = false;
-        return;
-      }
-      const created = await createEvent({ name: name.value.trim(), starts_at: s, ends_at: e });
+      const eventName = requiredName(name, formError, 'events.create.nameRequired');
+      if (eventName === null) return;
+      const when = timeRange(starts, ends, formError);
+      if (!when) return;
+      const created = await createEvent({ name: eventName, ...when });
       location.hash = `event=${encodeURIComponent(created.id)}`;
     });
   });

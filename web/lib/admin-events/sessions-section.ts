@@ -1,9 +1,9 @@
 /** The event page's sessions: the list (each with its live dashboard and a close/reopen toggle) and the form that adds one. */
 import { createSession, setSessionClosed } from '../admin-events-api.js';
-import { setText } from '../i18n.js';
 import { alertBox, button, card, cell, field, h, table } from './dom.js';
 import { act } from './event-errors.js';
 import type { EventState, Part } from './event-state.js';
+import { requiredName, timeRange } from './form-checks.js';
 import { dtInput, fmtRange, fromLocalInput } from './format.js';
 import { view } from './view-state.js';
 
@@ -33,26 +33,16 @@ export function sessionsCard(st: EventState): Part {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void act(submit, formError, async () => {
-      const s = fromLocalInput(starts.value);
-      const e = fromLocalInput(ends.value);
-      if (!name.value.trim()) {
-        setText(formError, 'events.sessions.nameRequired');
-        formError.hidden = false;
-        name.focus();
-        return;
-      }
-      if (s === null || e === null || e < s) {
-        setText(formError, 'events.create.datesInvalid');
-        formError.hidden = false;
-        return;
-      }
+      const sessionName = requiredName(name, formError, 'events.sessions.nameRequired');
+      if (sessionName === null) return;
+      const when = timeRange(starts, ends, formError);
+      if (!when) return;
       const o = fromLocalInput(opens.value);
       const c = fromLocalInput(closes.value);
       await createSession(st.event.id, {
-        name: name.value.trim(),
+        name: sessionName,
         ...(place.value.trim() ? { place: place.value.trim() } : {}),
-        starts_at: s,
-        ends_at: e,
+        ...when,
         ...(o !== null ? { opens_at: o } : {}),
         ...(c !== null ? { closes_at: c } : {}),
         all_attendees: all.checked,
