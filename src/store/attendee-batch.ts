@@ -4,6 +4,9 @@ import type { Database } from './schema.js';
 
 /** What one import writes; applied in one transaction, all or nothing. */
 export interface AttendeeBatchWrite {
+  eventId: string;
+  /** What the import was planned on: for each email in the file, the live attendee that had it (null: nobody). */
+  plannedOn: Map<string, string | null>;
   creates: AttendeeRow[];
   /** Existing attendees whose name changes; their `pass:` version moves. */
   renames: { id: string; name: string }[];
@@ -21,13 +24,20 @@ function* chunks<T>(all: readonly T[]): Generator<T[]> {
   for (let i = 0; i < all.length; i += CHUNK) yield all.slice(i, i + CHUNK);
 }
 
+/** Another import of the same event wrote first: this one's plan no longer holds. Plan again. */
+export class ImportRaced extends Error {
+  constructor() {
+    super('another import of this event changed its attendees meanwhile');
+  }
+}
+
 /** Many attendees at once, for imports. */
 export class AttendeeBatch {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The event's live (not revoked) attendees that have an email, by that email. */
-  async liveByEmail(eventId: string): Promise<Map<string, { id: string; name: string }>> {
-    const rows = await this.db
+  async liveByEmail(eventId: string, db: Kysely<Database> = this.db): Promise<Map<string, { id: string; name: string }>> {
+    const rows = await db
       .selectFrom('attendees')
       .select(['id', 'name', 'email'])
       .where('event_id', '=', eventId)
@@ -41,9 +51,19 @@ export class AttendeeBatch {
     return out;
   }
 
-  /** Writes everything, then `after` (the audit entry) in the same transaction. */
+  /**
+   * Writes everything, then `after` (the audit entry) in the same transaction.
+   * Imports of one event take turns (each locks the event's row first) and
+   * each checks, under that lock, that the emails it planned on still name
+   * the same people: two organisers importing one file at once would
+   * otherwise both add everyone. Throws ImportRaced, writing nothing, when not.
+   */
   async write(w: AttendeeBatchWrite, after?: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      // A write that changes nothing, for its row lock (Postgres) or the write lock (SQLite).
+      await trx.updateTable('events').set((eb) => ({ name: eb.ref('name') })).where('id', '=', w.eventId).execute();
+      const now = await this.liveByEmail(w.eventId, trx);
+      for (const [email, id] of w.plannedOn) if ((now.get(email)?.id ?? null) !== id) throw new ImportRaced();
       for (const part of chunks(w.creates)) await trx.insertInto('attendees').values(part).execute();
       for (const r of w.renames) {
         await trx.updateTable('attendees').set((eb) => ({ name: r.name, version: eb('version', '+', 1) })).where('id', '=', r.id).execute();

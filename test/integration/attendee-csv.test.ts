@@ -135,6 +135,24 @@ describe.each(dialects)('attendee CSV import, attendance export and search on $n
     await imported('name,email\nAda Lovelace,ada@example.com\n', '?mode=upsert');
   });
 
+  it('adds each person once when two organisers import the same file at the same moment', async () => {
+    const now = Date.now();
+    const fair = (await ok(as(admin), 'POST', '/api/v1/events', { name: 'Twin Fair', starts_at: now, ends_at: now + 60 * MIN }, 201)).id as string;
+    const file = 'name,email\n' + Array.from({ length: 40 }, (_, i) => `Twin ${i},twin${i}@example.com`).join('\n') + '\n';
+    const importInto = async (query: string) => {
+      const res = await inject({ method: 'POST', url: `/api/v1/events/${fair}/attendees/import${query}`, headers: { ...as(admin).headers, 'content-type': 'text/csv' }, payload: file });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as Report;
+    };
+    const reports = await Promise.all([importInto(''), importInto(''), importInto('?mode=upsert')]);
+    const people = await node.services.store.db.selectFrom('attendees').select('email').where('event_id', '=', fair).execute();
+    expect(people).toHaveLength(40);
+    expect(new Set(people.map((p) => p.email)).size).toBe(40);
+    // Whichever ran first created them; the others found them there (refused as duplicates, or unchanged on upsert).
+    expect(reports.map((r) => r.created).sort((a, b) => a - b)).toEqual([0, 0, 40]);
+    for (const r of reports.filter((r) => r.created === 0)) expect(r.skipped + r.unchanged).toBe(40);
+  });
+
   it('also registers every row for the session given, and moves its live counts', async () => {
     const before = (await ok(as(staff), 'GET', `/api/v1/sessions/${ids.morning}/counts`)).counts.expected;
     const r = await imported('name\nWalk-in Wendy\n', `?session_id=${ids.morning}`);

@@ -69,11 +69,12 @@ export function attendeeImportRoutes(app: App, importer: AttendeeImport): void {
             'Header row required: `name` (required), `email` (optional), `sessions` (optional: session ids or names separated by `;`). ' +
             'UTF-8 with or without BOM; comma, semicolon or tab delimited; quoted fields may hold delimiters and line breaks. ' +
             'Bad rows are reported with a line, column and stable code and never written; the good rows are written in one transaction. ' +
-            'A file that cannot be read at all is `invalid_csv`. At most 2 MB and 10,000 rows.',
+            'A file that cannot be read at all is `invalid_csv`. At most 2 MB and 10,000 rows. ' +
+            'Imports of one event take turns: one that finds another wrote first plans again on what is there now, so people are never added twice.',
           consumes: ['text/csv'],
           params: IdParams,
           querystring: ImportQuery,
-          response: { 200: Type.Ref('AttendeeImportReport'), ...errorResponses(400, 401, 403, 404, 413, 415) },
+          response: { 200: Type.Ref('AttendeeImportReport'), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
         },
       },
       async (req) => {

@@ -4,7 +4,7 @@ import { planImport, readHeader, type RowError } from '../../domain/attendee-row
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { randomToken, type Random } from '../../domain/random.js';
-import type { AttendeeBatch, AttendeeBatchWrite } from '../../store/attendee-batch.js';
+import { ImportRaced, type AttendeeBatch, type AttendeeBatchWrite } from '../../store/attendee-batch.js';
 import type { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { EventsRepo } from '../../store/events.js';
@@ -58,6 +58,8 @@ export interface ImportReport {
 
 export const MAX_IMPORT_ROWS = 10_000;
 const MAX_REPORTED_ERRORS = 1000;
+/** Imports of one event that raced this one are rare; after this many fresh plans, give up. */
+const MAX_PLANS = 3;
 
 /**
  * Attendees from a CSV file. Every row is checked first (domain/attendee-row);
@@ -72,6 +74,18 @@ export class AttendeeImport {
   constructor(private readonly d: AttendeeImportDeps) {}
 
   async run(by: string, eventId: string, file: Uint8Array, o: ImportOptions): Promise<ImportReport> {
+    for (let plan = 1; ; plan++) {
+      try {
+        return await this.planAndWrite(by, eventId, file, o);
+      } catch (err) {
+        if (!(err instanceof ImportRaced)) throw err;
+        if (plan >= MAX_PLANS) throw new AppError('conflict', 'other imports of this event keep changing its attendees; try again in a moment');
+      }
+    }
+  }
+
+  /** One attempt: plan the rows on the attendees as they are now, then write (ImportRaced if they changed meanwhile). */
+  private async planAndWrite(by: string, eventId: string, file: Uint8Array, o: ImportOptions): Promise<ImportReport> {
     const ev = await this.d.events.event(eventId);
     if (!ev) throw new AppError('not_found', 'no such event');
     const sessions = await this.d.events.sessionsOf(eventId);
@@ -85,7 +99,8 @@ export class AttendeeImport {
 
     const registered = o.upsert ? new Set((await this.d.attendees.registrationsForEvent(eventId)).map((r) => `${r.session_id} ${r.attendee_id}`)) : new Set<string>();
     const now = this.d.clock.now();
-    const write: AttendeeBatchWrite = { creates: [], renames: [], registrations: [], sessions: [], now };
+    const plannedOn = new Map(plan.rows.flatMap((r) => (r.email ? [[r.email, existing.get(r.email)?.id ?? null] as const] : [])));
+    const write: AttendeeBatchWrite = { eventId, plannedOn, creates: [], renames: [], registrations: [], sessions: [], now };
     const touched = new Set<string>();
     const attendees: ImportedAttendee[] = [];
     const passes: string[] = [];
