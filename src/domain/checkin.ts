@@ -122,3 +122,12 @@ export function decideCheckin(f: ScanFacts): Decision {
   if (!c || c.exitedAt !== null) return refuse('not_checked_in');
   return { result: 'ok', action: 'check_out' };
 }
+
+/** One live check-in as the attendee's pass lists it (the pass API and page share this shape). */
+export interface PassCheckin {
+  id: string;
+  session: { id: string; name: string };
+  at: number;
+  gate: string | null;
+  exited_at: number | null;
+}

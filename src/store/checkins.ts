@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CheckinFacts, Decision, Direction, RegistrationFacts } from '../domain/checkin.js';
+import type { CheckinFacts, Decision, Direction, PassCheckin, RegistrationFacts } from '../domain/checkin.js';
 import { attendeeFacts, type AttendeeInfo } from './attendees.js';
 import type { SessionRow } from './events.js';
 import { checkinQueries } from './checkin-queries.js';
@@ -53,15 +53,6 @@ const liveCheckin = (r: Pick<CheckinRow, 'id' | 'at' | 'gate' | 'exited_at'>): C
   gate: r.gate,
   exitedAt: r.exited_at === null ? null : Number(r.exited_at),
 });
-
-/** One live check-in as the attendee's pass lists it. */
-export interface PassCheckin {
-  id: string;
-  session: { id: string; name: string };
-  at: number;
-  gate: string | null;
-  exited_at: number | null;
-}
 
 const passCheckin = (c: { id: string; session_id: string; session_name: string; at: number; gate: string | null; exited_at: number | null }): PassCheckin => ({
   id: c.id,

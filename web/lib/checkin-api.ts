@@ -6,6 +6,7 @@
  */
 import type { CheckinSession } from './admin-events-api.js';
 import { api, ApiError } from './api.js';
+import type { PassCheckin } from '../../src/domain/checkin.js';
 
 export interface Live {
   channel: string;
@@ -30,13 +31,7 @@ export interface LastScan {
   direction: string;
 }
 
-export interface PassCheckin {
-  id: string;
-  session: { id: string; name: string };
-  at: number;
-  gate: string | null;
-  exited_at: number | null;
-}
+export type { PassCheckin };
 
 /** What the `pass:` channel carries. */
 export interface PassState {
