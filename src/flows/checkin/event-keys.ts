@@ -26,6 +26,9 @@ export const ed25519Verifier = (key: KeyObject): PassVerifier => ({
  * again gives. Signing costs a third of verifying (about 35 against 100 µs
  * here), and on a busy door verifying was a fifth of each scan. The compare
  * is constant-time, so timing tells a forger nothing about the right bytes.
+ * Stricter than a verify: it accepts only the signature this server makes,
+ * which is fine because only scanpass signs codes (scanners verify with the
+ * public key).
  */
 export const ed25519ReSigner = (key: KeyObject): PassVerifier => ({
   verify: (m, sig) => sig.length === 64 && timingSafeEqual(sign(null, m, key), sig),
