@@ -196,3 +196,30 @@ export function planImport(records: readonly { line: number; cells: readonly str
   }
   return plan;
 }
+
+/** One imported row as the report lists it. */
+export interface ImportedAttendee {
+  line: number;
+  /** Null in a dry run. */
+  id: string | null;
+  name: string;
+  email: string | null;
+  action: 'create' | 'update' | 'unchanged';
+  /** A created attendee's personal pass link, shown this once. */
+  link_url?: string;
+}
+
+/** What an import answers: the API's report, also read by the console and dashboard pages. */
+export interface ImportReport {
+  dry_run: boolean;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  delimiter: string;
+  ignored_columns: string[];
+  errors: RowError[];
+  /** Errors beyond the first MAX_REPORTED_ERRORS, not listed. */
+  more_errors: number;
+  attendees: ImportedAttendee[];
+}

@@ -26,8 +26,7 @@ export class PreparedQuery<P extends object, Row> {
 
   execute(db: Kysely<Database>, values: P): Promise<QueryResult<Row>> {
     const c = this.compiled ?? this.compile(db);
-    const parameters = this.slots.map((s) => ('name' in s ? values[s.name] : s.value));
-    return db.executeQuery<Row>({ ...c, parameters });
+    return db.executeQuery<Row>({ ...c, parameters: this.parameters(values) });
   }
 
   /** The compiled SQL text (for `db`'s dialect). */
@@ -44,7 +43,7 @@ export class PreparedQuery<P extends object, Row> {
   runSync(sqlite: SQLite.Database, db: Kysely<Database>, values: P): QueryResult<Row> {
     const c = this.compiled ?? this.compile(db);
     const stmt = sqlite.prepare(c.sql);
-    const parameters = this.slots.map((s) => ('name' in s ? values[s.name] : s.value));
+    const parameters = this.parameters(values);
     if (stmt.reader) return { rows: stmt.all(parameters) as Row[] };
     const r = stmt.run(parameters);
     return { rows: [], numAffectedRows: BigInt(r.changes), insertId: BigInt(r.lastInsertRowid) };
@@ -52,6 +51,11 @@ export class PreparedQuery<P extends object, Row> {
 
   async first(db: Kysely<Database>, values: P): Promise<Row | undefined> {
     return (await this.execute(db, values)).rows[0];
+  }
+
+  /** The values in their parameter slots, in the compiled SQL's order. */
+  private parameters(values: P): unknown[] {
+    return this.slots.map((s) => ('name' in s ? values[s.name] : s.value));
   }
 
   private compile(db: Kysely<Database>): CompiledQuery<Row> {

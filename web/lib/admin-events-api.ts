@@ -3,6 +3,7 @@
  * import), staff, scanner devices and the event's webhook. Admin only; writes
  * carry the CSRF token.
  */
+import type { ImportReport } from '../../src/domain/attendee-row.js';
 import { api, ApiError, getCsrfToken, type User } from './api.js';
 
 export interface CheckinEvent {
@@ -63,26 +64,7 @@ export interface Device {
   token?: string;
 }
 
-export interface ImportRowError {
-  line: number;
-  column?: string;
-  value?: string;
-  code: string;
-  message: string;
-}
-
-export interface ImportReport {
-  dry_run: boolean;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  delimiter: string;
-  ignored_columns: string[];
-  errors: ImportRowError[];
-  more_errors: number;
-  attendees: { line: number; id: string | null; name: string; email: string | null; action: 'create' | 'update' | 'unchanged'; link_url?: string }[];
-}
+export type { ImportReport, RowError as ImportRowError } from '../../src/domain/attendee-row.js';
 
 export interface Webhook {
   event_id: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sha256 } from '../../auth/secrets.js';
-import { planImport, readHeader, type RowError } from '../../domain/attendee-row.js';
+import { planImport, readHeader, type ImportedAttendee, type ImportReport } from '../../domain/attendee-row.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { randomToken, type Random } from '../../domain/random.js';
@@ -29,31 +29,6 @@ export interface ImportOptions {
   dryRun: boolean;
   /** Also register every imported row for this session of the event. */
   sessionId?: string | undefined;
-}
-
-export interface ImportedAttendee {
-  line: number;
-  /** Null in a dry run. */
-  id: string | null;
-  name: string;
-  email: string | null;
-  action: 'create' | 'update' | 'unchanged';
-  /** A created attendee's personal pass link, shown this once. */
-  link_url?: string;
-}
-
-export interface ImportReport {
-  dry_run: boolean;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  delimiter: string;
-  ignored_columns: string[];
-  errors: RowError[];
-  /** Errors beyond the first MAX_REPORTED_ERRORS, not listed. */
-  more_errors: number;
-  attendees: ImportedAttendee[];
 }
 
 export const MAX_IMPORT_ROWS = 10_000;
