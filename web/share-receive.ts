@@ -1,4 +1,4 @@
-import { getMe } from './lib/api.js';
+import { ApiError, getMe } from './lib/api.js';
 import { setText } from './lib/i18n.js';
 import { byId, initPage, show, showOnly } from './lib/page.js';
 import { claimShare, getShare, type RequesterView, type ShareState } from './lib/share-api.js';
@@ -11,8 +11,9 @@ initPage();
 const loading = byId('loading');
 const error = byId('error');
 const entry = byId<HTMLFormElement>('entry');
+const confirm = byId('confirm');
 const request = byId('request');
-const states = [loading, entry, request];
+const states = [loading, entry, confirm, request];
 const status = byId('share-status');
 
 const CODE_RE = /^[BCDFGHJKLMNPQRSTVWXZ]{8}$/;
@@ -56,6 +57,59 @@ entry.addEventListener('submit', (ev) => {
   location.assign(`/share/receive?code=${code}`);
 });
 
+/**
+ * Asking is a decision: it tells the owner who you are. The page only asks
+ * once the person pressed "Request"; a reload of a tab that already asked
+ * (remembered in this tab's sessionStorage, which no other site can set) goes
+ * straight back to the request so it can show where it stands.
+ */
+const askedKey = (code: string) => `scanpass.share.asked:${code}`;
+
+function rememberAsked(code: string): void {
+  try {
+    sessionStorage.setItem(askedKey(code), '1');
+  } catch {
+    // Storage may be off; the person is asked again after a reload, which is safe.
+  }
+}
+
+function alreadyAsked(code: string): boolean {
+  try {
+    return sessionStorage.getItem(askedKey(code)) === '1';
+  } catch {
+    return false;
+  }
+}
+
+async function ask(code: string): Promise<void> {
+  const view = await claimShare(code);
+  rememberAsked(code);
+  hideError(error);
+  render(view);
+  showOnly(states, request);
+  watchShare(view.live, render, async () => (await getShare<RequesterView>(view.id)).live, onConnection);
+}
+
+function confirmFirst(code: string, me: { name: string; email: string }): void {
+  setText(byId('confirm-code'), 'receive.confirmCode', { code });
+  setText(byId('confirm-reveals'), 'receive.confirmReveals', { name: me.name, email: me.email });
+  showOnly(states, confirm);
+  const button = byId<HTMLButtonElement>('confirm-request');
+  button.addEventListener('click', async () => {
+    if (button.disabled) return;
+    button.disabled = true;
+    try {
+      await ask(code);
+    } catch (err) {
+      showShareError(error, err, true);
+      // A refusal about the code itself is final; only a lost connection or a busy server is worth retrying.
+      const retry = !(err instanceof ApiError) || err.status === 0 || err.status === 429 || err.status >= 500;
+      if (retry) button.disabled = false;
+      else show(confirm, false);
+    }
+  });
+}
+
 async function load(): Promise<void> {
   const raw = new URLSearchParams(location.search).get('code');
   const code = raw ? normalise(raw) : null;
@@ -70,11 +124,8 @@ async function load(): Promise<void> {
       location.replace(`/signin?next=${encodeURIComponent(`/share/receive?code=${code}`)}`);
       return;
     }
-    const view = await claimShare(code);
-    hideError(error);
-    render(view);
-    showOnly(states, request);
-    watchShare(view.live, render, async () => (await getShare<RequesterView>(view.id)).live, onConnection);
+    if (alreadyAsked(code)) await ask(code);
+    else confirmFirst(code, me.user);
   } catch (err) {
     loading.hidden = true;
     showShareError(error, err, true);

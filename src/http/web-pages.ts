@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { pageContentSecurityPolicy } from './security-headers.js';
 import type { App } from './types.js';
 
 // This file runs as dist/src/http/*.js (built) or src/http/*.ts (tests); `vite build` writes dist/web.
 const up = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const WEB_ROOT = path.basename(up) === 'dist' ? path.join(up, 'web') : path.join(up, 'dist', 'web');
 
-const PAGES: Record<string, string> = {
+/** The pages and the built file each one serves. */
+export const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/signin': 'signin.html',
   '/signout': 'signout.html',
@@ -22,14 +24,16 @@ const PAGES: Record<string, string> = {
   '/dashboard': 'dashboard.html',
 };
 
-export async function webPages(app: App): Promise<void> {
+/** `publicUrl`: the origin the pages' live WebSocket connects to (named in their Content-Security-Policy). */
+export async function webPages(app: App, publicUrl: string): Promise<void> {
   if (!fs.existsSync(WEB_ROOT)) {
     app.log.warn({ root: WEB_ROOT }, 'web pages are not built; run `npm run build`');
     return;
   }
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/assets-root/', serve: false });
+  const csp = pageContentSecurityPolicy(publicUrl);
   for (const [url, file] of Object.entries(PAGES)) {
-    app.get(url, { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile(file));
+    app.get(url, { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').header('content-security-policy', csp).sendFile(file));
   }
   await app.register(fastifyStatic, { root: path.join(WEB_ROOT, 'assets'), prefix: '/assets/', decorateReply: false, immutable: true, maxAge: '365d' });
   // The <scanpass-login> element and the SDK for other sites: stable URLs, loadable cross-origin as modules.

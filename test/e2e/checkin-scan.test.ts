@@ -206,6 +206,9 @@ describe.skipIf(!hasChromium())('check-in: pass page and scanner page in Chromiu
     expect(await passResult.getAttribute('data-result')).toBe('rejected');
     expect(await passResult.textContent()).toContain('已经签到过了');
     expect(await pass.getByTestId('pass-history').locator('li').count()).toBe(1);
+    // The refusal is the last scan, labelled as such; the session itself still reads checked in.
+    expect(await pass.locator('#pass-result-heading').textContent()).toMatch(/^最近一次扫码 .+：未通过$/);
+    expect(await pass.locator(`[data-testid=pass-sessions] li[data-session-id="${ids.session}"]`).getAttribute('data-state')).toBe('checked_in');
     await scan.screenshot({ path: path.join(shots(), 'scanner-already.zh-CN.png'), fullPage: true });
     await pass.screenshot({ path: path.join(shots(), 'pass-already.zh-CN.png'), fullPage: true });
     await scanner.context.close();

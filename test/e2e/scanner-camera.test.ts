@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, recordCspViolations, requirePage } from '../support/browser.js';
 import { writeQrY4m } from '../support/fake-camera.js';
 import { startTestNode } from '../support/test-node.js';
 
@@ -27,6 +27,8 @@ interface Opened {
   page: Page;
   /** Every URL the browser asked for. */
   requests: string[];
+  /** Content-Security-Policy violations seen on the page. */
+  csp: string[];
 }
 
 /**
@@ -47,6 +49,28 @@ const wedge = (page: Page, text: string, fieldSelector?: string) =>
       }
     },
     [text, fieldSelector ?? ''] as const,
+  );
+
+/**
+ * A keyboard-wedge scan whose first key reaches the page late: the key is made
+ * (its event time is taken) while the main thread is held for `busyMs`, as a
+ * frame decode holds it while the camera runs, and is handled only after; the
+ * sender then sends each further key as soon as the previous one was taken,
+ * as senders that wait for each key (CDP, some Bluetooth stacks) do.
+ */
+const wedgeBehindBusyPage = (page: Page, text: string, busyMs: number) =>
+  page.evaluate(
+    ([t, busy]) => {
+      const [first, ...rest] = [...t, 'Enter'];
+      const late = new KeyboardEvent('keydown', { key: first, bubbles: true, cancelable: true });
+      const until = performance.now() + busy;
+      while (performance.now() < until) {
+        // the decode of one frame on a slow phone
+      }
+      document.dispatchEvent(late);
+      for (const key of rest) document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+    },
+    [text, busyMs] as const,
   );
 
 describe.skipIf(!hasChromium())('the camera scanner in Chromium with a fake camera', () => {
@@ -77,6 +101,7 @@ describe.skipIf(!hasChromium())('the camera scanner in Chromium with a fake came
     browsers.push(browser);
     const context = await newContext(browser, node.url, { viewport: { width: 420, height: 1100 } });
     await context.grantPermissions(['camera'], { origin: node.url });
+    const csp = await recordCspViolations(context);
     const requests: string[] = [];
     context.on('request', (r) => requests.push(r.url()));
     // Nothing may leave the test server; a CDN request is recorded above, then fails here.
@@ -86,7 +111,7 @@ describe.skipIf(!hasChromium())('the camera scanner in Chromium with a fake came
       if (m.type() === 'error' || m.type() === 'warning') console.warn(`[page ${m.type()}] ${m.text()}`);
     });
     await page.goto(`/scan-test?${query}`);
-    return { browser, context, page, requests };
+    return { browser, context, page, requests, csp };
   }
 
   const text = (page: Page, id: string) => page.getByTestId(id).textContent();
@@ -94,7 +119,7 @@ describe.skipIf(!hasChromium())('the camera scanner in Chromium with a fake came
   const sightings = async (page: Page) => Number(await text(page, 'sightings'));
 
   it('reads the code from the camera with zxing-wasm, counts it once, and asks nothing of any other origin', async () => {
-    const { page, requests } = await open('a.y4m', 'kiosk=1&hold=300');
+    const { page, requests, csp } = await open('a.y4m', 'kiosk=1&hold=300');
 
     await expect.poll(() => text(page, 'decoded'), { timeout: 20_000 }).toBe(CODE_A);
     expect(await text(page, 'decoder')).toBe('zxing-wasm');
@@ -148,6 +173,51 @@ describe.skipIf(!hasChromium())('the camera scanner in Chromium with a fake came
     expect(foreign).toEqual([]);
     expect(requests.filter((u) => u.startsWith('data:'))).toEqual([]);
     expect(requests.some((u) => /\/assets\/zxing_reader-[\w-]+\.wasm$/.test(u))).toBe(true);
+
+    // All of it ran under the pages' Content-Security-Policy (the wasm compiled, the camera, the keys) without a violation;
+    // and the policy is in force: an inline style is refused and reported.
+    expect(csp).toEqual([]);
+    await page.evaluate(() => document.head.append(Object.assign(document.createElement('style'), { textContent: 'body { color: red }' })));
+    await expect.poll(() => csp.length).toBe(1);
+    expect(csp[0]).toMatch(/^style-src-elem blocked inline in \/scan-test/);
+  });
+
+  it('a keyboard-wedge scan while the camera runs keeps its first character, also when the page handles that key late', async () => {
+    const { page } = await open('a.y4m', 'kiosk=1&hold=300');
+    // The camera is running and the reader decoding frames.
+    await expect.poll(() => text(page, 'decoded'), { timeout: 20_000 }).toBe(CODE_A);
+    const frames = Number(await text(page, 'frames'));
+    await expect.poll(async () => Number(await text(page, 'frames')), { timeout: 10_000 }).toBeGreaterThan(frames);
+    const history = page.getByTestId('history').locator('li[data-source=keyboard] .scan-code');
+
+    // The first scan after the camera came up, its first key held behind a 150 ms decode: all of it arrives.
+    await page.waitForFunction(() => document.body.dataset.scanState === 'ready', undefined, { timeout: 5000 });
+    await wedgeBehindBusyPage(page, 'sp1.FIRST-KEY-LATE-0001', 150);
+    await expect.poll(() => history.allTextContents()).toEqual(['sp1.FIRST-KEY-LATE-0001']);
+
+    // Again, and an ordinary burst between: every code whole, none split or lost.
+    await page.waitForFunction(() => document.body.dataset.scanState === 'ready', undefined, { timeout: 5000 });
+    await wedge(page, 'sp1.ON-TIME-0002');
+    await expect.poll(() => history.count()).toBe(2);
+    await page.waitForFunction(() => document.body.dataset.scanState === 'ready', undefined, { timeout: 5000 });
+    await wedgeBehindBusyPage(page, 'sp1.FIRST-KEY-LATE-0003', 400);
+    await expect.poll(() => history.allTextContents()).toEqual(['sp1.FIRST-KEY-LATE-0003', 'sp1.ON-TIME-0002', 'sp1.FIRST-KEY-LATE-0001']);
+
+    // A person still is not a scanner: typed keys with pauses, the page busy before the first one.
+    const field = page.getByTestId('typing');
+    await field.click();
+    await page.evaluate(() => {
+      const until = performance.now() + 150;
+      while (performance.now() < until) {
+        // busy
+      }
+    });
+    await page.keyboard.type('HUMAN', { delay: 160 });
+    await page.waitForTimeout(160);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(await field.inputValue()).toBe('HUMAN');
+    expect(await history.count()).toBe(3);
   });
 
   it('reads a different code from a second camera; in staff mode it waits for "Scan next" (in Chinese)', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, recordCspViolations, requirePage } from '../support/browser.js';
 import { createUsers, type TestUser } from '../support/share-users.js';
 import { startTestNode } from '../support/test-node.js';
 
@@ -17,6 +17,8 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   let bob: TestUser;
   let pageA: Page;
   const contexts: BrowserContext[] = [];
+  /** Content-Security-Policy violations on any page of any profile: none expected. */
+  const csp: string[] = [];
 
   beforeAll(async () => {
     requirePage('share.html');
@@ -26,6 +28,7 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   });
 
   afterAll(async () => {
+    expect(csp, 'Content-Security-Policy violations').toEqual([]);
     await Promise.allSettled(contexts.map((c) => c.close()));
     await Promise.allSettled([browser?.close(), node?.close()]);
   });
@@ -34,6 +37,7 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   async function open(who: TestUser | null, url: string, init?: () => void): Promise<Page> {
     const context = await newContext(browser, node.url);
     contexts.push(context);
+    await recordCspViolations(context, csp);
     if (init) await context.addInitScript(init);
     if (who) expect((await context.request.post('/api/v1/session', { data: { email: who.email, password: who.password } })).status()).toBe(200);
     const page = await context.newPage();
@@ -45,17 +49,35 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
 
   /** A fills in the form (name and email come prefilled) and shows a code; returns it. */
   async function createShare(phone?: string): Promise<string> {
+    return (await createShareWithId(phone)).code;
+  }
+
+  async function createShareWithId(phone?: string): Promise<{ code: string; id: string }> {
     if (await pageA.getByRole('button', { name: 'Share again' }).isVisible()) await pageA.getByRole('button', { name: 'Share again' }).click();
     await pageA.getByLabel('Name', { exact: true }).and(pageA.locator('input[type=text]')).waitFor();
     expect(await pageA.locator('#name').inputValue()).toBe('Alice Chen');
     expect(await pageA.locator('#email').inputValue()).toBe(alice.email);
     if (phone) await pageA.locator('#phone').fill(phone);
     await snap(pageA, 'share-compose');
+    const created = pageA.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/shares' && r.request().method() === 'POST');
     await pageA.getByRole('button', { name: 'Show my code' }).click();
+    const { id } = (await (await created).json()) as { id: string };
     await status(pageA, 'open');
     const code = (await pageA.getByTestId('share-code').innerText()).trim();
     expect(code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
-    return code;
+    return { code, id };
+  }
+
+  /** What A's own API view says about the share (status and who asked). */
+  async function ownerView(id: string): Promise<{ status: string; requester: { name: string; email: string } | null }> {
+    const res = await pageA.request.get(`/api/v1/shares/${id}`);
+    expect(res.status()).toBe(200);
+    return (await res.json()) as { status: string; requester: { name: string; email: string } | null };
+  }
+
+  /** B confirms on the receive page; only then is the share claimed. */
+  async function request(page: Page, label = 'Request what is shared'): Promise<void> {
+    await page.getByRole('button', { name: label, exact: true }).click();
   }
 
   it('A shares, B signs in and asks, A sees who at once and approves, B gets the fields pushed live', async () => {
@@ -70,6 +92,8 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     await pageB.getByLabel('Email', { exact: true }).fill(bob.email);
     await pageB.getByLabel('Password', { exact: true }).fill(bob.password);
     await pageB.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await pageB.getByTestId('share-confirm').waitFor();
+    await request(pageB);
     await status(pageB, 'requested');
     expect(await pageB.getByTestId('share-status').innerText()).toBe('Waiting for Alice Chen to approve…');
     expect(await pageB.getByTestId('shared-field').count()).toBe(0);
@@ -95,6 +119,7 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     const pageB = await open(bob, `/share/receive?code=${code}`, () => {
       Object.defineProperty(window, 'WebSocket', { value: undefined });
     });
+    await request(pageB);
     await status(pageB, 'requested');
     await pageA.getByTestId('share-requester').filter({ hasText: 'Bob Li' }).waitFor({ timeout: 3000 });
     await pageA.getByTestId('share-deny').click();
@@ -110,6 +135,7 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   it('A revokes before deciding: B is told it is no longer available, and the code stays dead', async () => {
     const code = await createShare();
     const pageB = await open(bob, `/share/receive?code=${code}`);
+    await request(pageB);
     await status(pageB, 'requested');
     await pageA.getByTestId('share-requester').filter({ hasText: 'Bob Li' }).waitFor({ timeout: 3000 });
     await pageA.getByTestId('share-revoke').click();
@@ -123,8 +149,45 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     expect(await error.innerText()).toBe('This share is no longer available: it was withdrawn.');
   });
 
+  it('opening the link asks nothing: A sees no requester until B presses Request, and B is told what A will see', async () => {
+    const { code, id } = await createShareWithId();
+
+    // In Chinese first: the confirm step says the same, and a page left open claims nothing.
+    const pageZh = await open(bob, `/share/receive?code=${code}&lang=zh-CN`);
+    await pageZh.getByTestId('share-confirm').waitFor();
+    expect(await pageZh.locator('#confirm-reveals').innerText()).toBe(`如果您请求查看，分享者将看到您的姓名和邮箱：Bob Li（${bob.email}）。`);
+    await pageZh.getByRole('button', { name: '请求查看分享内容', exact: true }).waitFor();
+    await pageZh.close();
+
+    const pageB = await open(bob, `/share/receive?code=${code}`);
+    const confirm = pageB.getByTestId('share-confirm');
+    await confirm.waitFor();
+    expect(await pageB.locator('#confirm-code').innerText()).toBe(`You opened share code ${code}. Nothing has been asked yet.`);
+    expect(await pageB.locator('#confirm-reveals').innerText()).toBe(`If you ask, the person sharing will see your name and email: Bob Li (${bob.email}).`);
+    await pageB.waitForLoadState('networkidle');
+    expect(await ownerView(id)).toMatchObject({ status: 'open', requester: null });
+    expect(await pageA.getByTestId('share-status').getAttribute('data-status')).toBe('open');
+    // A reload of a page that never asked asks nothing either.
+    await pageB.reload();
+    await confirm.waitFor();
+    await pageB.waitForLoadState('networkidle');
+    expect(await ownerView(id)).toMatchObject({ status: 'open', requester: null });
+
+    await request(pageB);
+    await status(pageB, 'requested');
+    expect(await confirm.isHidden()).toBe(true);
+    expect(await ownerView(id)).toMatchObject({ status: 'requested', requester: { name: 'Bob Li', email: bob.email } });
+    await pageA.getByTestId('share-requester').filter({ hasText: `Bob Li (${bob.email}) wants to see this.` }).waitFor({ timeout: 3000 });
+    // Having asked, a reload shows where the request stands instead of asking again.
+    await pageB.reload();
+    await status(pageB, 'requested');
+    await pageA.getByTestId('share-deny').click();
+    await status(pageB, 'denied');
+  });
+
   it('in zh-CN, an unknown code gets a Chinese error', async () => {
     const pageB = await open(bob, '/share/receive?code=BBBB-BBBB&lang=zh-CN');
+    await request(pageB, '请求查看分享内容');
     const error = pageB.locator('[data-testid=error][data-code=unknown_code]');
     await error.waitFor();
     expect(await error.innerText()).toBe('没有找到使用此代码的分享。请核对后重试。');

@@ -44,3 +44,21 @@ export function requirePage(page: string): void {
     throw new Error(`the web pages are not built (${WEB_ROOT}); run \`npx vite build\` (npm test does it in pretest)`);
   }
 }
+
+/**
+ * Collects every Content-Security-Policy violation (`securitypolicyviolation`)
+ * on the context's pages, so a suite can assert that the pages run under the
+ * server's policy without needing anything it forbids. Call before opening
+ * pages; `into` lets several profiles share one list.
+ */
+export async function recordCspViolations(context: BrowserContext, into: string[] = []): Promise<string[]> {
+  const seen = into;
+  await context.exposeBinding('__scanpassCspViolation', (_source, text: string) => void seen.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __scanpassCspViolation: (t: string) => void }).__scanpassCspViolation;
+      void report(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} in ${location.pathname} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+  return seen;
+}

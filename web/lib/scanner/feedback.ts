@@ -51,7 +51,10 @@ export function unlockAudio(): void {
 /** Unlocks audio on the first tap or key press anywhere on the page. */
 export function unlockAudioOnFirstGesture(): void {
   const once = () => {
-    unlockAudio();
+    // After the event, not inside it: creating the AudioContext can take tens of ms, and that
+    // first key press may be the first key of a keyboard-wedge scan, whose next keys are already
+    // coming. The gesture's activation outlasts the event, so audio still unlocks.
+    setTimeout(unlockAudio, 0);
     removeEventListener('pointerdown', once, true);
     removeEventListener('keydown', once, true);
   };

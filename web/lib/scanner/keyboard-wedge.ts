@@ -28,10 +28,32 @@ export function attachKeyboardWedge(opts: KeyboardWedgeOptions): () => void {
   const minLength = opts.minLength ?? 4;
   const target = opts.target ?? document;
   let buffer = '';
-  let lastAt = 0;
+  /** When the previous key was sent (its event time) and when this page got to handle it. */
+  let lastSentAt = -Infinity;
+  let lastHandledAt = -Infinity;
   /** The field the burst was typed into, and its value before the burst. */
   let field: HTMLInputElement | HTMLTextAreaElement | null = null;
   let fieldBefore = '';
+
+  /**
+   * The sender's pause before this key: from the later of the previous key's
+   * own time and the moment this page handled it. While the camera's decode
+   * holds the main thread, a key is handled late; a sender that waits until
+   * each key is taken (CDP, some Bluetooth stacks) only then sends the next,
+   * so measured from the previous key's event time alone that wait looked
+   * like a person's pause and dropped the first character (`p1.` for `sp1.`).
+   * Keys queued behind a busy page keep their own times (event.timeStamp, not
+   * the clock when handled), so a real burst stays a burst.
+   */
+  const pauseBefore = (ev: Event): number => {
+    const handledAt = performance.now();
+    // timeStamp is on performance.now()'s clock; an old browser's epoch time (or none) falls back to now.
+    const sentAt = ev.timeStamp > 0 && ev.timeStamp <= handledAt + 1000 ? ev.timeStamp : handledAt;
+    const gap = sentAt - Math.max(lastSentAt, lastHandledAt);
+    lastSentAt = sentAt;
+    lastHandledAt = handledAt;
+    return gap;
+  };
 
   const reset = () => {
     buffer = '';
@@ -42,9 +64,7 @@ export function attachKeyboardWedge(opts: KeyboardWedgeOptions): () => void {
     if (!(ev instanceof KeyboardEvent)) return;
     // IME composition (Chinese input) and shortcuts are never a scanner.
     if (ev.isComposing || ev.ctrlKey || ev.metaKey || ev.altKey) return reset();
-    const now = ev.timeStamp || performance.now();
-    const gap = now - lastAt;
-    lastAt = now;
+    const gap = pauseBefore(ev);
     if (ev.key === 'Enter') {
       if (buffer.length >= minLength && gap <= maxGap) {
         const code = buffer;
