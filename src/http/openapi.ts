@@ -24,6 +24,30 @@ export async function openApi(app: App, publicUrl: string): Promise<void> {
         },
       },
     },
+    transformObject: (d) => withUnavailable((d as unknown as { openapiObject: OpenApiDoc }).openapiObject) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+}
+
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
+type OpenApiDoc = { paths?: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
+
+/**
+ * Any route that reaches the database may answer 503 `unavailable` while the
+ * database is unreachable or busy (see store/store-outage.ts): listed once
+ * here for every operation rather than in each route's schema.
+ */
+function withUnavailable(doc: OpenApiDoc): OpenApiDoc {
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(ops)) {
+      if (!HTTP_METHODS.has(method) || !op || typeof op !== 'object') continue;
+      op.responses ??= {};
+      op.responses['503'] ??= {
+        description: '`unavailable`: the database (or live state) cannot be reached right now; retry after `Retry-After` seconds',
+        headers: { 'retry-after': { schema: { type: 'integer' }, description: 'seconds to wait before retrying' } },
+        content: { 'application/json': { schema: { type: 'object', properties: { error: { type: 'string', enum: ['unavailable'] }, message: { type: 'string' } }, required: ['error', 'message'] } } },
+      };
+    }
+  }
+  return doc;
 }

@@ -1,12 +1,20 @@
 import { Redis } from 'ioredis';
 import type { LiveEvent } from '../domain/live-event.js';
+import { GRANT_RE, type Revocation } from '../domain/live-grant.js';
 import type { Bus } from './bus.js';
+import { watchRedisState } from './redis-state.js';
+
+/** Revocations kept while Redis is away; past this the oldest go (the token lifetime still bounds them). */
+const MAX_HELD_REVOCATIONS = 10_000;
 
 export interface RedisBusOptions {
   url: string;
   /** Namespace for pub/sub channel names, so several deployments can share one Redis. */
   prefix?: string;
+  /** Every connection error, each reconnect attempt included (many during an outage). */
   onError?: (err: Error) => void;
+  /** Once when the bus goes down (or starts without Redis) and once when it is back: what to log. */
+  onStateChange?: (up: boolean, reason?: string) => void;
 }
 
 /**
@@ -23,11 +31,18 @@ export class RedisBus implements Bus {
   private readonly served = new Set<string>();
   private eventHandlers: ((e: LiveEvent) => void)[] = [];
   private resyncHandlers: (() => void)[] = [];
+  private revocationHandlers: ((r: Revocation) => void)[] = [];
+  /** Revocations made while Redis was away, oldest first. */
+  private readonly heldRevocations: Revocation[] = [];
+  /** Where revocations travel; `~` is not allowed in a channel name, so no live channel can collide with it. */
+  private readonly revocations: string;
   private everReady = false;
   private closed = false;
+  private readonly stopWatching: () => void;
 
   constructor(opts: RedisBusOptions) {
     this.prefix = opts.prefix ?? 'scanpass:live:';
+    this.revocations = `${this.prefix}~revoked`;
     const common = {
       lazyConnect: false,
       maxRetriesPerRequest: null,
@@ -40,8 +55,13 @@ export class RedisBus implements Bus {
     const onError = opts.onError ?? (() => {});
     this.pub.on('error', onError);
     this.sub.on('error', onError);
-    this.sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.receive(message));
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      if (channel.toString('utf8') === this.revocations) this.receiveRevocation(message);
+      else this.receive(message);
+    });
     this.sub.on('ready', () => void this.onReady());
+    this.pub.on('ready', () => void this.flushRevocations());
+    this.stopWatching = watchRedisState([this.pub, this.sub], opts.onStateChange ?? (() => {}));
   }
 
   /** Resolves once both connections are up, or rejects after `timeoutMs`. */
@@ -57,10 +77,20 @@ export class RedisBus implements Bus {
             });
           });
     await Promise.all([wait(this.pub), wait(this.sub)]);
+    // Ready means revocations reach this node too (onReady subscribes as well; subscribing twice is harmless).
+    await this.sub.subscribe(this.revocations);
   }
 
+  /**
+   * While Redis is away the event is dropped, not an error: the store holds
+   * the truth, and every node re-reads its channels once Redis is back
+   * (onResync). The outage is reported once through `onStateChange`.
+   */
   async publish(event: LiveEvent): Promise<void> {
-    await this.pub.publish(this.prefix + event.channel, JSON.stringify(event));
+    if (this.pub.status !== 'ready') return;
+    await this.pub.publish(this.prefix + event.channel, JSON.stringify(event)).catch((err: unknown) => {
+      if (this.pub.status === 'ready') throw err; // not the connection: worth a log line
+    });
   }
 
   async subscribe(channel: string): Promise<void> {
@@ -81,12 +111,47 @@ export class RedisBus implements Bus {
     this.resyncHandlers.push(handler);
   }
 
+  /**
+   * Unlike a channel event, a revocation has no snapshot to heal from, so one
+   * made while Redis is away waits here and goes out when Redis is back (the
+   * token lifetime bounds the wait for nodes that cannot hear it meanwhile).
+   */
+  async publishRevocation(r: Revocation): Promise<void> {
+    if (this.pub.status !== 'ready') return this.holdRevocation(r);
+    await this.pub.publish(this.revocations, JSON.stringify(r)).catch((err: unknown) => {
+      if (this.pub.status === 'ready') throw err;
+      this.holdRevocation(r);
+    });
+  }
+
+  private holdRevocation(r: Revocation): void {
+    if (this.heldRevocations.length >= MAX_HELD_REVOCATIONS) this.heldRevocations.shift();
+    this.heldRevocations.push(r);
+  }
+
+  private async flushRevocations(): Promise<void> {
+    while (this.heldRevocations.length > 0 && this.pub.status === 'ready') {
+      const r = this.heldRevocations[0]!;
+      try {
+        await this.pub.publish(this.revocations, JSON.stringify(r));
+      } catch {
+        return; // down again; the next ready flushes the rest
+      }
+      this.heldRevocations.shift();
+    }
+  }
+
+  onRevocation(handler: (r: Revocation) => void): void {
+    this.revocationHandlers.push(handler);
+  }
+
   healthy(): boolean {
     return this.sub.status === 'ready' && this.pub.status === 'ready';
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopWatching();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
     this.pub.disconnect();
     this.sub.disconnect();
@@ -94,13 +159,27 @@ export class RedisBus implements Bus {
 
   private async onReady(): Promise<void> {
     if (this.closed) return;
-    const reconnect = this.everReady;
+    // A node that started without Redis may already serve channels whose events it missed.
+    const reconnect = this.everReady || this.served.size > 0;
     this.everReady = true;
-    const channels = [...this.served].map((c) => this.prefix + c);
+    // Every node hears every revocation, whatever channels it serves.
+    const channels = [this.revocations, ...[...this.served].map((c) => this.prefix + c)];
     for (let i = 0; i < channels.length; i += 1000) {
       await this.sub.subscribe(...channels.slice(i, i + 1000)).catch(() => {});
     }
     if (reconnect) for (const h of this.resyncHandlers) h();
+  }
+
+  private receiveRevocation(message: Buffer): void {
+    let r: Partial<Revocation>;
+    try {
+      r = JSON.parse(message.toString('utf8')) as Partial<Revocation>;
+    } catch {
+      return;
+    }
+    if (typeof r?.grant !== 'string' || !GRANT_RE.test(r.grant) || typeof r.at !== 'number' || (r.channel !== undefined && typeof r.channel !== 'string')) return;
+    const revocation: Revocation = r.channel === undefined ? { grant: r.grant, at: r.at } : { grant: r.grant, channel: r.channel, at: r.at };
+    for (const h of this.revocationHandlers) h(revocation);
   }
 
   private receive(message: Buffer): void {

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationsFor } from './migrations/index.js';
 import { HotStatementClient } from './pg-hot-statements.js';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
+import { outageAwareDialect } from './outage-aware-dialect.js';
+import { StoreOutage, type OutageChange } from './store-outage.js';
 import { startBackgroundCheckpoints } from './sqlite-checkpointer.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteGroupCommit, transactionPerUnit, type UnitsOfWork } from './units-of-work.js';
@@ -17,6 +20,8 @@ export interface Store {
   dialect: Dialect;
   /** Atomic units for hot write paths: several share one commit on SQLite. */
   units: UnitsOfWork;
+  /** Whether the database answers; errors meaning it does not reach callers as 503 `unavailable`. */
+  outage: StoreOutage;
   close(): Promise<void>;
   /** SQLite only: the folder of the database file. */
   dataDir?: string;
@@ -30,11 +35,15 @@ export interface StoreOptions {
   poolSize?: number;
   /** Told of trouble the store works around (a failed background checkpoint). */
   onWarning?: (message: string) => void;
+  /** Told once when the database stops answering and once when it is back (see StoreOutage). */
+  onOutage?: (change: OutageChange) => void;
 }
 
 /** The one place that decides SQLite or Postgres. */
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  const store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts);
+  // The probe runs only after a failed query, by which time `store` is set.
+  const outage: StoreOutage = new StoreOutage(async () => void (await sql`select 1`.execute(store.db)), opts.onOutage ?? (() => {}));
+  const store: Store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10, outage) : openSqlite(opts, outage);
   try {
     await (store.dialect === 'sqlite' ? migrateSqliteExclusively(store, opts.dataDir) : migrate(store));
   } catch (err) {
@@ -44,9 +53,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openSqlite(opts: StoreOptions): Store {
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+function openSqlite(opts: StoreOptions, outage: StoreOutage): Store {
+  ensurePrivateDir(opts.dataDir, opts.onWarning);
   const file = path.join(opts.dataDir, 'scanpass.db');
+  // Made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (f === file || fs.existsSync(f)) ensurePrivateFile(f, opts.onWarning);
   const sqlite = new SQLite(file);
   // WAL lets readers run beside the writer; NORMAL keeps every commit through
   // a process crash (FULL also through power loss, at a cost per commit).
@@ -55,7 +66,7 @@ function openSqlite(opts: StoreOptions): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const cached = withStatementCache(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  const db = new Kysely<Database>({ dialect: outageAwareDialect(new SqliteDialect({ database: cached }), (err) => outage.translate(err)) });
   const checkpoints = startBackgroundCheckpoints(sqlite, file, {
     finishOnWriter: () => db.connection().execute(async () => void sqlite.pragma('wal_checkpoint(PASSIVE)')),
     onError: opts.onWarning,
@@ -63,8 +74,10 @@ function openSqlite(opts: StoreOptions): Store {
   return {
     db,
     dialect: 'sqlite',
-    units: new SqliteGroupCommit(db, cached),
+    units: new SqliteGroupCommit(db, cached, (err) => outage.translate(err)),
+    outage,
     close: async () => {
+      outage.close();
       await checkpoints.stop();
       await db.destroy();
     },
@@ -72,18 +85,32 @@ function openSqlite(opts: StoreOptions): Store {
   };
 }
 
-function openPostgres(url: string, max: number): Store {
+function openPostgres(url: string, max: number, outage: StoreOutage): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max,
+    // A Postgres that drops packets instead of refusing must not hold requests for minutes:
+    // a connection (or a free pool slot) not had within 10 s is a 503 `unavailable`, and
+    // TCP keep-alive notices an established connection that went silent.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     Client: HotStatementClient as unknown as new () => pg.ClientBase,
     // int8 (bigint) columns hold millisecond times and counters that fit a double.
     types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as pg.CustomTypesConfig,
   });
-  // An idle client that loses its connection must not crash the process.
+  // An idle client that loses its connection must not crash the process (checked-out ones: HotStatementClient).
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', units: transactionPerUnit(db), close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: outageAwareDialect(new PostgresDialect({ pool }), (err) => outage.translate(err)) });
+  return {
+    db,
+    dialect: 'postgres',
+    units: transactionPerUnit(db),
+    outage,
+    close: () => {
+      outage.close();
+      return db.destroy();
+    },
+  };
 }
 
 const sqliteMigrations = new Map<string, Promise<void>>();
@@ -97,7 +124,9 @@ const sqliteMigrations = new Map<string, Promise<void>>();
 function migrateSqliteExclusively(store: Store, dataDir: string): Promise<void> {
   const key = path.resolve(dataDir);
   const run = (sqliteMigrations.get(key) ?? Promise.resolve()).catch(() => {}).then(async () => {
-    const lock = new SQLite(path.join(dataDir, 'scanpass.migrate-lock'));
+    const lockFile = path.join(dataDir, 'scanpass.migrate-lock');
+    ensurePrivateFile(lockFile);
+    const lock = new SQLite(lockFile);
     try {
       lock.pragma('busy_timeout = 30000');
       lock.exec('BEGIN EXCLUSIVE');

@@ -17,6 +17,15 @@ export function markHot(sql: string): void {
  * `query(text, values)`; anything else passes through untouched.
  */
 export class HotStatementClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // pg-pool listens for errors only while a client is idle. A checked-out client whose
+    // connection dies (a Postgres restart: ECONNRESET, 57P01) emits 'error' too, and an
+    // unheard 'error' event ends the process. Its query, if any, has already been failed
+    // with the same error, and the pool drops the client on release as not queryable.
+    this.on('error', () => {});
+  }
+
   // pg's overloads are many; this only looks at the (text, values) form.
   override query(...args: unknown[]): never {
     const [text, values] = args;

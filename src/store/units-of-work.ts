@@ -57,6 +57,8 @@ export class SqliteGroupCommit implements UnitsOfWork {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sqlite: SQLite.Database,
+    /** How a caller sees a failed unit or batch (a busy or full database becomes 503 `unavailable`). */
+    private readonly translate: (err: unknown) => unknown = (err) => err,
   ) {
     this.stmt = {
       begin: sqlite.prepare('BEGIN IMMEDIATE'),
@@ -111,13 +113,13 @@ export class SqliteGroupCommit implements UnitsOfWork {
       });
     } catch (err) {
       // The shared transaction failed (BEGIN, COMMIT, or SQLite rolled it all back): nothing of the batch was stored.
-      for (const p of batch) p.reject(err);
+      for (const p of batch) p.reject(this.translate(err));
       return;
     }
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.ok) p.resolve(o.value);
-      else p.reject(o.err);
+      else p.reject(this.translate(o.err));
     });
   }
 

@@ -222,7 +222,11 @@ describe.skipIf(!ENABLED)('two nodes when Redis restarts', () => {
 
       await until(() => screen.latest() >= 6, 'live bumps on A before the outage');
       await redis.kill();
-      await until(async () => (await fetch(`${b.url}/readyz`)).status === 503, 'B to notice Redis is gone');
+      // B stays ready (the database is the truth; a balancer must not pull every node) and reports the bus down.
+      await until(async () => {
+        const ready = await fetch(`${b.url}/readyz`);
+        return ready.status === 200 && ((await ready.json()) as { checks: { bus: string } }).checks.bus === 'down';
+      }, 'B to report the bus down while staying ready');
       const attemptsAtKill = attempts;
       const ackedAtKill = acknowledged.length;
       await until(() => attempts >= attemptsAtKill + 5, 'bumps during the outage');

@@ -25,6 +25,8 @@ export interface SpawnOptions {
   onExit?: () => void;
   /** Also copy the process's stderr to ours, as it comes. */
   echoStderr?: boolean;
+  /** Told every stdout line from the start (the node's JSON log lines, say). */
+  onStdoutLine?: (line: string) => void;
   timeoutMs?: number;
 }
 
@@ -54,6 +56,7 @@ export async function spawnServer(args: string[], env: Record<string, string>, o
     }, timeoutMs);
     const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
+      opts.onStdoutLine?.(line);
       const found = opts.urlIn(line);
       if (found) {
         clearTimeout(timer);
@@ -93,7 +96,7 @@ function harnessUrl(line: string): string | undefined {
  * Starts test/support/harness-server.ts in its own Node process with the given
  * SCANPASS_* environment, and resolves once it prints its URL.
  */
-export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<NodeProcess> {
+export async function spawnNode(env: Record<string, string>, opts: Pick<SpawnOptions, 'timeoutMs' | 'onStdoutLine'> = {}): Promise<NodeProcess> {
   const ownDir = env.SCANPASS_DATA_DIR === undefined;
   const dataDir = env.SCANPASS_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-proc-'));
   return spawnServer(
@@ -106,6 +109,8 @@ export async function spawnNode(env: Record<string, string>, opts: { timeoutMs?:
       SCANPASS_ADMIN_EMAIL: 'admin@test.local',
       SCANPASS_ADMIN_PASSWORD: 'correct horse battery',
       SCANPASS_RATE_LIMIT_PER_MINUTE: '100000',
+      SCANPASS_LIVE_UPGRADES_PER_MINUTE: '100000',
+      SCANPASS_LIVE_MAX_SOCKETS_PER_ADDRESS: '100000',
       SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '1000',
       SCANPASS_SHUTDOWN_GRACE_SECONDS: '2',
       ...env,

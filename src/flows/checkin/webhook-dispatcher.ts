@@ -3,7 +3,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { Random } from '../../domain/random.js';
 import { afterFailure } from '../../domain/webhook-retry.js';
 import type { DueDelivery, Settlement, WebhookDeliveriesRepo } from '../../store/webhook-deliveries.js';
-import { sendWebhook, type AttemptResult } from './webhook-sender.js';
+import { sendWebhook, type AttemptResult, type TargetPolicy } from './webhook-sender.js';
 
 export interface DispatcherOptions {
   /** How often the node looks for due deliveries. */
@@ -16,6 +16,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Finished deliveries are forgotten after this long. */
   retentionMs?: number;
+  /** SCANPASS_WEBHOOK_ALLOW_PRIVATE: let attempts reach loopback and private addresses. */
+  allowPrivate?: boolean;
 }
 
 export interface DispatcherDeps {
@@ -25,6 +27,8 @@ export interface DispatcherDeps {
   onError: (err: unknown, context: string) => void;
   /** The attempt itself; tests may stand in for the network. */
   send?: typeof sendWebhook;
+  /** Name resolution for attempts; tests may stand in for DNS. */
+  resolve?: TargetPolicy['resolve'];
 }
 
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -89,7 +93,8 @@ export class WebhookDispatcher {
       if (free <= 0) return;
       const now = this.d.clock.now();
       const due = await this.d.deliveries.due(now, free);
-      if (due.length === 0) return this.purge(now);
+      // Awaited here, so a failed purge (a busy or unreachable database) is caught below, not left unhandled.
+      if (due.length === 0) return await this.purge(now);
       const token = randomUUID();
       const won = await this.d.deliveries.claim(due.map((x) => x.id), token, now, now + this.leaseMs);
       for (const delivery of due) {
@@ -111,6 +116,7 @@ export class WebhookDispatcher {
         Math.floor(this.d.clock.now() / 1000),
         this.o.timeoutMs,
         this.stop.signal,
+        { allowPrivate: this.o.allowPrivate ?? false, ...(this.d.resolve ? { resolve: this.d.resolve } : {}) },
       );
       if ('aborted' in result) return await this.d.deliveries.release(delivery.id, token);
       await this.d.deliveries.settle(delivery.id, token, this.settlement(result, Number(delivery.attempts) + 1));
