@@ -1,15 +1,11 @@
-import type { LiveState } from './types.js';
+/**
+ * The SDK's side of the wire: the frames, codes and parsers come from the
+ * protocol module the server uses too (src/live/protocol.ts); this file adds
+ * only what a client needs to build URLs and read HTTP refusals.
+ */
+import { LIVE_WS_PATH } from '../src/live/protocol.js';
 
-/** Errors after which retrying the same channel and token cannot succeed. */
-export const TERMINAL_CODES: ReadonlySet<string> = new Set(['invalid_token', 'token_expired', 'unknown_channel', 'invalid_request']);
-
-/** Reads `{channel, version, type, data}`; null for anything else. */
-export function parseState(value: unknown): LiveState | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  if (typeof v.channel !== 'string' || typeof v.version !== 'number' || !Number.isSafeInteger(v.version)) return null;
-  return { channel: v.channel, version: v.version, type: typeof v.type === 'string' ? v.type : '', data: v.data };
-}
+export { CLOSE, parseError, parseState, TERMINAL_CODES } from '../src/live/protocol.js';
 
 /** `http(s)://host/base` + path, with query parameters. */
 export function httpUrl(base: string, path: string, query: Record<string, string | number>): string {
@@ -20,7 +16,7 @@ export function httpUrl(base: string, path: string, query: Record<string, string
 
 /** The WebSocket URL of the live endpoint for a server base URL. */
 export function wsUrl(base: string): string {
-  const url = new URL('v1/live', base.endsWith('/') ? base : `${base}/`);
+  const url = new URL(LIVE_WS_PATH.slice(1), base.endsWith('/') ? base : `${base}/`);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
 }

@@ -6,10 +6,11 @@
  * by run.ts (see common.ts). One process holds at most a few thousand sockets,
  * well under the 20,000 open-file limit.
  */
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { ChannelTokens } from '../../src/live/channel-token.js';
-import { BENCH_SECRET, channelName, startLoopDelay, clockMs, type ClientCommand, type ClientMessage, type ClientReport, type ClientSetup } from './common.js';
+import { BENCH_SECRET, channelName, spread, startLoopDelay, clockMs, type BurstReport, type BurstSetup, type ClientCommand, type ClientMessage, type ClientReport, type ClientSetup } from './common.js';
 
 const send = (m: ClientMessage) => process.send?.(m);
 
@@ -153,11 +154,83 @@ async function connectAll(setup: ClientSetup): Promise<void> {
   send({ type: 'connected', connected, failed, ...(firstError ? { firstError } : {}), ms: Date.now() - started });
 }
 
+/**
+ * sp-burst / sp-slow: opens sockets at a steady rate, each sending all its sub
+ * frames as soon as it is open, and reports handshake failures and how long
+ * each socket took to get every snapshot.
+ */
+async function burst(setup: BurstSetup): Promise<BurstReport> {
+  const tokens = new ChannelTokens(Buffer.from(BENCH_SECRET), () => Date.now(), 3600);
+  const handshakes: number[] = [];
+  const complete: number[] = [];
+  let failed = 0;
+  let subErrors = 0;
+  let firstError: string | undefined;
+  const one = (k: number) =>
+    new Promise<void>((resolve) => {
+      const subs: string[] = [];
+      for (let j = 0; j < setup.channelsPerSocket; j++) {
+        const channel = `${setup.kind}:${setup.prefix}${(k * 7 + j) % setup.channelSpace}`;
+        subs.push(JSON.stringify({ op: 'sub', channel, token: tokens.mint(channel, 3600).token }));
+      }
+      const t0 = clockMs();
+      const ws = new WebSocket(`${setup.url.replace(/^http/, 'ws')}/v1/live`, {
+        localAddress: setup.localAddresses[k % setup.localAddresses.length],
+        perMessageDeflate: false,
+        handshakeTimeout: setup.handshakeTimeoutMs,
+      });
+      keep.push(ws);
+      let got = 0;
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      };
+      let opened = false;
+      ws.on('open', () => {
+        opened = true;
+        handshakes.push(clockMs() - t0);
+        for (const f of subs) ws.send(f);
+      });
+      ws.on('message', (data) => {
+        const f = JSON.parse(String(data)) as Frame;
+        if (f.op === 'error') subErrors++;
+        else if (++got === setup.channelsPerSocket) {
+          complete.push(clockMs() - t0);
+          if (setup.pause) ws.pause(); // a slow consumer from now on: reads nothing more
+          settle();
+        }
+      });
+      ws.on('error', (err) => {
+        if (!opened) {
+          failed++;
+          firstError ??= String(err);
+        }
+        settle();
+      });
+      ws.on('close', settle);
+    });
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < setup.count; i++) {
+    const due = start + (i * 1000) / setup.rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(one(setup.first + i));
+  }
+  await Promise.all(pending);
+  return { opened: handshakes.length, failed, ...(firstError ? { firstError } : {}), complete: complete.length, subErrors, handshakeMs: spread(handshakes), allSnapshotsMs: spread(complete) };
+}
+
 process.on('message', (raw) => {
   const msg = raw as ClientCommand;
   switch (msg.cmd) {
     case 'connect':
       void connectAll(msg);
+      return;
+    case 'burst':
+      void burst(msg).then((report) => send({ type: 'burst', report }));
       return;
     case 'reset':
       report = emptyReport();

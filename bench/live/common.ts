@@ -11,6 +11,8 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node
 /** Shared secret for channel tokens: the client mints, the scanpass node verifies. */
 export const BENCH_SECRET = 'scanpass-bench-secret-0123456789abcdef';
 export const BENCH_KIND = 'bench';
+/** Like `bench`, but each snapshot is read from the node's store (sp-burst, sp-slow). */
+export const BENCH_STORE_KIND = 'benchdb';
 export const channelName = (i: number) => `${BENCH_KIND}:${i}`;
 
 /**
@@ -60,7 +62,27 @@ export type ServerCommand =
   | { cmd: 'publish'; id: number; channels: number; rate: number; seconds: number; warmupSeconds: number }
   | { cmd: 'heapsnapshot'; id: number; file: string }
   | { cmd: 'beat'; id: number }
+  | { cmd: 'probe-start'; id: number; channel: string; everyMs: number }
+  | { cmd: 'probe-stop'; id: number }
+  | { cmd: 'flood'; id: number; channel: string; frameKB: number; everyMs: number; untilSocketsBelow: number; timeoutMs: number }
   | { cmd: 'stop'; id: number };
+
+/** What the server saw while a probe ran (sp-burst, sp-slow): its event-loop delay and what it published. */
+export interface ProbeResult {
+  published: number;
+  loopDelay: LoopDelay;
+}
+
+/** What a flood of large frames to non-reading sockets did (sp-slow). */
+export interface FloodResult {
+  published: number;
+  /** Sockets when the flood started and when it ended. */
+  socketsBefore: number;
+  socketsAfter: number;
+  /** From the first published frame until the open sockets fell below the target, ms. */
+  ms: number;
+  loopDelay: LoopDelay;
+}
 
 /** Server -> orchestrator. */
 export type ServerMessage =
@@ -82,6 +104,15 @@ export interface LoopDelay {
   p50: number;
   p99: number;
   max: number;
+}
+
+/** Median, 99th percentile and maximum of some samples, ms. */
+export type Spread = LoopDelay;
+
+export function spread(samples: number[]): Spread {
+  const sorted = Float64Array.from(samples).sort();
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { p50: r(percentile(sorted, 50)), p99: r(percentile(sorted, 99)), max: r(sorted.length ? sorted[sorted.length - 1]! : NaN) };
 }
 
 export function startLoopDelay(): { stop(): LoopDelay } {
@@ -140,15 +171,57 @@ export function runPublisher(
   });
 }
 
-/** Wires a server process's IPC: answers `mem`, `stats`, `publish`, `heapsnapshot`, `stop`. */
+/**
+ * Publishes to `channel` every `everyMs` (data `{t}` stamped just before) and
+ * records this process's event-loop delay until stopped.
+ */
+function startProbe(publish: (channel: string, version: number, data: { t: number }) => void, channel: string, everyMs: number): () => ProbeResult {
+  const loop = startLoopDelay();
+  let version = 1; // the bench kind's snapshot is version 1
+  const timer = setInterval(() => publish(channel, ++version, { t: clockMs() }), everyMs);
+  return () => {
+    clearInterval(timer);
+    return { published: version - 1, loopDelay: loop.stop() };
+  };
+}
+
+/**
+ * Publishes frames of `frameKB` to `channel` every `everyMs` until fewer than
+ * `untilSocketsBelow` sockets are open (the slow ones were dropped) or the
+ * time runs out; records the event-loop delay meanwhile.
+ */
+function flood(
+  publish: (channel: string, version: number, data: unknown) => void,
+  sockets: () => number,
+  opts: { channel: string; frameKB: number; everyMs: number; untilSocketsBelow: number; timeoutMs: number },
+): Promise<FloodResult> {
+  const loop = startLoopDelay();
+  const pad = 'x'.repeat(opts.frameKB * 1024);
+  const socketsBefore = sockets();
+  const start = performance.now();
+  let version = 1;
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      const done = sockets() < opts.untilSocketsBelow || performance.now() - start > opts.timeoutMs;
+      if (!done) return publish(opts.channel, ++version, { pad });
+      clearInterval(timer);
+      resolve({ published: version - 1, socketsBefore, socketsAfter: sockets(), ms: performance.now() - start, loopDelay: loop.stop() });
+    }, opts.everyMs);
+  });
+}
+
+/** Wires a server process's IPC: answers `mem`, `stats`, `publish`, `heapsnapshot`, `stop`, and the probe and flood commands. */
 export function serveCommands(handlers: {
   stats: () => unknown;
-  publish: (channel: string, version: number, data: { t: number; w?: 1 }) => void;
+  publish: (channel: string, version: number, data: unknown) => void;
+  /** Open WebSockets (scanpass only; for `flood`). */
+  sockets?: () => number;
   stop: () => Promise<void>;
   /** Runs one heartbeat round now and returns how long it blocked, ms (scanpass only). */
   beat?: () => number;
 }): void {
   const reply = (id: number, result: unknown) => process.send?.({ type: 'reply', id, result } satisfies ServerMessage);
+  let stopProbe: (() => ProbeResult) | undefined;
   process.on('message', (raw) => {
     const msg = raw as ServerCommand;
     void (async () => {
@@ -165,6 +238,17 @@ export function serveCommands(handlers: {
             return reply(msg.id, v8.writeHeapSnapshot(msg.file));
           case 'beat':
             return reply(msg.id, handlers.beat ? handlers.beat() : null);
+          case 'probe-start':
+            stopProbe?.();
+            stopProbe = startProbe(handlers.publish, msg.channel, msg.everyMs);
+            return reply(msg.id, true);
+          case 'probe-stop': {
+            const result = stopProbe?.() ?? null;
+            stopProbe = undefined;
+            return reply(msg.id, result);
+          }
+          case 'flood':
+            return reply(msg.id, await flood(handlers.publish, handlers.sockets ?? (() => 0), msg));
           case 'stop':
             await handlers.stop();
             reply(msg.id, true);
@@ -191,7 +275,43 @@ export interface ClientSetup {
   localAddresses: string[];
   concurrency: number;
 }
-export type ClientCommand = ClientSetup | { cmd: 'reset' } | { cmd: 'collect' } | { cmd: 'exit' };
+/**
+ * Orchestrator -> client process, sp-burst: open `count` sockets at `rate` per
+ * second; each, once open, sends `channelsPerSocket` sub frames at once for
+ * channels `(k * 7 + j) % channelSpace` (so some channels are opened by the
+ * burst and others joined). Sp-slow: `pause` makes each socket stop reading
+ * once all its snapshots are in.
+ */
+export interface BurstSetup {
+  cmd: 'burst';
+  url: string;
+  first: number;
+  count: number;
+  rate: number;
+  channelsPerSocket: number;
+  channelSpace: number;
+  /** Channel names are `<kind>:<prefix><n>`. */
+  kind: string;
+  prefix: string;
+  localAddresses: string[];
+  handshakeTimeoutMs: number;
+  pause?: boolean;
+}
+
+export interface BurstReport {
+  opened: number;
+  /** Handshakes that failed or timed out. */
+  failed: number;
+  firstError?: string;
+  /** Sockets that got every snapshot, and the sub errors seen. */
+  complete: number;
+  subErrors: number;
+  /** Per socket: from `new WebSocket()` until the handshake completed, and until its last snapshot, ms. */
+  handshakeMs: Spread;
+  allSnapshotsMs: Spread;
+}
+
+export type ClientCommand = ClientSetup | BurstSetup | { cmd: 'reset' } | { cmd: 'collect' } | { cmd: 'exit' };
 
 export interface ClientReport {
   /** Latency samples (ms) of measured events. */
@@ -211,7 +331,8 @@ export interface ClientReport {
 export type ClientMessage =
   | { type: 'progress'; connected: number }
   | { type: 'connected'; connected: number; failed: number; firstError?: string; ms: number }
-  | { type: 'report'; report: ClientReport };
+  | { type: 'report'; report: ClientReport }
+  | { type: 'burst'; report: BurstReport };
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;

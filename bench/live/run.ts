@@ -8,8 +8,12 @@
  * BENCH_RATE (1000 events/s), BENCH_SECONDS (25), BENCH_WARMUP_SECONDS (3),
  * BENCH_IDLE_PROCS (4), BENCH_LATENCY_PROCS (2), BENCH_CONCURRENCY (per client
  * process, 64), BENCH_ADDRESSES (source addresses 127.0.0.2.., 8),
- * BENCH_ONLY (comma list of sp-idle, sio-idle, sp-lat, sp-redis, sio-lat),
+ * BENCH_ONLY (comma list of sp-idle, sio-idle, sp-lat, sp-redis, sio-lat, sp-burst, sp-slow),
+ * BENCH_BURST_SOCKETS (2000), BENCH_BURST_RATE (400/s), BENCH_BURST_CHANNELS (100 per socket),
+ * BENCH_BURST_CHANNEL_SPACE (20000), BENCH_BURST_PROCS (2), BENCH_HANDSHAKE_TIMEOUT_MS (10000),
+ * BENCH_SLOW_SOCKETS (2000), BENCH_SLOW_FRAME_KB (4), BENCH_SLOW_EVERY_MS (10),
  * BENCH_HEAPSNAPSHOT=1 (write heap snapshots of the idle scanpass node),
+ * BENCH_SERVER_NODE_ARGS (extra node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
  * SCANPASS_REDIS_URL (redis://127.0.0.1:6379).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -17,9 +21,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { ChannelTokens } from '../../src/live/channel-token.js';
 import {
+  BENCH_KIND,
   BENCH_SECRET,
+  BENCH_STORE_KIND,
+  clockMs,
   envInt,
+  spread,
+  type BurstReport,
+  type BurstSetup,
+  type FloodResult,
+  type ProbeResult,
+  type Spread,
   percentile,
   type ClientCommand,
   type ClientMessage,
@@ -47,6 +62,19 @@ const cfg = {
   concurrency: Math.max(1, envInt('BENCH_CONCURRENCY', 64)),
   addresses: Math.max(1, Math.min(250, envInt('BENCH_ADDRESSES', 8))),
   redisUrl: process.env.SCANPASS_REDIS_URL || 'redis://127.0.0.1:6379',
+  burst: {
+    sockets: envInt('BENCH_BURST_SOCKETS', 2_000),
+    rate: Math.max(1, envInt('BENCH_BURST_RATE', 400)),
+    channelsPerSocket: Math.max(1, envInt('BENCH_BURST_CHANNELS', 100)),
+    channelSpace: Math.max(1, envInt('BENCH_BURST_CHANNEL_SPACE', 20_000)),
+    procs: Math.max(1, envInt('BENCH_BURST_PROCS', 2)),
+    handshakeTimeoutMs: envInt('BENCH_HANDSHAKE_TIMEOUT_MS', 10_000),
+  },
+  slow: {
+    sockets: envInt('BENCH_SLOW_SOCKETS', 2_000),
+    frameKB: Math.max(1, envInt('BENCH_SLOW_FRAME_KB', 4)),
+    everyMs: Math.max(1, envInt('BENCH_SLOW_EVERY_MS', 10)),
+  },
   only: new Set((process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
   heapSnapshot: process.env.BENCH_HEAPSNAPSHOT === '1',
   /** Experiments on the scanpass nodes (see server.ts); a run with any of these is not saved as "latest". */
@@ -104,7 +132,7 @@ async function spawnServer(name: string, script: string, env: Record<string, str
   const child = track(
     fork(path.join(HERE, script), [], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx', '--expose-gc'],
+      execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     }),
@@ -178,6 +206,8 @@ function scanpassEnv(extra: Record<string, string> = {}): Record<string, string>
     SCANPASS_TOKEN_SECRET: BENCH_SECRET,
     SCANPASS_ADMIN_PASSWORD: 'bench-admin-password-not-secret',
     SCANPASS_RATE_LIMIT_PER_MINUTE: '1000000',
+    SCANPASS_LIVE_UPGRADES_PER_MINUTE: '1000000',
+    SCANPASS_LIVE_MAX_SOCKETS_PER_ADDRESS: '1000000',
     SCANPASS_SHUTDOWN_GRACE_SECONDS: '1',
     ...(process.env.SCANPASS_LIVE_PING_SECONDS ? { SCANPASS_LIVE_PING_SECONDS: process.env.SCANPASS_LIVE_PING_SECONDS } : {}),
     ...extra,
@@ -235,6 +265,12 @@ class ClientProc {
     const r = await done;
     this.progress = r.connected;
     return r;
+  }
+
+  async burst(setup: Omit<BurstSetup, 'cmd'>): Promise<BurstReport> {
+    const r = this.next('burst', 600_000);
+    this.send({ cmd: 'burst', ...setup });
+    return (await r).report;
   }
 
   async collect(): Promise<ClientReport> {
@@ -475,11 +511,221 @@ async function latencyPhase(kind: ClientSetup['kind'], twoNodes: boolean): Promi
   }
 }
 
+/**
+ * What a client already there sees while the node is under a burst: the
+ * publish -> receive latency of a channel the server publishes to every 10 ms,
+ * and the round trip of `GET /readyz` every 20 ms (a request that reads the store, through
+ * accept, parse and answer, as a check-in's would be).
+ */
+async function startWitness(server: ServerProc): Promise<{ stop(): Promise<{ publishToReceive: Spread; readyz: Spread; readyzFailed: number; probe: ProbeResult }> }> {
+  const channel = `${BENCH_KIND}:probe`;
+  const token = new ChannelTokens(Buffer.from(BENCH_SECRET), () => Date.now(), 3600).mint(channel, 3600).token;
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/v1/live`, { perMessageDeflate: false });
+  const latencies: number[] = [];
+  ws.on('message', (data) => {
+    const now = clockMs();
+    const f = JSON.parse(String(data)) as { data?: { t?: number } };
+    if (f.data?.t !== undefined) latencies.push(now - f.data.t);
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws.send(JSON.stringify({ op: 'sub', channel, token }));
+  await sleep(200);
+  await server.call({ cmd: 'probe-start', channel, everyMs: 10 });
+  const readyz: number[] = [];
+  let readyzFailed = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t = clockMs();
+      try {
+        const res = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(30_000) });
+        await res.arrayBuffer();
+        if (res.status === 200) readyz.push(clockMs() - t);
+        else readyzFailed++;
+      } catch {
+        readyzFailed++;
+      }
+      await sleep(20);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const probe = await server.call<ProbeResult>({ cmd: 'probe-stop' });
+      await sleep(200);
+      ws.terminate();
+      return { publishToReceive: spread(latencies), readyz: spread(readyz), readyzFailed, probe };
+    },
+  };
+}
+
+interface BurstResult {
+  sockets: number;
+  ratePerSecond: number;
+  channelsPerSocket: number;
+  channelSpace: number;
+  opened: number;
+  handshakeFailures: number;
+  firstError?: string;
+  complete: number;
+  subErrors: number;
+  handshakeMs: Spread;
+  allSnapshotsMs: Spread;
+  seconds: number;
+  subscriptionsPerSecond: number;
+  serverLoopDelay: Spread;
+  publishToReceive: Spread;
+  readyz: Spread;
+  readyzFailed: number;
+}
+
+/** sp-burst: sockets opening at a steady rate, each subscribing to many channels at once, while a witness measures. */
+async function burstPhase(): Promise<BurstResult> {
+  const b = cfg.burst;
+  log(`scanpass burst: ${b.sockets} sockets at ${b.rate}/s, ${b.channelsPerSocket} channels each (of ${b.channelSpace}), handshake timeout ${b.handshakeTimeoutMs} ms`);
+  const server = await spawnServer('scanpass node', 'server.ts', scanpassEnv());
+  const procs = Array.from({ length: b.procs }, (_, i) => new ClientProc(`burst client ${i}`));
+  try {
+    await sleep(1000);
+    const witness = await startWitness(server);
+    await sleep(500);
+    const t0 = Date.now();
+    const share = Math.ceil(b.sockets / procs.length);
+    const reports = await Promise.all(
+      procs.map((p, i) =>
+        p.burst({
+          url: server.url,
+          first: i * share,
+          count: Math.max(0, Math.min(share, b.sockets - i * share)),
+          rate: b.rate / procs.length,
+          channelsPerSocket: b.channelsPerSocket,
+          channelSpace: b.channelSpace,
+          kind: BENCH_STORE_KIND,
+          prefix: '',
+          localAddresses,
+          handshakeTimeoutMs: b.handshakeTimeoutMs,
+        }),
+      ),
+    );
+    const seconds = (Date.now() - t0) / 1000;
+    const w = await witness.stop();
+    const sum = (f: (r: BurstReport) => number) => reports.reduce((a, r) => a + f(r), 0);
+    const worst = (f: (r: BurstReport) => Spread) => ({ p50: Math.max(...reports.map((r) => f(r).p50)), p99: Math.max(...reports.map((r) => f(r).p99)), max: Math.max(...reports.map((r) => f(r).max)) });
+    const firstError = reports.find((r) => r.firstError)?.firstError;
+    const r: BurstResult = {
+      sockets: b.sockets,
+      ratePerSecond: b.rate,
+      channelsPerSocket: b.channelsPerSocket,
+      channelSpace: b.channelSpace,
+      opened: sum((x) => x.opened),
+      handshakeFailures: sum((x) => x.failed),
+      ...(firstError ? { firstError } : {}),
+      complete: sum((x) => x.complete),
+      subErrors: sum((x) => x.subErrors),
+      handshakeMs: worst((x) => x.handshakeMs),
+      allSnapshotsMs: worst((x) => x.allSnapshotsMs),
+      seconds,
+      subscriptionsPerSecond: (sum((x) => x.complete) * b.channelsPerSocket) / seconds,
+      serverLoopDelay: w.probe.loopDelay,
+      publishToReceive: w.publishToReceive,
+      readyz: w.readyz,
+      readyzFailed: w.readyzFailed,
+    };
+    log(
+      `  opened ${r.opened}, handshake failures ${r.handshakeFailures}${firstError ? ` (first: ${firstError})` : ''}, all snapshots on ${r.complete} sockets, sub errors ${r.subErrors} in ${seconds.toFixed(1)} s (${Math.round(r.subscriptionsPerSecond)} subscriptions/s); ` +
+        `handshake p99 ${r.handshakeMs.p99} max ${r.handshakeMs.max} ms; all snapshots p99 ${r.allSnapshotsMs.p99} max ${r.allSnapshotsMs.max} ms; ` +
+        `server loop delay p99 ${r.serverLoopDelay.p99} max ${r.serverLoopDelay.max} ms; witness publish->receive p50 ${r.publishToReceive.p50} p99 ${r.publishToReceive.p99} max ${r.publishToReceive.max} ms; /readyz p50 ${r.readyz.p50} p99 ${r.readyz.p99} max ${r.readyz.max} ms (${r.readyzFailed} failed)`,
+    );
+    return r;
+  } finally {
+    await Promise.all(procs.map((p) => p.exit()));
+    await server.stop();
+  }
+}
+
+interface SlowResult {
+  sockets: number;
+  frameKB: number;
+  subscribed: number;
+  flood: FloodResult;
+  dropped: number;
+  publishToReceive: Spread;
+  readyz: Spread;
+  readyzFailed: number;
+}
+
+/** sp-slow: many subscribers of one channel stop reading; large frames go out until the node drops them. */
+async function slowPhase(): Promise<SlowResult> {
+  const sl = cfg.slow;
+  log(`scanpass slow consumers: ${sl.sockets} sockets on one channel stop reading; ${sl.frameKB} KB frames every ${sl.everyMs} ms until they are dropped`);
+  const server = await spawnServer('scanpass node', 'server.ts', scanpassEnv());
+  const procs = Array.from({ length: cfg.burst.procs }, (_, i) => new ClientProc(`slow client ${i}`));
+  try {
+    const share = Math.ceil(sl.sockets / procs.length);
+    const reports = await Promise.all(
+      procs.map((p, i) =>
+        p.burst({
+          url: server.url,
+          first: i * share,
+          count: Math.max(0, Math.min(share, sl.sockets - i * share)),
+          rate: 500 / procs.length,
+          channelsPerSocket: 1,
+          channelSpace: 1,
+          kind: BENCH_KIND,
+          prefix: 'slow',
+          localAddresses,
+          handshakeTimeoutMs: cfg.burst.handshakeTimeoutMs,
+          pause: true,
+        }),
+      ),
+    );
+    const subscribed = reports.reduce((a, r) => a + r.complete, 0);
+    const witness = await startWitness(server);
+    await sleep(500);
+    const flood = await server.call<FloodResult>(
+      { cmd: 'flood', channel: `${BENCH_KIND}:slow0`, frameKB: sl.frameKB, everyMs: sl.everyMs, untilSocketsBelow: Math.ceil(subscribed * 0.01) + 1, timeoutMs: 120_000 },
+      180_000,
+    );
+    await sleep(1000);
+    const w = await witness.stop();
+    const r: SlowResult = { sockets: sl.sockets, frameKB: sl.frameKB, subscribed, flood, dropped: flood.socketsBefore - flood.socketsAfter, publishToReceive: w.publishToReceive, readyz: w.readyz, readyzFailed: w.readyzFailed };
+    log(
+      `  ${subscribed} slow subscribers; ${flood.published} frames of ${sl.frameKB} KB; ${r.dropped} dropped in ${(flood.ms / 1000).toFixed(1)} s; server loop delay p99 ${flood.loopDelay.p99} max ${flood.loopDelay.max} ms; ` +
+        `healthy witness publish->receive p50 ${r.publishToReceive.p50} p99 ${r.publishToReceive.p99} max ${r.publishToReceive.max} ms; /readyz p99 ${r.readyz.p99} max ${r.readyz.max} ms (${r.readyzFailed} failed)`,
+    );
+    return r;
+  } finally {
+    await Promise.all(procs.map((p) => p.exit()));
+    await server.stop();
+  }
+}
+
 // ---------------------------------------------------------------- report
 
 const f2 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(2));
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? 'n/a' : `${(a / b).toFixed(2)}x`);
 const verdict = (x: number | undefined, max: number) => (x === undefined || Number.isNaN(x) ? 'n/a' : x <= max ? 'PASS' : 'MISS');
+
+function burstRows(b: BurstResult | undefined): string[][] {
+  if (!b) return [];
+  const label = `burst: ${b.sockets} sockets at ${b.ratePerSecond}/s x ${b.channelsPerSocket} channels`;
+  return [
+    [`${label}: handshakes failed`, `${b.handshakeFailures} of ${b.sockets}`, '', '', '0', b.handshakeFailures === 0 && b.complete === b.sockets ? 'PASS' : 'MISS'],
+    ['  server event-loop delay p99 / max (ms)', `${f2(b.serverLoopDelay.p99)} / ${f2(b.serverLoopDelay.max)}`, '', '', '', ''],
+    ['  witness publish -> receive p99 / max (ms)', `${f2(b.publishToReceive.p99)} / ${f2(b.publishToReceive.max)}`, '', '', '', ''],
+    ['  /readyz round trip p99 / max (ms)', `${f2(b.readyz.p99)} / ${f2(b.readyz.max)}`, '', '', '', ''],
+    ['  every snapshot in, per socket p99 (ms)', f2(b.allSnapshotsMs.p99), '', '', '', ''],
+  ];
+}
+
+function slowRows(r: SlowResult | undefined): string[][] {
+  if (!r) return [];
+  return [
+    [`slow consumers: ${r.dropped} of ${r.subscribed} dropped together; server loop delay p99 / max (ms)`, `${f2(r.flood.loopDelay.p99)} / ${f2(r.flood.loopDelay.max)}`, '', '', '', ''],
+    ['  healthy witness publish -> receive p99 / max (ms)', `${f2(r.publishToReceive.p99)} / ${f2(r.publishToReceive.max)}`, '', '', '', ''],
+  ];
+}
 
 async function main(): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
@@ -493,6 +739,8 @@ async function main(): Promise<void> {
   const out: {
     idle: { scanpass?: IdleResult; socketio?: IdleResult };
     latency: { scanpassOneNode?: LatencyResult; scanpassTwoNodes?: LatencyResult; socketioOneNode?: LatencyResult };
+    burst?: BurstResult;
+    slow?: SlowResult;
     notes: string[];
   } = { idle: {}, latency: {}, notes: [] };
 
@@ -509,6 +757,8 @@ async function main(): Promise<void> {
     }
   }
   if (wanted('sio-lat')) out.latency.socketioOneNode = await latencyPhase('socketio', false);
+  if (wanted('sp-burst')) out.burst = await burstPhase();
+  if (wanted('sp-slow')) out.slow = await slowPhase();
   out.notes.push('Socket.IO two-node case skipped: @socket.io/redis-adapter is not installed.');
 
   const load1 = os.loadavg();
@@ -552,6 +802,8 @@ async function main(): Promise<void> {
       '',
     ],
     ['Server CPU while publishing (% of a core, 1 node)', sp1 ? sp1.serverCpuPct.toFixed(0) : 'n/a', sio ? sio.serverCpuPct.toFixed(0) : 'n/a', '', '', ''],
+    ...burstRows(out.burst),
+    ...slowRows(out.slow),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const text = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')).join('\n');

@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startNode } from '../../src/node.js';
-import { BENCH_KIND, serveCommands, type ServerMessage } from './common.js';
+import { sql } from 'kysely';
+import { BENCH_KIND, BENCH_STORE_KIND, serveCommands, type ServerMessage } from './common.js';
 
 const SNAPSHOT = { version: 1, type: 'init', data: {} } as const;
 
@@ -21,6 +22,12 @@ const node = await startNode(config, {
   announce: () => {},
   extend: (_app, services) => {
     services.live.registry.register(BENCH_KIND, async () => SNAPSHOT);
+    // The burst phases read each snapshot from the store, as product channels do: there the
+    // store is part of what a burst costs, and what other requests wait behind.
+    services.live.registry.register(BENCH_STORE_KIND, async (id) => {
+      await sql`select ${id} as id`.execute(services.store.db);
+      return SNAPSHOT;
+    });
   },
 });
 
@@ -42,6 +49,7 @@ transport.beatSlice = function (this: TransportInternals) {
 
 serveCommands({
   stats: () => ({ ...node.services.live.stats(), heartbeats }),
+  sockets: () => node.services.live.stats().websockets,
   publish: (channel, version, data) => node.services.live.publish({ channel, version, type: 'tick', data }),
   stop: () => node.close(),
   // A whole round, slice after slice: the longest slice is what a subscriber can feel.

@@ -1,4 +1,4 @@
-import { parseState } from '../protocol.js';
+import { CLOSE, parseError, parseState } from '../protocol.js';
 import type { Connection, LiveState, Sink, WebSocketConstructor } from '../types.js';
 
 /** The part of the WebSocket API used here; both the browser's and `ws`'s sockets have it. */
@@ -21,8 +21,6 @@ interface ChannelEntry {
 }
 
 const OPEN = 1;
-/** Server shutting down: reconnect elsewhere at once. */
-const CLOSE_RESTARTING = 1012;
 /** How long an unused socket stays open, so an unsubscribe followed by a subscribe reuses it. */
 const LINGER_MS = 1000;
 
@@ -131,7 +129,7 @@ export class SharedSocket {
       this.isOpen = false;
       const sinks = [...this.channels.values()].flatMap((e) => [...e.sinks]);
       this.channels.clear();
-      for (const sink of sinks) sink.failed({ reason: 'closed', opened: wasOpen, restart: ev.code === CLOSE_RESTARTING });
+      for (const sink of sinks) sink.failed({ reason: 'closed', opened: wasOpen, restart: ev.code === CLOSE.restarting });
     };
   }
 
@@ -152,15 +150,14 @@ export class SharedSocket {
     } catch {
       return;
     }
-    const m = msg as Record<string, unknown>;
-    if (m && m.op === 'error') {
-      if (typeof m.channel !== 'string') return; // about a frame, not a subscription: nothing to retry
-      const entry = this.channels.get(m.channel);
+    const error = parseError(msg);
+    if (error) {
+      // Without a channel it is about a frame, not a subscription: nothing to retry.
+      // With one, the server no longer follows that channel for this socket.
+      const entry = error.channel === undefined ? undefined : this.channels.get(error.channel);
       if (!entry) return;
-      this.channels.delete(m.channel);
-      const code = typeof m.code === 'string' ? m.code : 'internal_error';
-      const message = typeof m.message === 'string' ? m.message : code;
-      for (const sink of entry.sinks) sink.failed({ reason: 'refused', code, message });
+      this.channels.delete(error.channel!);
+      for (const sink of entry.sinks) sink.failed({ reason: 'refused', code: error.code, message: error.message });
       return;
     }
     const state = parseState(msg);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { bumpCounter, createCounter } from '../support/counter-channel.js';
 import { openRawSocket, type Frame } from '../support/raw-socket.js';
+import { spawnNode } from '../support/processes.js';
 import { startTestNode } from '../support/test-node.js';
 import { until } from '../support/until.js';
 
@@ -73,6 +74,62 @@ describe('WebSocket bad input', () => {
     await expectRefused((s) => s.ws.send(text), 'invalid_frame');
   });
 
+  it('answers {"op":{"toString":1}} (which once threw out of the frame handler) with unknown_op and keeps the socket', async () => {
+    await expectRefused((s) => s.ws.send('{"op":{"toString":1}}'), 'unknown_op');
+  });
+
+  it.each([
+    ['op null', '{"op":null}'],
+    ['op a number', '{"op":7}'],
+    ['op an array', '{"op":["sub"]}'],
+    ['op an object with valueOf', '{"op":{"valueOf":1,"toString":null}}'],
+    ['no op', '{"channel":"counter:x"}'],
+    ['a __proto__ key', '{"__proto__":{"op":"sub"},"op":{"toString":1}}'],
+  ])('answers a frame with %s with unknown_op and keeps the socket', async (_what, text) => {
+    await expectRefused((s) => s.ws.send(text), 'unknown_op');
+  });
+
+  it.each([
+    ['an object', { toString: 1 }],
+    ['a number', 42],
+    ['an array', ['counter:x']],
+    ['too long a string', 'counter:' + 'x'.repeat(300)],
+    ['an empty string', ''],
+  ])('answers a sub whose channel is %s with invalid_request, naming no channel', async (_what, channel) => {
+    const c = await counter();
+    const s = await openSocket();
+    const pending = s.error();
+    s.send({ op: 'sub', channel, token: c.token });
+    const err = await pending;
+    expect(err).toMatchObject({ op: 'error', code: 'invalid_request' });
+    expect(err).not.toHaveProperty('channel');
+    await s.stillWorks();
+    s.ws.close();
+  });
+
+  it.each([
+    ['an object', { toString: 1 }],
+    ['a string', '3'],
+    ['a fraction', 1.5],
+    ['past 2^53', 1e300],
+  ])('answers a sub whose after is %s with invalid_request and keeps the socket', async (_what, after) => {
+    const c = await counter();
+    await expectRefused((s) => s.send({ op: 'sub', channel: c.channel, token: c.token, after }), 'invalid_request', c.channel);
+  });
+
+  it.each([
+    ['an object', { toString: 1 }],
+    ['a number', 12],
+    ['too long', 'x'.repeat(500)],
+  ])('answers a sub whose token is %s with invalid_token and keeps the socket', async (_what, token) => {
+    const c = await counter();
+    await expectRefused((s) => s.send({ op: 'sub', channel: c.channel, token }), 'invalid_token', c.channel);
+  });
+
+  it('answers an unsub whose channel is not a string with invalid_request and keeps the socket', async () => {
+    await expectRefused((s) => s.send({ op: 'unsub', channel: { toString: 1 } }), 'invalid_request');
+  });
+
   it('answers an unknown op with unknown_op and keeps the socket', async () => {
     await expectRefused((s) => s.send({ op: 'subscribe', channel: 'counter:x' }), 'unknown_op');
   });
@@ -90,6 +147,16 @@ describe('WebSocket bad input', () => {
   it('answers an unknown channel kind with unknown_channel and keeps the socket', async () => {
     const { channel, token } = node.services.live.grant('nosuchkind:1');
     await expectRefused((s) => s.send({ op: 'sub', channel, token }), 'unknown_channel', channel);
+  });
+
+  it('answers an unregistered channel kind with unknown_channel before looking at the token', async () => {
+    await expectRefused((s) => s.send({ op: 'sub', channel: 'nosuchkind:1', token: 'zz.forged' }), 'unknown_channel', 'nosuchkind:1');
+    await expectRefused((s) => s.send({ op: 'sub', channel: 'nosuchkind:2' }), 'unknown_channel', 'nosuchkind:2');
+    await expectRefused((s) => s.send({ op: 'sub', channel: 'nosuchkind:3', token: 'x', after: -1 }), 'unknown_channel', 'nosuchkind:3');
+  });
+
+  it.each([['no-colon'], ['Counter:1'], ['counter:'], ['counter:a b'], [':x']])('answers the malformed channel name %j with unknown_channel', async (channel) => {
+    await expectRefused((s) => s.send({ op: 'sub', channel, token: 'zz.forged' }), 'unknown_channel', channel);
   });
 
   it('answers an unknown counter id with unknown_channel and keeps the socket', async () => {
@@ -154,6 +221,70 @@ describe('WebSocket bad input', () => {
   });
 });
 
+describe('re-subscribing to a channel the socket already follows', () => {
+  const states = (s: Awaited<ReturnType<typeof openSocket>>, channel: string) => s.frames.filter((f) => f.channel === channel && f.op === undefined);
+
+  it('sends the current state again when it is newer than the new after, and goes on delivering once', async () => {
+    const c = await counter();
+    const s = await openSocket();
+    s.send({ op: 'sub', channel: c.channel, token: c.token });
+    await until(() => states(s, c.channel).length === 1, 'the snapshot', 5000);
+    s.send({ op: 'sub', channel: c.channel, token: c.token });
+    await until(() => states(s, c.channel).length === 2, 'the snapshot again', 5000);
+    expect(states(s, c.channel).map((f) => f.version)).toEqual([1, 1]);
+    await bumpCounter(node.url, c.id);
+    await until(() => states(s, c.channel).length === 3, 'the bump', 5000);
+    expect(states(s, c.channel).map((f) => f.version)).toEqual([1, 1, 2]);
+    expect(s.frames.filter((f) => f.op === 'error')).toEqual([]);
+    s.ws.close();
+  });
+
+  it('sends nothing when the socket already has the current version (after = it)', async () => {
+    const c = await counter();
+    const s = await openSocket();
+    s.send({ op: 'sub', channel: c.channel, token: c.token });
+    await until(() => states(s, c.channel).length === 1, 'the snapshot', 5000);
+    s.send({ op: 'sub', channel: c.channel, token: c.token, after: 1 });
+    // Frames are handled in order: the marker's snapshot means the re-sub was handled.
+    const marker = await counter();
+    s.send({ op: 'sub', channel: marker.channel, token: marker.token });
+    await until(() => states(s, marker.channel).length === 1, 'the marker', 5000);
+    await bumpCounter(node.url, c.id);
+    await until(() => states(s, c.channel).some((f) => f.version === 2), 'the bump', 5000);
+    expect(states(s, c.channel).map((f) => f.version)).toEqual([1, 2]);
+    s.ws.close();
+  });
+
+  it('ends the subscription when the new sub is refused: an error naming the channel, then nothing more from it', async () => {
+    const c = await counter();
+    const s = await openSocket();
+    s.send({ op: 'sub', channel: c.channel, token: c.token });
+    await until(() => states(s, c.channel).length === 1, 'the snapshot', 5000);
+    const pending = s.error();
+    s.send({ op: 'sub', channel: c.channel, token: node.services.live.tokens.mint(c.channel, -1).token });
+    expect(await pending).toMatchObject({ op: 'error', channel: c.channel, code: 'token_expired' });
+    await bumpCounter(node.url, c.id);
+    // A marker channel's snapshot proves the bump had time to arrive, had it been sent.
+    const marker = await counter();
+    await bumpCounter(node.url, marker.id);
+    s.send({ op: 'sub', channel: marker.channel, token: marker.token });
+    await until(() => states(s, marker.channel).length === 1, 'the marker', 5000);
+    expect(states(s, c.channel).map((f) => f.version)).toEqual([1]);
+    s.ws.close();
+  });
+
+  it('does not count a re-subscription against the per-socket channel limit', async () => {
+    const cs = await Promise.all(Array.from({ length: MAX_CHANNELS }, () => counter()));
+    const s = await openSocket();
+    for (const c of cs) s.send({ op: 'sub', channel: c.channel, token: c.token });
+    await until(() => s.frames.filter((f) => f.version === 1).length === MAX_CHANNELS, 'the snapshots', 5000);
+    s.send({ op: 'sub', channel: cs[0]!.channel, token: cs[0]!.token });
+    await until(() => states(s, cs[0]!.channel).length === 2, 'the snapshot again', 5000);
+    expect(s.frames.filter((f) => f.op === 'error')).toEqual([]);
+    s.ws.close();
+  });
+});
+
 describe('SSE and long-poll bad queries', () => {
   const get = (path: string, query: Record<string, string>) => fetch(`${node.url}${path}?${new URLSearchParams(query).toString()}`);
 
@@ -186,6 +317,12 @@ describe('SSE and long-poll bad queries', () => {
       expect(await res.json()).toMatchObject({ error: 'unknown_channel' });
     });
 
+    it.each([['nosuchkind:1'], ['no-colon']])('answers 404 unknown_channel for %j before looking at the (forged) token', async (channel) => {
+      const res = await get(path, { channel, token: 'zz.forged', wait: '0' });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: 'unknown_channel' });
+    });
+
     it('answers 400 invalid_request without a channel', async () => {
       const c = await counter();
       const res = await get(path, { token: c.token });
@@ -207,6 +344,32 @@ describe('SSE and long-poll bad queries', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'invalid_request' });
   });
+});
+
+describe('a node in its own process', () => {
+  it('survives {"op":{"toString":1}} from an unauthenticated socket and keeps serving others', async () => {
+    const proc = await spawnNode({});
+    try {
+      const attacker = await openRawSocket(proc.url);
+      for (let i = 0; i < 3; i++) attacker.ws.send('{"op":{"toString":1}}');
+      await until(() => attacker.frames.filter((f) => f.op === 'error').length === 3, 'three error frames', 10_000);
+      expect(attacker.frames.every((f) => f.code === 'unknown_op')).toBe(true);
+      // Another client subscribes and sees a change, over HTTP and WebSocket alike.
+      const c = await createCounter(proc.url, 'survivor');
+      const other = await openRawSocket(proc.url);
+      other.send({ op: 'sub', channel: c.channel, token: c.token });
+      await until(() => other.frames.find((f) => f.version === 1), 'the snapshot', 10_000);
+      await bumpCounter(proc.url, c.id);
+      await until(() => other.frames.find((f) => f.version === 2), 'the bump', 10_000);
+      expect((await fetch(`${proc.url}/healthz`)).status).toBe(200);
+      expect(proc.child.exitCode).toBeNull();
+      expect(proc.stderr()).not.toMatch(/TypeError|uncaught/i);
+      attacker.ws.terminate();
+      other.ws.terminate();
+    } finally {
+      await proc.stop();
+    }
+  }, 60_000);
 });
 
 describe('after all the bad input', () => {

@@ -21,7 +21,7 @@ export async function startTestNode(overrides: Partial<Record<keyof typeof CONFI
   const port = await freePort();
   const config = loadConfig({
     env: {},
-    overrides: { port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, dataDir, adminEmail: ADMIN.email, adminPassword: ADMIN.password, logLevel: 'silent', rateLimitPerMinute: 100_000, signInLimitPerMinute: 1000, ...overrides },
+    overrides: { port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, dataDir, adminEmail: ADMIN.email, adminPassword: ADMIN.password, logLevel: 'silent', rateLimitPerMinute: 100_000, signInLimitPerMinute: 1000, liveUpgradesPerMinute: 100_000, liveMaxSocketsPerAddress: 100_000, ...overrides },
   });
   const node = await startNode(config, { logger: pino({ level: process.env.SCANPASS_TEST_LOG ?? 'silent' }), extend: counterChannel, announce: () => {} });
   return {

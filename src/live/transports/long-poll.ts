@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { App } from '../../http/types.js';
+import { AppError } from '../../domain/errors.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { ChannelTokens } from '../channel-token.js';
 import type { LiveHub, Subscriber } from '../hub.js';
@@ -36,7 +37,7 @@ export function pollRoutes(app: App, opts: PollOptions): { shutdown(): void; cou
         response: {
           200: Type.Object({ channel: Type.String(), version: Type.Integer(), type: Type.String(), data: Type.Unknown() }),
           204: Type.Null({ description: 'nothing newer than `after` within `wait` seconds' }),
-          ...errorResponses(400, 401, 404, 503),
+          ...errorResponses(400, 401, 403, 404, 503),
         },
       },
     },
@@ -44,21 +45,24 @@ export function pollRoutes(app: App, opts: PollOptions): { shutdown(): void; cou
       const { channel, token } = req.query;
       const after = req.query.after ?? 0;
       const wait = req.query.wait ?? 25;
-      opts.tokens.verify(channel, token);
+      opts.hub.checkChannel(channel); // an unknown channel is said before a bad token, as over WebSocket
+      const claims = opts.tokens.verify(channel, token);
 
-      let finish!: (frame: string | null) => void;
-      const result = new Promise<string | null>((resolve) => (finish = resolve));
-      const sub: Subscriber = { send: (_e, frame) => finish(frame) };
+      let finish!: (frame: string | AppError | null) => void;
+      const result = new Promise<string | AppError | null>((resolve) => (finish = resolve));
+      // A held poll whose token expires or is revoked is answered with that error at once.
+      const sub: Subscriber = { send: (_e, frame) => finish(frame), end: (_c, code, message) => finish(new AppError(code, message)) };
       const timeout = () => finish(null);
       let timer: NodeJS.Timeout | undefined;
       waiting.add(timeout);
       reply.raw.on('close', timeout);
       try {
-        await opts.hub.subscribe(channel, sub, after);
+        await opts.hub.subscribe(channel, sub, after, claims);
         // The wait starts once the snapshot is in: with wait=0 a newer state still answers 200.
         timer = setTimeout(timeout, wait * 1000);
         const frame = await result;
         if (frame === null) return reply.code(204).send(null);
+        if (frame instanceof AppError) throw frame;
         return reply.type('application/json').send(frame as never);
       } finally {
         clearTimeout(timer);

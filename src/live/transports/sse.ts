@@ -38,6 +38,18 @@ class SseStream implements Subscriber {
     this.res.write(`id: ${event.version}\ndata: ${frame}\n\n`);
     if (this.res.writableLength > this.maxBuffered) this.res.destroy();
   }
+
+  /**
+   * The hub ended the subscription (token expired, right revoked): say why in
+   * an `error` event, then end the stream. An EventSource that reconnects
+   * with the same token is refused with the same code.
+   */
+  end(channel: string, code: string, message: string): void {
+    if (this.res.destroyed || this.res.writableEnded) return;
+    this.head();
+    this.res.write(`event: error\ndata: ${JSON.stringify({ op: 'error', channel, code, message })}\n\n`);
+    this.res.end();
+  }
 }
 
 export interface SseOptions {
@@ -62,12 +74,13 @@ export function sseRoutes(app: App, opts: SseOptions): { shutdown(): void; count
         summary: 'Server-Sent Events stream of one channel',
         description: 'Each event has `id:` = version and `data:` = `{channel, version, type, data}`. Resume with `Last-Event-ID` or `after`.',
         querystring: LiveQuery,
-        response: errorResponses(400, 401, 404, 503),
+        response: errorResponses(400, 401, 403, 404, 503),
       },
     },
     async (req, reply) => {
       const { channel, token } = req.query;
-      opts.tokens.verify(channel, token);
+      opts.hub.checkChannel(channel); // an unknown channel is said before a bad token, as over WebSocket
+      const claims = opts.tokens.verify(channel, token);
       const lastId = Number(req.headers['last-event-id']);
       const after = Number.isSafeInteger(lastId) && lastId >= 0 ? lastId : (req.query.after ?? 0);
       const stream = new SseStream(reply.raw, opts.maxBufferedBytes);
@@ -78,7 +91,7 @@ export function sseRoutes(app: App, opts: SseOptions): { shutdown(): void; count
       };
       reply.raw.on('close', close);
       try {
-        await opts.hub.subscribe(channel, stream, after);
+        await opts.hub.subscribe(channel, stream, after, claims);
       } catch (err) {
         close();
         const code = isAppError(err) ? err.code : 'internal_error';

@@ -3,23 +3,36 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { LiveEvent } from '../../domain/live-event.js';
+import { AddressLimits } from '../address-limits.js';
+import type { ChannelRegistry } from '../channel-registry.js';
 import type { ChannelTokens } from '../channel-token.js';
+import { decodeClientFrame } from '../frame-decoder.js';
 import type { LiveHub, Subscriber } from '../hub.js';
+import { CLOSE, LIVE_WS_PATH, MAX_CHANNEL_LENGTH, type LiveErrorCode, type SubFrame } from '../protocol.js';
+import { SlicedQueue } from '../sliced-queue.js';
 
-export const LIVE_WS_PATH = '/v1/live';
+export { CLOSE, LIVE_WS_PATH };
 
 export interface WebSocketTransportOptions {
   hub: LiveHub;
+  registry: ChannelRegistry;
   tokens: ChannelTokens;
   pingMs: number;
   maxBufferedBytes: number;
   maxFrameBytes: number;
   maxChannelsPerSocket: number;
+  /** Open sockets per client address (an IPv6 /64 counts as one) on this node. */
+  maxSocketsPerAddress: number;
+  /** New sockets per client address per minute on this node. */
+  upgradesPerMinute: number;
+  /** The client's address key for an upgrade request, by the same trust-proxy rule as `req.ip`. */
+  addressOf: (req: IncomingMessage) => string;
   onError: (err: unknown, context: string) => void;
 }
 
-/** Close codes from RFC 6455 and the IANA registry. */
-export const CLOSE = { goingAway: 1001, tooBig: 1009, restarting: 1012, tryAgainLater: 1013 } as const;
+/** A socket's frames waiting in the queue past this pause its reading, so TCP pushes back on a flood. */
+const MAX_QUEUED_FRAMES_PER_SOCKET = 256;
+const OPEN = 1;
 
 /**
  * One socket per screen, many channels per socket. Per-socket state is kept
@@ -29,49 +42,123 @@ export const CLOSE = { goingAway: 1001, tooBig: 1009, restarting: 1012, tryAgain
 class LiveSocket implements Subscriber {
   alive = true;
   channels: Set<string> | null = null;
+  /** Frames of this socket waiting in the transport's queue. */
+  queued = 0;
+  released = false;
+  /** Set once a handler threw: the socket is being dropped, and it is logged only once. */
+  faulted = false;
+  /** True while writes are held back to leave in one write when this turn's deliveries are done. */
+  corked = false;
+  /** Too slow a consumer: nothing more is sent, and the connection is cut in a coming slice. */
+  cut = false;
 
   constructor(
     readonly ws: WebSocket,
     readonly transport: WebSocketTransport,
+    /** The address key it counts under. */
+    readonly address: string,
   ) {}
 
   send(_event: LiveEvent, frame: string): void {
     const ws = this.ws;
-    if (ws.readyState !== 1) return;
-    ws.send(frame);
-    if (ws.bufferedAmount > this.transport.opts.maxBufferedBytes) ws.close(CLOSE.tryAgainLater, 'slow consumer');
+    if (ws.readyState !== OPEN || this.cut) return;
+    this.cork();
+    ws.send(frameBytes(frame), TEXT);
   }
 
-  error(code: string, message: string, channel?: string): void {
-    if (this.ws.readyState !== 1) return;
+  /**
+   * A socket that subscribes to a hundred channels gets a hundred snapshots in
+   * one turn: held back, they leave in one write instead of a hundred (a
+   * system call each was the largest cost of a burst of new sockets).
+   */
+  private cork(): void {
+    if (this.corked) return;
+    const raw = (this.ws as unknown as { _socket?: Duplex | null })._socket;
+    if (!raw) return;
+    this.corked = true;
+    raw.cork();
+    process.nextTick(uncork, this, raw);
+  }
+
+  /** Sends what was held back; then a slow consumer (too much unsent) is cut off. */
+  flush(raw: Duplex): void {
+    this.corked = false;
+    raw.uncork();
+    if (this.ws.readyState === OPEN && this.ws.bufferedAmount > this.transport.opts.maxBufferedBytes) this.transport.cutOff(this);
+  }
+
+  /** The hub ended this subscription (its token expired, or its right was revoked). */
+  end(channel: string, code: LiveErrorCode, message: string): void {
+    this.channels?.delete(channel);
+    this.error(code, message, channel);
+  }
+
+  /** Error frames count against the buffer bound too: a client that floods bad frames and reads no answers is cut off. */
+  error(code: LiveErrorCode, message: string, channel?: string): void {
+    if (this.ws.readyState !== OPEN || this.cut) return;
+    this.cork();
     this.ws.send(JSON.stringify(channel === undefined ? { op: 'error', code, message } : { op: 'error', channel, code, message }));
   }
+}
+
+const TEXT = { binary: false } as const;
+/**
+ * The last frame turned into bytes: the hub hands the same string to every
+ * subscriber of a channel in turn, and ws would otherwise copy it to a new
+ * Buffer for each socket.
+ */
+let lastFrame = '';
+let lastBytes = Buffer.alloc(0);
+function frameBytes(frame: string): Buffer {
+  if (frame !== lastFrame) {
+    lastBytes = Buffer.from(frame);
+    lastFrame = frame;
+  }
+  return lastBytes;
+}
+
+function uncork(s: LiveSocket, raw: Duplex): void {
+  s.transport.contain(s, 'write', () => s.flush(raw));
 }
 
 const SOCKET = Symbol('scanpass.liveSocket');
 type TaggedWs = WebSocket & { [SOCKET]: LiveSocket };
 const socketOf = (ws: WebSocket) => (ws as TaggedWs)[SOCKET];
 
+// Every handler below is contained: a throw costs that one socket and is logged once, never the process.
 function onPong(this: WebSocket): void {
   socketOf(this).alive = true;
 }
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   const s = socketOf(this);
-  s.transport.handleFrame(s, data, isBinary);
+  s.transport.contain(s, 'message', () => s.transport.enqueue(s, data, isBinary));
 }
 function onClose(this: WebSocket): void {
   const s = socketOf(this);
-  s.transport.release(s);
+  s.transport.contain(s, 'close', () => s.transport.release(s));
 }
 function onSocketError(this: WebSocket, err: Error): void {
-  // ws closes the socket itself (1009 for oversized frames, 1002 for protocol errors).
+  // ws closes the socket itself (1009 for oversized frames, 1002 for protocol errors): those are the
+  // caller's doing (codes WS_ERR_*) and not worth a log line each.
   const s = socketOf(this);
-  if ((err as { code?: string }).code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') s.transport.opts.onError(err, 'websocket');
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) s.transport.contain(s, 'error', () => s.transport.opts.onError(err, 'websocket'));
+}
+
+interface QueuedFrame {
+  s: LiveSocket;
+  data: RawData;
+  isBinary: boolean;
 }
 
 export class WebSocketTransport {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<LiveSocket>();
+  private readonly limits: AddressLimits;
+  /** Client frames and socket releases, worked off in slices (a burst of subscribes or drops). */
+  private readonly frames: SlicedQueue<QueuedFrame>;
+  private readonly releases: SlicedQueue<LiveSocket>;
+  private readonly cuts: SlicedQueue<LiveSocket>;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly slices: number;
   /** The sockets of the current heartbeat round, and the slice of it due next. */
@@ -86,6 +173,12 @@ export class WebSocketTransport {
       perMessageDeflate: false, // a zlib context per socket costs more than the bytes it saves here
       maxPayload: opts.maxFrameBytes,
     });
+    this.limits = new AddressLimits(opts.maxSocketsPerAddress, opts.upgradesPerMinute);
+    this.frames = new SlicedQueue((f) => this.handleQueued(f), (err) => opts.onError(err, 'live frame'));
+    this.releases = new SlicedQueue((s) => this.detachAll(s), (err) => opts.onError(err, 'live release'));
+    // Destroying a socket fails each write still queued on it with an Error (stack and all), after
+    // the slice: a few dozen per turn keep two thousand slow consumers from stalling the loop at once.
+    this.cuts = new SlicedQueue((s) => s.ws.terminate(), (err) => opts.onError(err, 'live cut'), 4, 32);
     // Ping in slices every 100 ms rather than all sockets at once: one round
     // over 15,000 sockets blocks the event loop for half a second or more.
     this.slices = Math.max(1, Math.round(opts.pingMs / 100));
@@ -96,11 +189,12 @@ export class WebSocketTransport {
   /** Takes over HTTP upgrades on the live path; other paths are refused. */
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = (req.url ?? '').split('?', 1)[0];
-      if (path !== LIVE_WS_PATH) return refuse(socket, 404, 'not_found');
-      if (this.closing) return refuse(socket, 503, 'unavailable');
-      socket.on('error', () => socket.destroy());
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws));
+      try {
+        this.upgrade(req, socket, head);
+      } catch (err) {
+        this.opts.onError(err, 'websocket upgrade');
+        socket.destroy();
+      }
     });
   }
 
@@ -112,74 +206,163 @@ export class WebSocketTransport {
   async shutdown(graceMs: number): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    this.limits.stop();
     for (const s of this.sockets) s.ws.close(CLOSE.restarting, 'server restarting');
     const deadline = Date.now() + graceMs;
     while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const s of this.sockets) s.ws.terminate();
   }
 
-  handleFrame(s: LiveSocket, data: RawData, isBinary: boolean): void {
-    let msg: unknown;
+  /**
+   * Runs a socket handler; if it throws, the socket is dropped and the error
+   * logged once. Nothing a client sends may reach an uncaught exception.
+   */
+  contain(s: LiveSocket, context: string, fn: () => void): void {
     try {
-      if (isBinary) throw new Error('binary');
-      msg = JSON.parse(data.toString());
-    } catch {
-      return s.error('invalid_frame', 'frames must be JSON text objects');
-    }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return s.error('invalid_frame', 'frames must be JSON objects');
-    const { op, channel, token, after } = msg as Record<string, unknown>;
-    if (op === 'sub') return this.sub(s, channel, token, after);
-    if (op === 'unsub') {
-      if (typeof channel !== 'string') return s.error('invalid_request', 'unsub needs a channel');
-      if (s.channels?.delete(channel)) this.opts.hub.unsubscribe(channel, s);
-      return;
-    }
-    s.error('unknown_op', `unknown op: ${String(op).slice(0, 40)}; use "sub" or "unsub"`);
-  }
-
-  release(s: LiveSocket): void {
-    this.sockets.delete(s);
-    if (s.channels) for (const c of s.channels) this.opts.hub.unsubscribe(c, s);
-    s.channels = null;
-  }
-
-  private sub(s: LiveSocket, channel: unknown, token: unknown, after: unknown): void {
-    const name = typeof channel === 'string' ? channel.slice(0, 200) : undefined;
-    try {
-      if (name === undefined) throw new AppError('invalid_request', 'sub needs a channel');
-      if (after !== undefined && !(Number.isSafeInteger(after) && (after as number) >= 0)) {
-        throw new AppError('invalid_request', 'after must be a non-negative integer');
-      }
-      this.opts.tokens.verify(name, token);
-      if (s.channels?.has(name)) return;
-      if ((s.channels?.size ?? 0) >= this.opts.maxChannelsPerSocket) {
-        throw new AppError('too_many_channels', `a socket may follow at most ${this.opts.maxChannelsPerSocket} channels`);
-      }
+      fn();
     } catch (err) {
-      return this.reportError(s, err, name);
+      if (s.faulted) return;
+      s.faulted = true;
+      this.opts.onError(err, `websocket ${context}`);
+      try {
+        s.ws.terminate();
+      } catch {
+        // already gone
+      }
     }
-    (s.channels ??= new Set()).add(name);
-    this.opts.hub.subscribe(name, s, (after as number | undefined) ?? 0).catch((err) => {
-      // An unsub and a new sub may have happened meanwhile; only forget the channel if the hub did.
-      if (!this.opts.hub.has(name, s)) s.channels?.delete(name);
-      this.reportError(s, err, name);
-    });
   }
 
-  private reportError(s: LiveSocket, err: unknown, channel: string | undefined): void {
-    if (isAppError(err)) return s.error(err.code, err.message, channel);
-    this.opts.onError(err, 'live subscribe');
-    s.error('internal_error', 'could not subscribe', channel);
+  enqueue(s: LiveSocket, data: RawData, isBinary: boolean): void {
+    if (s.released) return;
+    if (++s.queued >= MAX_QUEUED_FRAMES_PER_SOCKET && !s.ws.isPaused) s.ws.pause();
+    this.frames.runOrPush({ s, data, isBinary });
   }
 
-  private adopt(ws: WebSocket): void {
-    const s = new LiveSocket(ws, this);
+  /**
+   * Cuts off a consumer too slow to keep up: at once nothing more is sent to it, and soon its
+   * connection is dropped without a close frame, which would only queue behind the data it is
+   * not reading and hold every buffer for the 30 s close timeout.
+   */
+  cutOff(s: LiveSocket): void {
+    if (s.cut) return;
+    s.cut = true;
+    this.cuts.push(s);
+  }
+
+  /** Forgets a closed socket at once; its subscriptions are let go in the next slices. */
+  release(s: LiveSocket): void {
+    if (s.released) return;
+    s.released = true;
+    this.sockets.delete(s);
+    this.limits.closed(s.address);
+    if (s.channels && s.channels.size > 0) this.releases.push(s);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?', 1)[0];
+    if (path !== LIVE_WS_PATH) return refuse(socket, 404, 'not_found', 'no WebSocket endpoint here');
+    if (this.closing) return refuse(socket, 503, 'unavailable', 'server is shutting down', 1);
+    const address = this.opts.addressOf(req);
+    const admitted = this.limits.admit(address);
+    if (!admitted.ok) {
+      const why = admitted.reason === 'sockets' ? `at most ${this.opts.maxSocketsPerAddress} open live sockets per address` : `at most ${this.opts.upgradesPerMinute} new live sockets per minute per address`;
+      return refuse(socket, 429, 'rate_limited', `${why}; retry in ${admitted.retryAfterSeconds} s`, admitted.retryAfterSeconds);
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws, address));
+  }
+
+  private adopt(ws: WebSocket, address: string): void {
+    const s = new LiveSocket(ws, this, address);
     (ws as TaggedWs)[SOCKET] = s;
     this.sockets.add(s);
+    this.limits.opened(address);
     ws.on('pong', onPong);
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onSocketError);
+  }
+
+  private handleQueued({ s, data, isBinary }: QueuedFrame): void {
+    s.queued--;
+    if (s.ws.isPaused && s.queued < MAX_QUEUED_FRAMES_PER_SOCKET / 2) s.ws.resume();
+    if (s.released || s.ws.readyState !== OPEN) return;
+    this.contain(s, 'frame', () => this.handleFrame(s, data, isBinary));
+  }
+
+  private handleFrame(s: LiveSocket, data: RawData, isBinary: boolean): void {
+    const d = decodeClientFrame(data, isBinary);
+    if (d.ok) {
+      if (d.frame.op === 'sub') return this.sub(s, d.frame);
+      if (s.channels?.delete(d.frame.channel)) this.opts.hub.unsubscribe(d.frame.channel, s);
+      return;
+    }
+    if (d.channel === undefined) return s.error(d.code, d.message);
+    // A sub naming a channel: whatever else is wrong with it, an unknown channel is said first.
+    this.letGo(s, d.channel);
+    const unknown = this.knownChannel(d.channel);
+    if (unknown) this.report(s, unknown, d.channel);
+    else s.error(d.code, d.message, d.channel.slice(0, MAX_CHANNEL_LENGTH));
+  }
+
+  /** Null when the channel's name and kind are known; otherwise the `unknown_channel` error. */
+  private knownChannel(name: string): AppError | null {
+    try {
+      this.opts.registry.check(name);
+      return null;
+    } catch (err) {
+      if (isAppError(err)) return err;
+      throw err;
+    }
+  }
+
+  /**
+   * Checks in the order a client can act on: the channel, then the token, then
+   * room on the socket. A channel the socket already follows is checked the
+   * same way: on success it goes on from the new `after`, on refusal it ends.
+   */
+  private sub(s: LiveSocket, frame: SubFrame): void {
+    const name = frame.channel;
+    const held = s.channels?.has(name) ?? false;
+    let claims: ReturnType<ChannelTokens['verify']>;
+    try {
+      const unknown = this.knownChannel(name);
+      if (unknown) throw unknown;
+      claims = this.opts.tokens.verify(name, frame.token);
+      if (!held && (s.channels?.size ?? 0) >= this.opts.maxChannelsPerSocket) {
+        throw new AppError('too_many_channels', `a socket may follow at most ${this.opts.maxChannelsPerSocket} channels`);
+      }
+    } catch (err) {
+      return this.refuseSub(s, name, err);
+    }
+    (s.channels ??= new Set()).add(name);
+    this.opts.hub.subscribe(name, s, frame.after ?? 0, claims).catch((err: unknown) => {
+      // An unsub and a new sub may have happened meanwhile; only forget the channel if the hub did.
+      if (!this.opts.hub.has(name, s)) s.channels?.delete(name);
+      this.report(s, err, name);
+    });
+  }
+
+  /** Answers a refused sub; a channel the socket followed is let go, so the error frame's promise holds. */
+  private refuseSub(s: LiveSocket, name: string, err: unknown): void {
+    this.letGo(s, name);
+    this.report(s, err, name);
+  }
+
+  private letGo(s: LiveSocket, name: string): void {
+    if (s.channels?.delete(name)) this.opts.hub.unsubscribe(name, s);
+  }
+
+  private report(s: LiveSocket, err: unknown, channel: string): void {
+    if (isAppError(err)) return s.error(err.code as LiveErrorCode, err.message, channel.slice(0, MAX_CHANNEL_LENGTH));
+    this.opts.onError(err, 'live subscribe');
+    s.error('internal_error', 'could not subscribe', channel.slice(0, MAX_CHANNEL_LENGTH));
+  }
+
+  private detachAll(s: LiveSocket): void {
+    const channels = s.channels;
+    s.channels = null;
+    if (channels) for (const c of channels) this.opts.hub.unsubscribe(c, s);
   }
 
   /**
@@ -192,23 +375,30 @@ export class WebSocketTransport {
     const end = Math.min(this.round.length, (this.slice + 1) * per);
     for (let i = this.slice * per; i < end; i++) {
       const s = this.round[i]!;
-      if (!this.sockets.has(s)) continue;
+      if (s.released) continue;
       if (!s.alive) {
         s.ws.terminate();
         continue;
       }
       s.alive = false;
-      s.ws.ping();
+      try {
+        s.ws.ping();
+      } catch {
+        s.ws.terminate(); // the socket is already closing
+      }
     }
     this.slice = (this.slice + 1) % this.slices;
     if (this.slice === 0) this.round = [];
   }
-
 }
 
-function refuse(socket: Duplex, status: number, code: string): void {
-  const body = JSON.stringify({ error: code, message: status === 404 ? 'no WebSocket endpoint here' : 'server is shutting down' });
+const STATUS_TEXT: Record<number, string> = { 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+
+function refuse(socket: Duplex, status: number, code: string, message: string, retryAfterSeconds?: number): void {
+  const body = JSON.stringify({ error: code, message });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Service Unavailable'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      (retryAfterSeconds !== undefined ? `Retry-After: ${retryAfterSeconds}\r\n` : '') +
+      `Connection: close\r\n\r\n${body}`,
   );
 }
