@@ -19,6 +19,8 @@ const TRIES_NEVER_WORKED = 2;
 const TRIES_WORKED = 8;
 /** A connection up this long (or that delivered a state) was healthy: the backoff starts over. */
 const HEALTHY_MS = 5000;
+/** Renewals closer together than this back off, so a token that keeps coming back expired (a skewed clock) cannot spin. */
+const RENEW_SPACING_MS = 1000;
 
 /**
  * One channel followed by one caller: picks a transport, delivers each newer
@@ -40,11 +42,15 @@ export class Subscription implements LiveSubscription {
   private delivered = false;
   private currentStatus: LiveStatus = 'connecting';
   private closed = false;
+  private lastRenewAt = 0;
+  private renewAttempt = 0;
+  /** Waiting for a fresh token: the shared socket opening must not retry with the old one. */
+  private renewing = false;
 
   constructor(
     private readonly host: SubscriptionHost,
     readonly channel: string,
-    private readonly token: string,
+    private token: string,
     private readonly onState: (state: LiveState) => void,
     private readonly opts: SubscribeOptions,
   ) {
@@ -65,7 +71,7 @@ export class Subscription implements LiveSubscription {
 
   /** True while waiting to retry on `kind`. */
   waitingFor(kind: TransportKind): boolean {
-    return this.timer !== null && this.transport === kind;
+    return this.timer !== null && !this.renewing && this.transport === kind;
   }
 
   start(): void {
@@ -75,7 +81,7 @@ export class Subscription implements LiveSubscription {
 
   /** Retries now instead of at the end of the backoff (the shared socket just opened). */
   retryNow(): void {
-    if (!this.timer) return;
+    if (!this.timer || this.renewing) return;
     clearTimeout(this.timer);
     this.timer = null;
     this.connect();
@@ -102,9 +108,10 @@ export class Subscription implements LiveSubscription {
     const kind = this.host.transports[this.level]!;
     const gen = ++this.generation;
     const live = () => gen === this.generation && !this.closed;
+    const token = this.token;
     const sink: Sink = {
       channel: this.channel,
-      token: this.token,
+      token,
       version: () => this.lastVersion,
       opened: () => {
         if (!live()) return;
@@ -134,6 +141,7 @@ export class Subscription implements LiveSubscription {
     let delay: number;
     if (why.reason === 'refused') {
       const error: LiveErrorInfo = { code: why.code, message: why.message, channel: this.channel, terminal: TERMINAL_CODES.has(why.code) };
+      if (why.code === 'token_expired' && this.opts.renew) return this.renew(error);
       if (error.terminal) {
         this.stop();
         this.emitStatus('closed');
@@ -159,6 +167,39 @@ export class Subscription implements LiveSubscription {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.connect();
+    }, delay);
+  }
+
+  /**
+   * The token ran out: asks the page for a fresh one and goes on from the
+   * last version seen. A failed renewal ends the subscription with the error.
+   */
+  private renew(expired: LiveErrorInfo): void {
+    this.emitStatus('reconnecting');
+    this.renewing = true;
+    const gen = this.generation;
+    const now = Date.now();
+    const delay = now - this.lastRenewAt < RENEW_SPACING_MS ? backoffDelay(this.renewAttempt++, this.host.backoff) : ((this.renewAttempt = 0), 0);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.lastRenewAt = Date.now();
+      const giveUp = () => {
+        this.renewing = false;
+        if (this.closed || gen !== this.generation) return;
+        this.stop();
+        this.emitStatus('closed');
+        this.opts.onError?.(expired);
+      };
+      // Through a promise, so a renew that throws at once counts as a refusal too.
+      Promise.resolve()
+        .then(() => this.opts.renew!())
+        .then((token) => {
+          if (this.closed || gen !== this.generation) return;
+          if (typeof token !== 'string' || token === '') return giveUp();
+          this.renewing = false;
+          this.token = token;
+          this.connect();
+        }, giveUp);
     }, delay);
   }
 

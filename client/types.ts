@@ -1,10 +1,7 @@
+import type { StateFrame } from '../src/live/protocol.js';
+
 /** One state of a channel: `data` is the full state, `version` grows by one per change. */
-export interface LiveState<T = unknown> {
-  channel: string;
-  version: number;
-  type: string;
-  data: T;
-}
+export type LiveState<T = unknown> = StateFrame<T>;
 
 /** The ways the SDK can reach the server, in the order it tries them by default. */
 export type TransportKind = 'websocket' | 'sse' | 'poll';
@@ -43,7 +40,7 @@ export interface LiveClientOptions {
 export interface SubscribeOptions {
   /**
    * An error from the server about this subscription. With `terminal: true`
-   * (`invalid_token`, `token_expired`, `unknown_channel`, `invalid_request`) the
+   * (`invalid_token`, `token_expired`, `access_revoked`, `unknown_channel`, `invalid_request`) the
    * subscription has stopped: get a fresh token and subscribe again. Others
    * (`unavailable`, `too_many_channels`, ...) are retried.
    */
@@ -52,6 +49,21 @@ export interface SubscribeOptions {
   onStatus?: (status: LiveStatus, transport: TransportKind | null) => void;
   /** Resume after this version (e.g. one already rendered server-side); default 0 = send the current state first. */
   after?: number;
+  /**
+   * Fetches a fresh channel token when the server says the one in use has
+   * expired (`token_expired`, which it sends when a followed channel's token
+   * runs out): typically by calling again the API that handed out the first,
+   * which checks again that the caller may still watch. The subscription
+   * goes on from the last version seen, with no state lost. Resolving null,
+   * or rejecting, ends it with `token_expired` (terminal). A revoked right
+   * (`access_revoked`) is never renewed.
+   *
+   * @example
+   * subscribe(live.channel, live.token, render, {
+   *   renew: async () => (await api(`/api/v1/sessions/${id}/counts`)).live.token,
+   * });
+   */
+  renew?: () => Promise<string | null | undefined>;
 }
 
 export interface LiveErrorInfo {

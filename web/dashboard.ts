@@ -202,9 +202,11 @@ async function watch(id: string): Promise<void> {
       liveLine.dataset.status = status;
       setText(liveLine, LIVE_TEXT[status]);
     },
-    // The token ran out (a long day): fetch a fresh one and go on from the latest state.
+    // The token runs out (a long day): the SDK asks the API again, which checks the right again, and goes on.
+    renew: async () => (sessionId === id ? (await fetchCounts(id)).live.token : null),
+    // Access revoked, or the renewal refused: try once more from the start, and say why if the API refuses.
     onError: (e) => {
-      if (e.terminal && sessionId === id) setTimeout(() => void watch(id).catch(() => {}), 1000);
+      if (e.terminal && sessionId === id) setTimeout(() => void watch(id).catch((err) => sessionId === id && fail(err)), 1000);
     },
   });
 }

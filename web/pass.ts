@@ -12,7 +12,7 @@
 import QRCode from 'qrcode';
 import { createLiveClient, type LiveSubscription } from '../client/index.js';
 import { ApiError } from './lib/api.js';
-import { fetchPassByLink, fetchPassForEvent, type Pass, type PassCode, type PassState } from './lib/checkin-api.js';
+import { fetchPassByLink, fetchPassForEvent, type LastScan, type Pass, type PassCheckin, type PassCode, type PassState } from './lib/checkin-api.js';
 import { getLocale, onLocaleChange, setText, type MessageKey } from './lib/i18n.js';
 import { byId, initPage, show, showError } from './lib/page.js';
 
@@ -111,13 +111,44 @@ function renderStatic(p: Pass): void {
   byId('pass-event').textContent = p.event.name;
   byId('pass-name').textContent = p.attendee.name;
   show(byId('pass-details'));
-  const list = byId('pass-sessions');
-  list.replaceChildren(
-    ...p.sessions.map((s) => {
+  renderSessions(p, state ?? p);
+}
+
+/** The attendee's live (not undone) check-in for a session, if any; the latest when there are several. */
+function checkinFor(s: PassState, sessionId: string): PassCheckin | null {
+  let found: PassCheckin | null = null;
+  for (const c of s.checkins) if (c.session.id === sessionId && (!found || c.at >= found.at)) found = c;
+  return found;
+}
+
+/**
+ * Each session with its own check-in state, read from the pass's check-ins
+ * alone: a later refused scan does not change it, and an undo (which removes
+ * the check-in) makes it read "not checked in" again.
+ */
+function renderSessions(p: Pass, s: PassState): void {
+  const d = new Intl.DateTimeFormat(getLocale(), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  byId('pass-sessions').replaceChildren(
+    ...p.sessions.map((session) => {
       const li = document.createElement('li');
-      li.dataset.sessionId = s.id;
-      const d = new Intl.DateTimeFormat(getLocale(), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-      li.textContent = `${s.name} · ${d.format(s.starts_at)}${s.place ? ` · ${s.place}` : ''}`;
+      li.dataset.sessionId = session.id;
+      const name = document.createElement('span');
+      name.textContent = `${session.name} · ${d.format(session.starts_at)}${session.place ? ` · ${session.place}` : ''}`;
+      const standing = document.createElement('span');
+      standing.className = 'pass-session-state';
+      standing.dataset.testid = 'pass-session-state';
+      const c = checkinFor(s, session.id);
+      if (!c) {
+        li.dataset.state = 'not_checked_in';
+        setText(standing, 'pass.sessionNotIn');
+      } else if (c.exited_at !== null) {
+        li.dataset.state = 'exited';
+        setText(standing, 'pass.sessionExited', { time: fmtTime(c.at), left: fmtTime(c.exited_at) });
+      } else {
+        li.dataset.state = 'checked_in';
+        setText(standing, c.gate ? 'pass.sessionInGate' : 'pass.sessionIn', { time: fmtTime(c.at), ...(c.gate ? { gate: c.gate } : {}) });
+      }
+      li.append(name, standing);
       return li;
     }),
   );
@@ -149,29 +180,60 @@ function renderState(s: PassState, fresh: boolean): void {
     }),
   );
   show(byId('pass-history-empty'), s.checkins.length === 0);
-  if (fresh && s.last_scan) showResult(s.last_scan);
+  if (pass) renderSessions(pass, s);
+  // The latest scan is an event, shown apart from the sessions' state; a push that did not
+  // come from a new scan (an undo, a resync) does not show the old scan again as if it were new.
+  const key = s.last_scan ? scanKey(s.last_scan) : null;
+  if (fresh && s.last_scan && key !== shownScan) showResult(s.last_scan);
+  else if (s.last_scan && key === shownScan && !resultBox.hidden) showResult(s.last_scan, false);
+  shownScan = key;
 }
 
-let resultTimer: ReturnType<typeof setTimeout> | undefined;
+/** Identifies one scan of the pass (the channel carries no scan id). */
+const scanKey = (scan: LastScan) => `${scan.at}|${scan.session.id}|${scan.result}|${scan.reason ?? ''}|${scan.gate ?? ''}|${scan.direction}`;
 
-function showResult(scan: NonNullable<PassState['last_scan']>): void {
+let resultTimer: ReturnType<typeof setTimeout> | undefined;
+/** The scan the page has already shown (or found on load), so a re-push is not announced again. */
+let shownScan: string | null = null;
+
+/**
+ * The latest scan, labelled as such ("Last scan 14:02: refused"), with the
+ * session's own state beside it when a refusal left the attendee checked in.
+ * `announce`: a new scan (vibrate, restart the timer); false just re-renders.
+ */
+function showResult(scan: LastScan, announce = true): void {
   const ok = scan.result === 'ok';
   resultBox.dataset.result = ok ? 'ok' : 'rejected';
   resultBox.dataset.reason = scan.reason ?? '';
   resultBox.dataset.sessionId = scan.session.id;
   resultBox.dataset.at = String(scan.at);
   byId('pass-result-icon').textContent = ok ? '✓' : '✕';
-  setText(byId('pass-result-heading'), ok ? 'pass.resultOk' : 'pass.resultRejected');
+  const heading: MessageKey = !ok ? 'pass.lastScanRefused' : scan.direction === 'exit' ? 'pass.lastScanExit' : 'pass.lastScanOk';
+  setText(byId('pass-result-heading'), heading, { time: fmtTime(scan.at) });
   const reason = byId('pass-result-reason');
   if (!ok && scan.reason) setText(reason, `checkin.reason.${scan.reason}` as MessageKey);
   else {
     reason.textContent = '';
     delete reason.dataset.i18n;
   }
-  setText(byId('pass-result-where'), scan.gate ? 'pass.resultGate' : 'pass.resultWhere', { session: scan.session.name, time: fmtTime(scan.at), ...(scan.gate ? { gate: scan.gate } : {}) });
+  setText(byId('pass-result-where'), scan.gate ? 'pass.lastScanGate' : 'pass.lastScanWhere', { session: scan.session.name, ...(scan.gate ? { gate: scan.gate } : {}) });
+  // A refusal does not undo a check-in: say so where the refusal is read.
+  const standing = byId('pass-result-standing');
+  const c = !ok && state ? checkinFor(state, scan.session.id) : null;
+  if (c && c.exited_at === null) {
+    resultBox.dataset.standing = 'checked_in';
+    setText(standing, 'pass.stillIn', { session: scan.session.name, time: fmtTime(c.at) });
+    show(standing);
+  } else {
+    delete resultBox.dataset.standing;
+    standing.textContent = '';
+    delete standing.dataset.i18n;
+    show(standing, false);
+  }
   show(resultBox);
+  if (!announce) return;
   navigator.vibrate?.(ok ? 80 : [60, 60, 60]);
-  // The result stays a while, then the code takes the eye again (it stays in the history).
+  // The result stays a while, then the code takes the eye again (the sessions keep their state).
   clearTimeout(resultTimer);
   resultTimer = setTimeout(() => show(resultBox, false), 60_000);
 }
@@ -180,8 +242,10 @@ function subscribe(p: Pass): void {
   if (sub && sub.status !== 'closed') return;
   sub = live.subscribe<PassState>(p.live.channel, p.live.token, (s) => renderState(s.data, true), {
     after: Math.max(p.version, sub?.version ?? 0),
+    // The token runs out: the SDK asks the API again (a replaced link or a sign-out refuses) and goes on.
+    renew: async () => (await load()).live.token,
     onError: (e) => {
-      // An expired token: the next refresh brings a new one and subscribes again.
+      // Revoked, or the renewal refused: a refresh says why (or brings a new token and subscribes again).
       if (e.terminal) void refresh();
     },
   });

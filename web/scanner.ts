@@ -186,7 +186,9 @@ async function watchCounts(id: string): Promise<void> {
     renderCounts(c.counts);
     countsSub = live.subscribe<{ counts: Counts['counts'] }>(c.live.channel, c.live.token, (s) => renderCounts(s.data.counts), {
       after: c.version,
-      // The token ran out (a long shift): fetch a fresh one and go on.
+      // The token runs out (a long shift): the SDK asks the API again (which checks the device or staff right) and goes on.
+      renew: async () => (sessionId === id ? (await scannerApi<Counts>('GET', `/api/v1/sessions/${encodeURIComponent(id)}/counts`)).live.token : null),
+      // Access revoked or renewal refused: start over; a revoked scanner finds out from the API.
       onError: (e) => {
         if (e.terminal && sessionId === id) setTimeout(() => void watchCounts(id), 1000);
       },

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { httpUrl, parseState, readErrorBody } from '../protocol.js';
+import { httpUrl, parseError, parseState, readErrorBody } from '../protocol.js';
 import type { Connection, FetchLike, Sink } from '../types.js';
 
 export interface SseOptions {
@@ -52,7 +52,11 @@ export function connectSse(opts: SseOptions, sink: Sink): Connection {
         onEvent(msg) {
           let state;
           try {
-            state = parseState(JSON.parse(msg.data));
+            const value: unknown = JSON.parse(msg.data);
+            // The server ended the subscription (token expired, right revoked) and says why before it closes.
+            const error = msg.event === 'error' ? parseError(value) : null;
+            if (error) return end({ reason: 'refused', code: error.code, message: error.message });
+            state = parseState(value);
           } catch {
             return;
           }

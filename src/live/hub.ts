@@ -1,19 +1,43 @@
 import { AppError } from '../domain/errors.js';
 import type { LiveEvent } from '../domain/live-event.js';
+import type { Revocation } from '../domain/live-grant.js';
 import type { Bus } from './bus.js';
 import type { ChannelRegistry } from './channel-registry.js';
+import { MAX_CHANNEL_TOKEN_TTL_SECONDS, type TokenClaims } from './channel-token.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
+import { LeaseIndex, type Lease, type LeaseEnd } from './lease-index.js';
+import { RevocationMemory } from './revocation-memory.js';
 
 /** A screen's end of the live channel: a socket, an SSE stream, a waiting poll. */
 export interface Subscriber {
   /** Called once per newer version; `frame` is the event as JSON, shared by all receivers. */
   send(event: LiveEvent, frame: string): void;
+  /**
+   * The hub ended this subscription on its own: its token expired or the
+   * right it came from was revoked. The hub has already let go of it; the
+   * transport tells its client (and closes what is now empty).
+   */
+  end?(channel: string, code: LeaseEnd, message: string): void;
 }
+
+const ENDED: Record<LeaseEnd, string> = {
+  token_expired: 'channel token has expired; fetch a fresh one',
+  access_revoked: 'the right this subscription came from has been revoked',
+};
+/** Leases ended per sweep tick at most; the rest follow a second later. */
+const MAX_EXPIRED_PER_TICK = 2000;
+/**
+ * Enough to keep the store busy during a burst of new channels, few enough
+ * that other queries never wait behind more than this many snapshot reads.
+ */
+const MAX_OPENS_IN_FLIGHT = 8;
+const NO_GRANTS: readonly string[] = Object.freeze([]);
 
 interface ChannelEntry {
   latest: LiveEvent | null;
   frame: string;
-  /** Each subscriber with the version it has. */
-  subs: Map<Subscriber, number>;
+  /** Each subscriber with its lease (the version it has, its token's expiry and grants). */
+  subs: Map<Subscriber, Lease>;
   /** Bus subscription plus first snapshot; null once done. */
   opening: Promise<void> | null;
 }
@@ -23,50 +47,141 @@ export interface HubStats {
   subscriptions: number;
 }
 
+export interface HubOptions {
+  onError?: ((err: unknown, context: string) => void) | undefined;
+  /** The clock tokens are minted and checked by. */
+  now?: (() => number) | undefined;
+}
+
 /**
  * Delivers channel state to this node's subscribers: a snapshot first, then
  * every newer version, never an older one. It keeps the latest state of each
  * channel it serves, so a thousand screens on one channel cost one read.
+ *
+ * A subscription lasts no longer than the token it was opened with: the hub
+ * ends it when the token expires (a sweep once a second) or when a grant the
+ * token carries is revoked (a revocation from any node, over the bus), and
+ * refuses tokens revoked earlier.
  */
 export class LiveHub {
   private readonly channels = new Map<string, ChannelEntry>();
   private subscriptions = 0;
+  private readonly onError: (err: unknown, context: string) => void;
+  private readonly now: () => number;
+  private readonly leases: LeaseIndex;
+  private readonly revoked = new RevocationMemory(MAX_CHANNEL_TOKEN_TTL_SECONDS * 1000 + 60_000);
+  private readonly sweeper: NodeJS.Timeout;
+  /** Leases whose subscribe() is still waiting for the channel to open. */
+  private readonly pending = new Set<Lease>();
+  /** Channel opens (bus subscription + snapshot read) in flight at once; the rest wait their turn. */
+  private readonly opens = new ConcurrencyLimit(MAX_OPENS_IN_FLIGHT);
 
   constructor(
     private readonly bus: Bus,
     private readonly registry: ChannelRegistry,
-    private readonly onError: (err: unknown, context: string) => void = () => {},
+    options: HubOptions | ((err: unknown, context: string) => void) = {},
   ) {
+    const o = typeof options === 'function' ? { onError: options } : options;
+    this.onError = o.onError ?? (() => {});
+    this.now = o.now ?? Date.now;
+    this.leases = new LeaseIndex(this.now());
     bus.onEvent((e) => this.accept(e));
     bus.onResync(() => void this.resync());
+    bus.onRevocation((r) => this.revokeHere(r));
+    this.sweeper = setInterval(() => this.sweep(), 1000);
+    this.sweeper.unref();
   }
 
   /**
    * Adds `sub` to `channel` and sends it the current state if newer than
-   * `after`. Throws `unknown_channel` when the channel does not exist.
+   * `after`. Throws `unknown_channel` when the channel does not exist, and
+   * `access_revoked` when the token's right was revoked. With `claims` (from
+   * the token) the subscription ends when the token expires or is revoked.
    */
-  async subscribe(channel: string, sub: Subscriber, after = 0): Promise<void> {
+  async subscribe(channel: string, sub: Subscriber, after = 0, claims?: TokenClaims): Promise<void> {
     this.registry.check(channel);
+    if (claims && this.revoked.refuses(channel, claims)) throw new AppError('access_revoked', ENDED.access_revoked);
     let entry = this.channels.get(channel);
     if (!entry) {
       const created: ChannelEntry = { latest: null, frame: '', subs: new Map(), opening: null };
-      created.opening = this.open(channel, created);
-      this.channels.set(channel, created);
+      this.channels.set(channel, created); // before opening: open() checks the channel is still wanted
+      created.opening = this.opens.run(() => this.open(channel, created));
       entry = created;
     }
-    if (!entry.subs.has(sub)) this.subscriptions++;
-    entry.subs.set(sub, after);
+    const previous = entry.subs.get(sub);
+    if (previous) this.leases.remove(previous);
+    else this.subscriptions++;
+    const lease: Lease = {
+      channel,
+      sub,
+      has: after,
+      exp: claims?.exp ?? Infinity,
+      grants: claims && claims.grants.length > 0 ? claims.grants : NO_GRANTS,
+      ended: null,
+      second: 0,
+    };
+    entry.subs.set(sub, lease);
+    this.leases.add(lease);
+    this.pending.add(lease);
     try {
       if (entry.opening) await entry.opening;
     } catch (err) {
       this.detach(channel, entry, sub);
       throw err instanceof AppError ? err : new AppError('unavailable', 'live state is unavailable, retry shortly');
+    } finally {
+      this.pending.delete(lease);
     }
+    // Revoked or expired while the snapshot was loading: the caller hears it from here, not from `end`.
+    if (lease.ended) throw new AppError(lease.ended, ENDED[lease.ended]);
+    // It left (or subscribed again) while the channel was opening: nothing to send or report here.
+    if (entry.subs.get(sub) !== lease) return;
     if (!entry.latest) {
       this.detach(channel, entry, sub);
       throw new AppError('unknown_channel', `no such channel: ${channel}`);
     }
     this.deliver(entry, sub);
+  }
+
+  /**
+   * Ends, on every node, the subscriptions opened under `r.grant` and refuses
+   * its tokens from now on. Call after the revocation committed. A node that
+   * misses the message (the bus was down) still ends them when their tokens
+   * expire: the token lifetime bounds how long a revoked right can keep one.
+   */
+  async revoke(r: Revocation): Promise<void> {
+    this.revokeHere(r);
+    await this.bus.publishRevocation(r);
+  }
+
+  /** Stops the expiry sweep (shutdown). */
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private revokeHere(r: Revocation): void {
+    this.revoked.remember(r);
+    for (const lease of this.leases.under(r.grant, r.channel)) this.end(lease, 'access_revoked');
+  }
+
+  /** Ends subscriptions whose token has expired, and forgets revocations no live token can predate. Runs every second. */
+  sweep(): void {
+    const now = this.now();
+    for (const lease of this.leases.due(now, MAX_EXPIRED_PER_TICK)) this.end(lease, 'token_expired');
+    this.revoked.prune(now);
+  }
+
+  private end(lease: Lease, code: LeaseEnd): void {
+    if (lease.ended) return;
+    lease.ended = code;
+    const entry = this.channels.get(lease.channel);
+    if (entry?.subs.get(lease.sub) === lease) this.detach(lease.channel, entry, lease.sub);
+    else this.leases.remove(lease);
+    if (this.pending.has(lease)) return; // subscribe() is still waiting and throws the code itself
+    try {
+      lease.sub.end?.(lease.channel, code, ENDED[code]);
+    } catch (err) {
+      this.onError(err, 'end subscription');
+    }
   }
 
   unsubscribe(channel: string, sub: Subscriber): void {
@@ -75,7 +190,10 @@ export class LiveHub {
   }
 
   private detach(channel: string, entry: ChannelEntry, sub: Subscriber): void {
-    if (!entry.subs.delete(sub)) return;
+    const lease = entry.subs.get(sub);
+    if (!lease) return;
+    entry.subs.delete(sub);
+    this.leases.remove(lease);
     this.subscriptions--;
     if (entry.subs.size === 0 && this.channels.get(channel) === entry) {
       this.channels.delete(channel);
@@ -105,6 +223,11 @@ export class LiveHub {
     await Promise.all(Array.from({ length: 8 }, worker));
   }
 
+  /** Throws `unknown_channel` for a malformed name or a kind nobody registered; transports say this before judging the token. */
+  checkChannel(channel: string): void {
+    this.registry.check(channel);
+  }
+
   /** Whether `sub` currently follows `channel`. */
   has(channel: string, sub: Subscriber): boolean {
     return this.channels.get(channel)?.subs.has(sub) ?? false;
@@ -114,7 +237,17 @@ export class LiveHub {
     return { channels: this.channels.size, subscriptions: this.subscriptions };
   }
 
+  /** How many grants this node currently refuses tokens for. */
+  revokedGrants(): number {
+    return this.revoked.size();
+  }
+
   private async open(channel: string, entry: ChannelEntry): Promise<void> {
+    // Everyone left while it waited its turn: subscribing now would leave the bus subscribed for nobody.
+    if (this.channels.get(channel) !== entry) {
+      entry.opening = null;
+      return;
+    }
     try {
       await this.bus.subscribe(channel);
       const snap = await this.registry.load(channel);
@@ -144,9 +277,9 @@ export class LiveHub {
 
   private deliver(entry: ChannelEntry, sub: Subscriber): void {
     const latest = entry.latest;
-    const has = entry.subs.get(sub);
-    if (!latest || has === undefined || latest.version <= has) return;
-    entry.subs.set(sub, latest.version);
+    const lease = entry.subs.get(sub);
+    if (!latest || lease === undefined || latest.version <= lease.has) return;
+    lease.has = latest.version;
     try {
       sub.send(latest, entry.frame);
     } catch (err) {

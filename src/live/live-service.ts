@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { LiveEvent } from '../domain/live-event.js';
+import { ANONYMOUS, type LiveAccess, type Revocation } from '../domain/live-grant.js';
 import type { App } from '../http/types.js';
 import type { Bus } from './bus.js';
 import { ChannelRegistry } from './channel-registry.js';
@@ -16,7 +17,15 @@ export interface LiveOptions {
   maxBufferedBytes: number;
   maxFrameBytes: number;
   maxChannelsPerSocket: number;
+  /** Open WebSockets per client address on this node. */
+  maxSocketsPerAddress: number;
+  /** New WebSockets per client address per minute on this node. */
+  upgradesPerMinute: number;
+  /** The client address of an upgrade request, by the same trust-proxy rule as `req.ip`. */
+  addressOf: (req: IncomingMessage) => string;
   onError: (err: unknown, context: string) => void;
+  /** The clock channel tokens are minted and checked by; default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 /** The live channel as one service: flows register channel kinds and publish; transports deliver. */
@@ -32,8 +41,8 @@ export class LiveService {
   constructor(private readonly opts: LiveOptions) {
     this.bus = opts.bus;
     this.tokens = opts.tokens;
-    this.hub = new LiveHub(opts.bus, this.registry, opts.onError);
-    this.ws = new WebSocketTransport({ ...opts, hub: this.hub, pingMs: opts.pingSeconds * 1000 });
+    this.hub = new LiveHub(opts.bus, this.registry, { onError: opts.onError, now: opts.now });
+    this.ws = new WebSocketTransport({ ...opts, hub: this.hub, registry: this.registry, pingMs: opts.pingSeconds * 1000 });
   }
 
   routes(app: App): void {
@@ -50,10 +59,24 @@ export class LiveService {
     this.hub.publish(event).catch((err) => this.opts.onError(err, `publish ${event.channel}`));
   }
 
-  /** A channel token for `channel`, to hand to the screen that may watch it. */
-  grant(channel: string, ttlSeconds?: number): { channel: string; token: string; expires_at: number } {
-    const { token, expiresAt } = this.tokens.mint(channel, ttlSeconds);
+  /**
+   * A channel token for `channel`, to hand to the screen that may watch it.
+   * `access` names the rights of the caller it is minted for (see
+   * domain/live-grant.ts): revoking any of them ends what the token opened.
+   */
+  grant(channel: string, access: LiveAccess = ANONYMOUS, ttlSeconds?: number): { channel: string; token: string; expires_at: number } {
+    const { token, expiresAt } = this.tokens.mint(channel, ttlSeconds, access);
     return { channel, token, expires_at: expiresAt };
+  }
+
+  /**
+   * After a right was revoked (and the revocation committed): every node ends
+   * the subscriptions opened under it and refuses its tokens. Fire-and-forget
+   * like `publish`: a node the bus does not reach ends them at token expiry.
+   */
+  revoke(r: Omit<Revocation, 'at'> & { at?: number }): void {
+    const revocation: Revocation = { grant: r.grant, at: r.at ?? (this.opts.now ?? Date.now)(), ...(r.channel === undefined ? {} : { channel: r.channel }) };
+    this.hub.revoke(revocation).catch((err) => this.opts.onError(err, `revoke ${r.grant}`));
   }
 
   stats() {
@@ -61,6 +84,7 @@ export class LiveService {
   }
 
   async shutdown(graceMs: number): Promise<void> {
+    this.hub.close();
     this.sse?.shutdown();
     this.poll?.shutdown();
     await this.ws.shutdown(graceMs);

@@ -35,6 +35,11 @@ export class AttendeesRepo {
     return this.db.selectFrom('attendees').select(INFO).where('link_token_hash', '=', hash).executeTakeFirst();
   }
 
+  /** The hash of the attendee's current personal link (null: none), which names what the link opened live; undefined: no such attendee. */
+  async linkHash(id: string): Promise<string | null | undefined> {
+    return (await this.db.selectFrom('attendees').select('link_token_hash').where('id', '=', id).executeTakeFirst())?.link_token_hash;
+  }
+
   async setLinkHash(id: string, hash: string): Promise<boolean> {
     const r = await this.db.updateTable('attendees').set({ link_token_hash: hash }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;

@@ -6,11 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/domain/live-event.js';
+import type { Revocation } from '../../src/domain/live-grant.js';
 import type { Bus } from '../../src/live/bus.js';
 import { MemoryBus } from '../../src/live/memory-bus.js';
 import { RedisBus } from '../../src/live/redis-bus.js';
 import { available, TEST_REDIS_URL } from '../support/env.js';
 import { PrivateRedis } from '../support/redis-server.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/until.js';
 
 const REDIS = available('redis', !!TEST_REDIS_URL);
@@ -100,6 +102,19 @@ for (const kind of kinds) {
       await a.subscribe('counter:two');
       await b.publish(ev('counter:two', 1));
       await until(() => first.has('counter:two', 1) && second.has('counter:two', 1), 'both handlers');
+    });
+
+    it('delivers a revocation to every node, whatever channels it serves', async () => {
+      const { a, b } = await kind.pair();
+      const got: Revocation[] = [];
+      a.onRevocation((r) => got.push(r));
+      const revocation: Revocation = { grant: 'd:AbC_-9', channel: 'session:one', at: 1_700_000_000_123 };
+      await b.publishRevocation(revocation);
+      await b.publishRevocation({ grant: 'k:xyz', at: 5 });
+      await until(() => got.length === 2, 'both revocations');
+      expect(got).toEqual([revocation, { grant: 'k:xyz', at: 5 }]);
+      // Not a channel event.
+      expect(recorder(a).events).toEqual([]);
     });
 
     it('reports itself healthy while connected', async () => {
@@ -218,5 +233,28 @@ describe.skipIf(!REDIS)('RedisBus when Redis restarts', () => {
     await b.publish(ev('counter:t', 1));
     await until(() => got.has('counter:r', 2) && got.has('counter:s', 1) && got.has('counter:t', 1), 'events after the restart', 15_000);
     expect(got.of('counter:r').map((e) => e.version)).toEqual([1, 2]);
+  });
+
+  it('holds a revocation made while this node cannot reach Redis and sends it once Redis is back', async () => {
+    // Only A loses Redis (through a proxy it alone uses); B stays connected and must hear A's revocation.
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: redis.port });
+    try {
+      const a = await redisBus(`redis://127.0.0.1:${proxy.port}`, 'scanpass:live:');
+      const b = await redisBus(redis.url, 'scanpass:live:');
+      const heard: Revocation[] = [];
+      b.onRevocation((r) => heard.push(r));
+
+      await proxy.cut();
+      await until(() => !a.healthy(), 'A to notice Redis is gone');
+      const revocation: Revocation = { grant: 'd:held-while-down', at: 1_700_000_000_000 };
+      await a.publishRevocation(revocation); // neither throws nor is lost
+      expect(heard).toEqual([]);
+
+      await proxy.restore();
+      await until(() => heard.length === 1, 'the held revocation on B', 15_000);
+      expect(heard).toEqual([revocation]);
+    } finally {
+      await proxy.close();
+    }
   });
 });

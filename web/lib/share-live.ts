@@ -30,13 +30,8 @@ export function watchShare(
       {
         after,
         onStatus: (st) => onStatus?.(st),
-        onError: (e) => {
-          if (!e.terminal || stopped || (last && FINAL.has(last.status))) return;
-          const version = sub?.version ?? 0;
-          void renew()
-            .then((next) => next && !stopped && start(next, version))
-            .catch(() => {});
-        },
+        // A token that runs out before the share ends is renewed by the SDK; a sign-out ends the watch.
+        renew: async () => (stopped || (last && FINAL.has(last.status)) ? null : ((await renew())?.token ?? null)),
       },
     );
   };

@@ -30,6 +30,11 @@ export class CheckinLive {
     live.registry.register('session', (id) => this.sessionSnapshot(id));
   }
 
+  /** After a right committed away (a device revoked, a staff member removed, a pass link replaced): end what it opened. */
+  revoke(grant: string, channel?: string): void {
+    this.live.revoke(channel === undefined ? { grant } : { grant, channel });
+  }
+
   async passSnapshot(attendeeId: string) {
     const a = await this.repos.attendees.byId(attendeeId);
     if (!a) return null;

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { sha256 } from '../../auth/secrets.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
+import { deviceGrant, passLinkGrant, userGrant } from '../../domain/live-grant.js';
 import { randomToken, type Random } from '../../domain/random.js';
 import type { AttendeesRepo, AttendeeInfo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { EventRow, EventsRepo, ScannableFilter, SessionRow } from '../../store/events.js';
 import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { UsersRepo } from '../../store/users.js';
-import type { CheckinLive } from './checkin-live.js';
+import { sessionChannel, type CheckinLive } from './checkin-live.js';
 import { generateEventKeys } from './event-keys.js';
 import { DEVICE_TOKEN_PREFIX, type Scanner } from './scanner-auth.js';
 
@@ -123,7 +124,10 @@ export class EventAdmin {
   /** A new personal link; the old one stops working. */
   async rotateLink(attendeeId: string) {
     const token = randomToken(this.d.random, 24);
-    if (!(await this.d.attendees.setLinkHash(attendeeId, sha256(token)))) throw new AppError('not_found', 'no such attendee');
+    const old = await this.d.attendees.linkHash(attendeeId);
+    if (old === undefined || !(await this.d.attendees.setLinkHash(attendeeId, sha256(token)))) throw new AppError('not_found', 'no such attendee');
+    // Whoever holds the old link stops seeing the pass.
+    if (old) this.d.channels.revoke(passLinkGrant(old));
     return this.link(token);
   }
 
@@ -155,7 +159,11 @@ export class EventAdmin {
     if (on) {
       if (user.role === 'member') throw new AppError('invalid_request', 'only staff and admin accounts can staff a session');
       await this.d.events.addStaff(sessionId, userId, this.d.clock.now());
-    } else if (!(await this.d.events.removeStaff(sessionId, userId))) throw new AppError('not_found', 'this user does not staff this session');
+    } else {
+      if (!(await this.d.events.removeStaff(sessionId, userId))) throw new AppError('not_found', 'this user does not staff this session');
+      // Their dashboard and scanner counts of this session end, on every node; their other sessions and own pass stay.
+      this.d.channels.revoke(userGrant(userId), sessionChannel(sessionId));
+    }
     return { session_id: sessionId, user_id: userId, staff: on };
   }
 
@@ -190,6 +198,7 @@ export class EventAdmin {
   async revokeDevice(by: string, id: string) {
     if (!(await this.d.devices.revoke(id, this.d.clock.now()))) throw new AppError('not_found', 'no such active device');
     await this.audit(by, 'device_revoke', `device:${id}`, {});
+    this.d.channels.revoke(deviceGrant(id));
     return deviceView((await this.d.devices.byId(id))!);
   }
 

@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { liveAccessOf } from '../../auth/live-access.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import { PassView } from './checkin-schemas.js';
@@ -22,7 +23,8 @@ export function passRoutes(app: App, service: CheckinService, o: { linkAttemptsP
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return service.passForUser(req.params.event_id, principalOf(req).user.id);
+      const p = principalOf(req);
+      return service.passForUser(req.params.event_id, p.user.id, liveAccessOf(p));
     },
   );
 

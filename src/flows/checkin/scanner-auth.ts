@@ -1,14 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../../auth/http-auth.js';
+import { liveAccessOf } from '../../auth/live-access.js';
 import { sha256 } from '../../auth/secrets.js';
 import { AppError } from '../../domain/errors.js';
+import { deviceGrant, type LiveAccess } from '../../domain/live-grant.js';
 import type { DeviceInfo, ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { User } from '../../store/users.js';
 
 export const DEVICE_TOKEN_PREFIX = 'spd_';
 
 /** Who is scanning: a signed-in user (cookie session or API key) or a provisioned device. */
-export type Scanner = { kind: 'user'; user: User } | { kind: 'device'; device: DeviceInfo };
+export type Scanner = { kind: 'user'; user: User; access: LiveAccess } | { kind: 'device'; device: DeviceInfo };
 
 const DEVICE_RE = /^Bearer\s+(spd_\S*)$/i;
 const signedIn = requireUser('member');
@@ -28,8 +30,11 @@ export async function scannerOf(req: FastifyRequest, reply: FastifyReply, device
     return { kind: 'device', device };
   }
   await signedIn(req, reply);
-  return { kind: 'user', user: req.principal!.user };
+  return { kind: 'user', user: req.principal!.user, access: liveAccessOf(req.principal!) };
 }
+
+/** The rights a scanner's channel tokens are minted under: the device, or the user's credential and account. */
+export const scannerAccess = (s: Scanner): LiveAccess => (s.kind === 'device' ? { grants: [deviceGrant(s.device.id)] } : s.access);
 
 /** The actor recorded with a scan; nonces are unique per actor. */
 export const actorOf = (s: Scanner) =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, isAppError } from '../../domain/errors.js';
+import type { LiveAccess } from '../../domain/live-grant.js';
 import type { Random } from '../../domain/random.js';
 import * as machine from '../../domain/share-request.js';
 import type { Person, SharedFields, ShareRequest } from '../../domain/share-request.js';
@@ -26,6 +27,8 @@ export interface ShareFlowDeps {
 /** Who is calling, and from where (for the audit log). */
 export interface Caller extends Person {
   ip?: string;
+  /** The rights its channel tokens are minted under (auth/live-access.ts): signing out ends what they opened. */
+  access: LiveAccess;
 }
 
 export const shareChannel = (id: string) => `share:${id}`;
@@ -79,7 +82,7 @@ export class ShareFlow {
         requestedAt: null,
         decidedAt: null,
       };
-      if (await this.d.shares.insert(share)) return this.ownerView(share);
+      if (await this.d.shares.insert(share)) return this.ownerView(share, owner.access);
     }
     throw new AppError('unavailable', 'could not allocate a share code; try again');
   }
@@ -90,7 +93,7 @@ export class ShareFlow {
     const found = code ? await this.d.shares.byCode(code) : undefined;
     if (!found) throw new AppError('unknown_code', 'no share has this code; check it and try again');
     const { row: share } = await this.transition(found, (cur) => ({ next: machine.claim(cur, person(who), this.d.clock.now()), result: null }));
-    return this.requesterView(share);
+    return this.requesterView(share, who.access);
   }
 
   approve(id: string, owner: Caller) {
@@ -106,9 +109,9 @@ export class ShareFlow {
   }
 
   /** The current state for A or for the one who claimed it; nobody else. */
-  async view(id: string, userId: string) {
-    const r = await this.visible(id, userId);
-    return r.ownerId === userId ? this.ownerView(r) : this.requesterView(r);
+  async view(id: string, caller: Pick<Caller, 'id' | 'access'>) {
+    const r = await this.visible(id, caller.id);
+    return r.ownerId === caller.id ? this.ownerView(r, caller.access) : this.requesterView(r, caller.access);
   }
 
   /** What A's QR encodes: the receive page with the code. Only A may draw it. */
@@ -143,7 +146,7 @@ export class ShareFlow {
     try {
       const { row: share } = await this.transition(id, (cur) => ({ next: step(cur), result: null }));
       await this.d.audit.record({ at: at(), actorId: owner.id, action, subject, outcome: 'ok', detail: { requester_id: share.requester?.id ?? null, status: share.status }, ip: owner.ip ?? null });
-      return this.ownerView(share);
+      return this.ownerView(share, owner.access);
     } catch (err) {
       if (isAppError(err) && err.code !== 'not_found') {
         await this.d.audit.record({ at: at(), actorId: owner.id, action, subject, outcome: 'refused', detail: { reason: err.code }, ip: owner.ip ?? null });
@@ -156,18 +159,18 @@ export class ShareFlow {
     return `${this.o.publicUrl}/share/receive?code=${formatUserCode(code)}`;
   }
 
-  private grant(id: string) {
-    return this.d.live.grant(shareChannel(id), this.o.ttlSeconds + TOKEN_GRACE_SECONDS);
+  private grant(id: string, access: LiveAccess) {
+    return this.d.live.grant(shareChannel(id), access, this.o.ttlSeconds + TOKEN_GRACE_SECONDS);
   }
 
   /** A sees everything about their own share, including what they offered. */
-  private ownerView(r: StoredShareRequest) {
-    return { id: r.id, role: 'owner' as const, code: formatUserCode(r.code), url: this.receiveUrl(r.code), ...machine.channelView(r), offer: r.fields, live: this.grant(r.id) };
+  private ownerView(r: StoredShareRequest, access: LiveAccess) {
+    return { id: r.id, role: 'owner' as const, code: formatUserCode(r.code), url: this.receiveUrl(r.code), ...machine.channelView(r), offer: r.fields, live: this.grant(r.id, access) };
   }
 
   /** B sees who is sharing and, only once approved, the fields. */
-  private requesterView(r: StoredShareRequest) {
-    return { id: r.id, role: 'requester' as const, ...machine.channelView(r), live: this.grant(r.id) };
+  private requesterView(r: StoredShareRequest, access: LiveAccess) {
+    return { id: r.id, role: 'requester' as const, ...machine.channelView(r), live: this.grant(r.id, access) };
   }
 }
 
