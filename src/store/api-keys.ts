@@ -2,13 +2,17 @@ import type { Kysely } from 'kysely';
 import type { ApiKeysTable, Database } from './schema.js';
 import { toUser, type User } from './users.js';
 
-export type ApiKeyInfo = Omit<ApiKeysTable, 'key_hash'>;
+/** An API key as the rest of the server sees it: no hash, its scopes as a list. */
+export type ApiKeyInfo = Omit<ApiKeysTable, 'key_hash' | 'scopes'> & { scopes: string[] };
+
+const scopeList = (s: string): string[] => s.split(' ').filter(Boolean);
 
 export class ApiKeysRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(row: ApiKeysTable): Promise<void> {
-    await this.db.insertInto('api_keys').values(row).execute();
+  /** Without `scopes` the key is unscoped. */
+  async insert(row: Omit<ApiKeysTable, 'scopes'> & { scopes?: string }): Promise<void> {
+    await this.db.insertInto('api_keys').values({ scopes: '', ...row }).execute();
   }
 
   /** The unrevoked key with this hash and its (enabled) owner. */
@@ -18,7 +22,7 @@ export class ApiKeysRepo {
       .innerJoin('users', 'users.id', 'api_keys.user_id')
       .select([
         'api_keys.id as key_id', 'api_keys.name as key_name', 'api_keys.user_id', 'api_keys.created_at as key_created_at',
-        'api_keys.last_used_at', 'api_keys.revoked_at', 'users.id', 'users.email', 'users.name', 'users.role', 'users.created_at', 'users.disabled_at',
+        'api_keys.last_used_at', 'api_keys.revoked_at', 'api_keys.scopes as key_scopes', 'users.id', 'users.email', 'users.name', 'users.role', 'users.created_at', 'users.disabled_at',
       ])
       .where('api_keys.key_hash', '=', keyHash)
       .where('api_keys.revoked_at', 'is', null)
@@ -26,7 +30,7 @@ export class ApiKeysRepo {
       .executeTakeFirst();
     if (!r) return undefined;
     return {
-      key: { id: r.key_id, name: r.key_name, user_id: r.user_id, created_at: r.key_created_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at },
+      key: { id: r.key_id, name: r.key_name, user_id: r.user_id, created_at: r.key_created_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at, scopes: scopeList(r.key_scopes) },
       user: toUser(r),
     };
   }
@@ -36,9 +40,9 @@ export class ApiKeysRepo {
   }
 
   async list(userId?: string): Promise<ApiKeyInfo[]> {
-    let q = this.db.selectFrom('api_keys').select(['id', 'name', 'user_id', 'created_at', 'last_used_at', 'revoked_at']).orderBy('created_at', 'desc');
+    let q = this.db.selectFrom('api_keys').select(['id', 'name', 'user_id', 'created_at', 'last_used_at', 'revoked_at', 'scopes']).orderBy('created_at', 'desc');
     if (userId) q = q.where('user_id', '=', userId);
-    return q.execute();
+    return (await q.execute()).map((r) => ({ ...r, scopes: scopeList(r.scopes) }));
   }
 
   /** Returns false when no such unrevoked key (of this owner, if given). */

@@ -3,6 +3,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { decodeQrPng } from '../support/qr-decode.js';
 import { ADMIN, startTestNode } from '../support/test-node.js';
 
 /**
@@ -248,6 +249,8 @@ describe.each(dialects)('phone API for QR login on $name', ({ database }) => {
     let ownerKey: string;
     let otherKey: string;
     let appClientId: string;
+    let secondAppId: string;
+    let owner: Session;
 
     beforeAll(async () => {
       const users: Session[] = [];
@@ -256,7 +259,8 @@ describe.each(dialects)('phone API for QR login on $name', ({ database }) => {
         expect(res.statusCode).toBe(201);
         users.push(await d.signIn(email, 'staff password'));
       }
-      const [owner, other] = users as [Session, Session];
+      const [ownerSession, other] = users as [Session, Session];
+      owner = ownerSession;
       const created = await d.inject({
         method: 'POST',
         url: '/api/v1/clients',
@@ -266,14 +270,20 @@ describe.each(dialects)('phone API for QR login on $name', ({ database }) => {
       expect(created.statusCode).toBe(201);
       expect(created.json().client.owner_id).toBe(owner.id);
       appClientId = created.json().client.client_id;
-      const keyOf = async (s: Session) => {
-        const res = await d.inject({ method: 'POST', url: '/api/v1/api-keys', ...d.as(s), payload: { name: 'mobile app' } });
-        expect(res.statusCode).toBe(201);
-        return res.json().key as string;
-      };
-      ownerKey = await keyOf(owner);
-      otherKey = await keyOf(other);
+      const second = await d.inject({ method: 'POST', url: '/api/v1/clients', ...d.as(admin), payload: { name: 'Second shop', owner_id: owner.id } });
+      expect(second.statusCode).toBe(201);
+      secondAppId = second.json().client.client_id;
+      ownerKey = await keyOf(owner, [`login:approve:${appClientId}`]);
+      // Scoped to the application, but the account does not own it.
+      otherKey = await keyOf(other, [`login:approve:${appClientId}`]);
     });
+
+    const keyOf = async (s: Session, scopes?: string[]) => {
+      const res = await d.inject({ method: 'POST', url: '/api/v1/api-keys', ...d.as(s), payload: { name: 'mobile app', ...(scopes ? { scopes } : {}) } });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().api_key.scopes).toEqual(scopes ?? []);
+      return res.json().key as string;
+    };
 
     it("puts the application's subject and profile claims into the id_token, never its reserved claims", async () => {
       const screen = await d.newScreen(appClientId, { scope: 'openid profile email' });
@@ -310,7 +320,7 @@ describe.each(dialects)('phone API for QR login on $name', ({ database }) => {
       expect(payload.email).toBeUndefined();
     });
 
-    it("refuses another account's API key (403 forbidden) and a signed-in user's subject (400)", async () => {
+    it("refuses a key scoped to an application its account does not own (403 forbidden) and a signed-in user's subject (400)", async () => {
       const screen = await d.newScreen(appClientId);
       const url = `/api/v1/login-requests/${screen.user_code}`;
       expectError(await d.withKey(otherKey, 'GET', url), 403, 'forbidden');
@@ -326,10 +336,64 @@ describe.each(dialects)('phone API for QR login on $name', ({ database }) => {
       expectError(await d.decide(bea, other.user_code, 'approve', { subject: 'someone-else' }), 400, 'invalid_request');
       expectError(await d.withKey('spk_not-a-real-key', 'GET', url), 401, 'unauthorized');
     });
+
+    it("an unscoped key, even an admin's, decides no login: 403 insufficient_scope, and claims nothing", async () => {
+      const adminKey = await keyOf(admin);
+      const ownersUnscoped = await keyOf(owner);
+      const screen = await d.newScreen(appClientId);
+      const url = `/api/v1/login-requests/${screen.user_code}`;
+      for (const key of [adminKey, ownersUnscoped]) {
+        expectError(await d.withKey(key, 'GET', url), 403, 'insufficient_scope');
+        expectError(await d.withKey(key, 'POST', `${url}/approve`, { subject: 'victim', claims: { name: 'Anyone' } }), 403, 'insufficient_scope');
+        expectError(await d.withKey(key, 'POST', `${url}/deny`), 403, 'insufficient_scope');
+      }
+      expect((await d.channel(screen, 0))!.type).toBe('pending');
+      // The same admin with a key scoped to this application may.
+      const scoped = await keyOf(admin, [`login:approve:${appClientId}`]);
+      expect((await d.withKey(scoped, 'GET', url)).statusCode).toBe(200);
+      expect((await d.withKey(scoped, 'POST', `${url}/approve`, { subject: 'app-user-1' })).json().status).toBe('approved');
+      expect(decodeJwt((await d.token(appClientId, screen.device_code)).json().id_token).sub).toBe('app-user-1');
+    });
+
+    it("a key scoped to one application cannot decide another's requests; one scoped to that application can", async () => {
+      const screen = await d.newScreen(secondAppId);
+      const url = `/api/v1/login-requests/${screen.user_code}`;
+      expectError(await d.withKey(ownerKey, 'GET', url), 403, 'insufficient_scope');
+      expectError(await d.withKey(ownerKey, 'POST', `${url}/approve`, { subject: 'app-user-9' }), 403, 'insufficient_scope');
+      const forSecond = await keyOf(owner, [`login:approve:${secondAppId}`]);
+      expect((await d.withKey(forSecond, 'GET', url)).statusCode).toBe(200);
+      expect((await d.withKey(forSecond, 'POST', `${url}/approve`, { subject: 'app-user-9' })).json().status).toBe('approved');
+    });
+
+    it('refuses malformed scopes when creating a key', async () => {
+      for (const scopes of [['admin'], ['login:approve:'], ['login:approve:a b c']]) {
+        expectError(await d.inject({ method: 'POST', url: '/api/v1/api-keys', ...d.as(owner), payload: { name: 'bad', scopes } }), 400, 'invalid_request');
+      }
+      const listed = await d.inject({ method: 'GET', url: '/api/v1/api-keys', ...d.as(owner) });
+      expect(listed.json().api_keys).toEqual(expect.arrayContaining([expect.objectContaining({ scopes: [`login:approve:${appClientId}`] })]));
+    });
   });
 
-  it('draws the QR code as SVG, PNG or JSON with a data URL; unknown codes are 404', async () => {
+  it('registering an application refuses unknown fields, naming them; `secret` points at `confidential`', async () => {
+    const register = (payload: Record<string, unknown>) => d.inject({ method: 'POST', url: '/api/v1/clients', ...d.as(admin), payload });
+    const secret = await register({ name: 'CLI habits', secret: true });
+    expectError(secret, 400, 'invalid_request');
+    expect(secret.json()).toMatchObject({ field: 'secret', message: expect.stringContaining('"confidential": true') });
+    const typo = await register({ name: 'Typo', scope: ['openid'] });
+    expectError(typo, 400, 'invalid_request');
+    expect(typo.json()).toMatchObject({ field: 'scope', message: expect.stringContaining('"scope"') });
+    expectError(await register({ name: '' }), 400, 'invalid_request');
+    // Nothing was registered by the refusals.
+    const names = (await d.inject({ method: 'GET', url: '/api/v1/clients', ...d.as(admin) })).json().clients.map((c: { name: string }) => c.name);
+    expect(names).not.toContain('CLI habits');
+    expect(names).not.toContain('Typo');
+    // Still answers 401 before looking at the body.
+    expectError(await d.inject({ method: 'POST', url: '/api/v1/clients', payload: { name: 'x', secret: true } }), 401, 'unauthorized');
+  });
+
+  it('draws the QR code as SVG, PNG or JSON with a data URL, and the PNG reads back as the link', async () => {
     const screen = await d.newScreen(clientId);
+    const link = `${node.url}/device?user_code=${screen.user_code}`;
     const svg = await d.inject({ method: 'GET', url: `/oauth/device/qr/${screen.user_code}?format=svg` });
     expect(svg.statusCode).toBe(200);
     expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
@@ -338,13 +402,43 @@ describe.each(dialects)('phone API for QR login on $name', ({ database }) => {
     expect(png.statusCode).toBe(200);
     expect(png.headers['content-type']).toBe('image/png');
     expect(png.rawPayload.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(png.rawPayload.readUInt32BE(16)).toBe(128); // IHDR width
+    expect(await decodeQrPng(png.rawPayload)).toEqual([link]);
     const json = await d.inject({ method: 'GET', url: `/oauth/device/qr/${screen.user_code}?format=json` });
     expect(json.statusCode).toBe(200);
-    expect(json.json()).toEqual({ url: `${node.url}/device?user_code=${screen.user_code}`, data_url: expect.stringMatching(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/) });
-    expectError(await d.inject({ method: 'GET', url: '/oauth/device/qr/BCDF-GHJK?format=svg' }), 404, 'unknown_code');
+    expect(json.json()).toEqual({ url: link, data_url: expect.stringMatching(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/) });
+    expect(await decodeQrPng(Buffer.from(json.json().data_url.split(',')[1], 'base64'))).toEqual([link]);
     expectError(await d.inject({ method: 'GET', url: `/oauth/device/qr/${screen.user_code}?format=gif` }), 400, 'invalid_request');
     // Drawing the QR claims nothing.
     expect((await d.channel(screen, 0))!.type).toBe('pending');
+  });
+
+  it('QR images are at most 1024 px (400 invalid_request), and a repeated render is byte-identical', async () => {
+    const screen = await d.newScreen(clientId);
+    for (const size of [2048, 1025, 10_000]) {
+      const res = await d.inject({ method: 'GET', url: `/oauth/device/qr/${screen.user_code}?format=png&size=${size}` });
+      expectError(res, 400, 'invalid_request');
+      expect(res.json().message).toContain('1024');
+    }
+    expectError(await d.inject({ method: 'GET', url: `/oauth/device/qr/${screen.user_code}?format=json&size=2048` }), 400, 'invalid_request');
+    const big = () => d.inject({ method: 'GET', url: `/oauth/device/qr/${screen.user_code}?format=png&size=1024` });
+    const [first, second] = [await big(), await big()];
+    expect(first.statusCode).toBe(200);
+    expect(first.rawPayload.readUInt32BE(16)).toBe(1024);
+    expect(second.rawPayload.equals(first.rawPayload)).toBe(true);
+    expect(await decodeQrPng(first.rawPayload)).toEqual([`${node.url}/device?user_code=${screen.user_code}`]);
+  });
+
+  it('the QR route does not tell whether a code exists: any well-formed code gets its image', async () => {
+    const screen = await d.newScreen(clientId);
+    const real = await d.inject({ method: 'GET', url: `/oauth/device/qr/${screen.user_code}?format=json` });
+    const unknown = await d.inject({ method: 'GET', url: '/oauth/device/qr/BCDF-GHJK?format=json' });
+    expect([real.statusCode, unknown.statusCode]).toEqual([200, 200]);
+    expect(unknown.json()).toEqual({ url: `${node.url}/device?user_code=BCDF-GHJK`, data_url: expect.stringMatching(/^data:image\/png;base64,/) });
+    expect(Object.keys(unknown.json())).toEqual(Object.keys(real.json()));
+    // Typed any way, the same code; a string that cannot be a code is the caller's error.
+    expect((await d.inject({ method: 'GET', url: '/oauth/device/qr/bcdf%20ghjk?format=json' })).json().url).toBe(`${node.url}/device?user_code=BCDF-GHJK`);
+    expectError(await d.inject({ method: 'GET', url: '/oauth/device/qr/not-a-code?format=svg' }), 400, 'invalid_request');
   });
 
   it('publishes the discovery document with this node as issuer', async () => {
@@ -445,6 +539,17 @@ describe('guessing user codes is rate-limited', () => {
     for (let i = 0; i < 5; i++) expect((await d.open(bea, screen.user_code, '10.0.0.1')).statusCode).toBe(200);
     expectError(await d.open(bea, screen.user_code, '10.0.0.1'), 429, 'rate_limited');
     expect((await d.open(bea, screen.user_code, '10.0.0.2')).statusCode).toBe(200);
+  });
+
+  it('QR images of unknown codes neither answer differently nor spend the guessing limits', async () => {
+    // More than the per-address limit (5) and the global budget (10) of wrong codes.
+    for (let i = 0; i < 12; i++) {
+      const code = `BCDF-GHJ${'BCDFGHJKLMNP'[i]}`;
+      const res = await d.inject({ method: 'GET', url: `/oauth/device/qr/${code}?format=json`, remoteAddress: '10.3.0.1' });
+      expect(res.statusCode).toBe(200);
+    }
+    const screen = await d.newScreen(clientId);
+    expect((await d.open(bea, screen.user_code, '10.3.0.1')).statusCode).toBe(200);
   });
 
   it('globally: once many addresses spent the budget of wrong codes, even a new address is refused', async () => {

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
@@ -212,6 +213,59 @@ describe.each(dialects)('OpenID device flow with openid-client on $name', ({ dat
     expect(faster.body).toMatchObject({ error: 'slow_down', interval: auth.interval + 10 });
   });
 
+  describe('clients that read RFC 8414 metadata only', () => {
+    const issuer = () => new URL(node.url);
+    const insecure = { [oauth.allowInsecureRequests]: true };
+    const discover = async () => oauth.processDiscoveryResponse(issuer(), await oauth.discoveryRequest(issuer(), { algorithm: 'oauth2', ...insecure }));
+
+    it('oauth4webapi discovers /.well-known/oauth-authorization-server and runs the device grant with client_secret_post', async () => {
+      const as = await discover();
+      expect(as).toMatchObject({
+        issuer: node.url,
+        device_authorization_endpoint: `${node.url}/oauth/device_authorization`,
+        token_endpoint: `${node.url}/oauth/token`,
+        jwks_uri: `${node.url}/oauth/jwks`,
+        grant_types_supported: [DEVICE_GRANT],
+      });
+      // OpenID-only fields stay in the OpenID document.
+      expect(as).not.toHaveProperty('userinfo_endpoint');
+      expect(as).not.toHaveProperty('id_token_signing_alg_values_supported');
+
+      const c: oauth.Client = { client_id: confidential.id };
+      const auth = oauth.ClientSecretPost(confidential.secret);
+      const started = await oauth.processDeviceAuthorizationResponse(as, c, await oauth.deviceAuthorizationRequest(as, c, auth, { scope: 'profile email' }, insecure));
+      await decide(started.user_code, 'approve');
+      const tokens = await oauth.processDeviceCodeResponse(as, c, await oauth.deviceCodeGrantRequest(as, c, auth, started.device_code, insecure));
+      expect(tokens).toMatchObject({ token_type: 'bearer', scope: 'profile email', access_token: expect.any(String) });
+    });
+
+    it("openid-client's discovery with algorithm oauth2 finds the same issuer", async () => {
+      const config = await client.discovery(issuer(), publicId, undefined, client.None(), { algorithm: 'oauth2', execute: [client.allowInsecureRequests] });
+      expect(config.serverMetadata()).toMatchObject({ issuer: node.url, device_authorization_endpoint: `${node.url}/oauth/device_authorization` });
+    });
+
+    it('a wrong client_secret_post secret surfaces as invalid_client, not as an authentication challenge', async () => {
+      const config = await configFor(node.url, confidential.id, 'not the secret');
+      const err = await rejection(client.initiateDeviceAuthorization(config, { scope: 'openid' }));
+      expect(err).toBeInstanceOf(client.ResponseBodyError);
+      expect(err).toMatchObject({ error: 'invalid_client', status: 401 });
+
+      const as = await discover();
+      const c: oauth.Client = { client_id: confidential.id };
+      const res = await oauth.deviceAuthorizationRequest(as, c, oauth.ClientSecretPost('not the secret'), { scope: 'profile' }, insecure);
+      const raw = await rejection(oauth.processDeviceAuthorizationResponse(as, c, res));
+      expect(raw).toBeInstanceOf(oauth.ResponseBodyError);
+      expect(raw).toMatchObject({ error: 'invalid_client', status: 401 });
+    });
+
+    it('a wrong client_secret_basic secret gets the Basic challenge the header asked for', async () => {
+      const config = await client.discovery(issuer(), confidential.id, undefined, client.ClientSecretBasic('not the secret'), { execute: [client.allowInsecureRequests] });
+      const err = await rejection(client.initiateDeviceAuthorization(config, { scope: 'openid' }));
+      expect(err).toBeInstanceOf(client.WWWAuthenticateChallengeError);
+      expect((err as client.WWWAuthenticateChallengeError).cause[0]).toMatchObject({ scheme: 'basic' });
+    });
+  });
+
   describe('refusals in RFC 6749 shape', () => {
     const expectOAuthError = async (res: Response, status: number, error: string) => {
       expect(res.status).toBe(status);
@@ -243,8 +297,9 @@ describe.each(dialects)('OpenID device flow with openid-client on $name', ({ dat
     });
 
     it('unknown client, wrong or missing secret: invalid_client with 401', async () => {
+      // No Basic challenge for a client that did not use the Authorization header (RFC 6749 5.2).
       const unknown = await expectOAuthError(await authorize({ client_id: 'no-such-client' }), 401, 'invalid_client');
-      expect(unknown.headers.get('www-authenticate')).toMatch(/^Basic/);
+      expect(unknown.headers.get('www-authenticate')).toBeNull();
       await expectOAuthError(await authorize({}), 401, 'invalid_client');
       await expectOAuthError(await authorize({ client_id: confidential.id, client_secret: 'wrong secret' }), 401, 'invalid_client');
       await expectOAuthError(await authorize({ client_id: confidential.id }), 401, 'invalid_client');
@@ -256,6 +311,7 @@ describe.each(dialects)('OpenID device flow with openid-client on $name', ({ dat
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${confidential.id}:nope`).toString('base64')}` },
       });
       await expectOAuthError(basic, 401, 'invalid_client');
+      expect(basic.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
       // A malformed %-escape in Basic credentials is the caller's error, not a 500.
       const garbled = await fetch(`${node.url}/oauth/device_authorization`, {
         ...form({ scope: 'openid' }),

@@ -255,7 +255,11 @@ for (const target of targets) {
         const row = keyRow(owner.id, T0);
         await apiKeys.insert(row);
         const found = await apiKeys.findActive(row.key_hash);
-        expect(found?.key).toEqual({ id: row.id, name: row.name, user_id: owner.id, created_at: T0, last_used_at: null, revoked_at: null });
+        expect(found?.key).toEqual({ id: row.id, name: row.name, user_id: owner.id, created_at: T0, last_used_at: null, revoked_at: null, scopes: [] });
+        // Scopes are stored space-separated and handed out as a list.
+        const scoped = { ...keyRow(owner.id, T0), scopes: 'login:approve:shop login:approve:kiosk' };
+        await apiKeys.insert(scoped);
+        expect((await apiKeys.findActive(scoped.key_hash))?.key.scopes).toEqual(['login:approve:shop', 'login:approve:kiosk']);
         expect(found?.user).toMatchObject({ id: owner.id, role: 'staff' });
         await apiKeys.touch(row.id, T0 + 5);
         expect((await apiKeys.findActive(row.key_hash))?.key.last_used_at).toBe(T0 + 5);
@@ -282,7 +286,7 @@ for (const target of targets) {
         await apiKeys.revoke(a.id, T0 + 10);
         const all = await apiKeys.list();
         expect(all.map((k) => k.id)).toEqual([c.id, b.id, a.id]);
-        expect(all[2]).toEqual({ id: a.id, name: a.name, user_id: owner.id, created_at: T0 + 1, last_used_at: null, revoked_at: T0 + 10 });
+        expect(all[2]).toEqual({ id: a.id, name: a.name, user_id: owner.id, created_at: T0 + 1, last_used_at: null, revoked_at: T0 + 10, scopes: [] });
         expect(all.some((k) => 'key_hash' in k)).toBe(false);
         expect((await apiKeys.list(owner.id)).map((k) => k.id)).toEqual([c.id, a.id]);
       });

@@ -4,6 +4,7 @@ import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import type { ClientsRepo, Client } from '../../store/clients.js';
 import { toClient } from '../../store/clients.js';
+import type { UsersRepo } from '../../store/users.js';
 
 export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone'] as const;
 export const CLIENT_ID_PATTERN = '^[A-Za-z0-9._-]{3,64}$';
@@ -12,6 +13,7 @@ export const CLIENT_ID_PATTERN = '^[A-Za-z0-9._-]{3,64}$';
 export class ClientsService {
   constructor(
     private readonly repo: ClientsRepo,
+    private readonly users: Pick<UsersRepo, 'findById'>,
     private readonly clock: Clock,
   ) {}
 
@@ -22,6 +24,8 @@ export class ClientsService {
     if (bad.length) throw new AppError('invalid_scope', `unsupported scope: ${bad.join(' ')}; supported: ${SUPPORTED_SCOPES.join(' ')}`);
     const clientId = input.clientId ?? `app_${randomBytes(9).toString('base64url')}`;
     if (!new RegExp(CLIENT_ID_PATTERN).test(clientId)) throw new AppError('invalid_request', 'client_id may hold 3-64 letters, digits, dots, dashes and underscores');
+    // The owner is a foreign key: an unknown one is the caller's mistake, not a database error.
+    if (input.ownerId !== null && !(await this.users.findById(input.ownerId))) throw new AppError('unknown_user', `no account with id ${input.ownerId}`);
     const secret = input.confidential ? randomBytes(32).toString('base64url') : undefined;
     const row = {
       client_id: clientId,

@@ -1,7 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { sha256, safeEqual } from '../../auth/secrets.js';
 import type { Clock } from '../../domain/clock.js';
+import { mayApproveFor } from '../../domain/api-key-scopes.js';
 import { AppError } from '../../domain/errors.js';
+import { ANONYMOUS } from '../../domain/live-grant.js';
 import * as machine from '../../domain/login-request.js';
 import type { Approval, LoginRequest } from '../../domain/login-request.js';
 import { randomToken, type Random } from '../../domain/random.js';
@@ -37,8 +39,11 @@ export interface LoginFlowDeps {
 export interface Claimant {
   key: string;
   userId: string;
-  /** Set for an API key: only requests of clients this user owns may be claimed (admins: any). */
-  apiKeyOwner?: { isAdmin: boolean };
+  /**
+   * Set for an API key: it must be scoped to the request's client
+   * (`login:approve:<client_id>`), and its owner must own that client (admins: any).
+   */
+  apiKeyOwner?: { isAdmin: boolean; scopes: readonly string[] };
 }
 
 export const loginChannel = (id: string) => `login:${id}`;
@@ -121,7 +126,8 @@ export class LoginFlow {
         expires_in: this.o.ttlSeconds,
         interval: this.o.intervalSeconds,
         // Extension: watch this instead of polling; ask the token endpoint once it says approved.
-        live: this.d.live.grant(loginChannel(request.id), this.o.ttlSeconds + 60),
+        // The screen's capability: it depends on no revocable right, and ends with the request.
+        live: this.d.live.grant(loginChannel(request.id), ANONYMOUS, this.o.ttlSeconds + 60),
       };
     }
     throw new AppError('unavailable', 'could not allocate a user code; try again');
@@ -192,9 +198,16 @@ export class LoginFlow {
     return this.d.requests.purge(this.d.clock.now() - keepMs);
   }
 
-  async qrTarget(userCodeInput: string): Promise<string> {
-    const r = await this.byUserCode(userCodeInput);
-    return `${this.o.publicUrl}/device?user_code=${formatUserCode(r.userCode)}`;
+  /**
+   * What a request's QR holds. Built from the code alone, without looking it
+   * up: the caller already has the code, and an answer that differed for
+   * codes that exist would let anyone test guesses outside the limits that
+   * guard the phone API.
+   */
+  qrTarget(userCodeInput: string): string {
+    const code = normaliseUserCode(userCodeInput);
+    if (!code) throw new AppError('invalid_request', 'user_code must be 8 letters of the user-code alphabet, as XXXX-XXXX');
+    return `${this.o.publicUrl}/device?user_code=${formatUserCode(code)}`;
   }
 
   private async byUserCode(input: string): Promise<StoredLoginRequest> {
@@ -205,7 +218,12 @@ export class LoginFlow {
   }
 
   private async checkApiKeyScope(r: StoredLoginRequest, c: Claimant): Promise<void> {
-    if (!c.apiKeyOwner || c.apiKeyOwner.isAdmin) return;
+    if (!c.apiKeyOwner) return;
+    // Checked before anything changes: a refused key claims nothing.
+    if (!mayApproveFor(c.apiKeyOwner.scopes, r.clientId)) {
+      throw new AppError('insufficient_scope', "this API key is not scoped to this request's application: create one with scopes [\"login:approve:<client_id>\"]");
+    }
+    if (c.apiKeyOwner.isAdmin) return;
     const client = await this.d.clients.find(r.clientId);
     if (client?.owner_id !== c.userId) throw new AppError('forbidden', "an API key may only decide its own application's requests");
   }

@@ -13,7 +13,7 @@ const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Ty
 /** client_secret_basic (RFC 6749 2.3.1): the Authorization header wins over the body. */
 function clientCredentials(req: FastifyRequest, body: { client_id?: string | undefined; client_secret?: string | undefined }) {
   const h = req.headers.authorization;
-  if (h?.startsWith('Basic ')) {
+  if (h && /^Basic /i.test(h)) {
     const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i < 0) throw new OAuthError('invalid_client', 'malformed Basic credentials');
@@ -29,18 +29,23 @@ function clientCredentials(req: FastifyRequest, body: { client_id?: string | und
 }
 
 export function oauthRoutes(app: App, flow: LoginFlow, signer: TokenSigner, issuer: string): void {
-  app.get('/.well-known/openid-configuration', { schema: { tags: ['oauth'], summary: 'OpenID Provider metadata' } }, async () => ({
+  // RFC 8414 authorization server metadata; OpenID Connect Discovery adds its own fields to it.
+  const oauthMetadata = {
     issuer,
     device_authorization_endpoint: `${issuer}/oauth/device_authorization`,
     token_endpoint: `${issuer}/oauth/token`,
     jwks_uri: `${issuer}/oauth/jwks`,
-    userinfo_endpoint: `${issuer}/oauth/userinfo`,
     grant_types_supported: [DEVICE_GRANT],
     response_types_supported: ['none'],
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
     token_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
     scopes_supported: SUPPORTED_SCOPES,
+  };
+  app.get('/.well-known/oauth-authorization-server', { schema: { tags: ['oauth'], summary: 'OAuth 2.0 Authorization Server metadata (RFC 8414)' } }, async () => oauthMetadata);
+  app.get('/.well-known/openid-configuration', { schema: { tags: ['oauth'], summary: 'OpenID Provider metadata' } }, async () => ({
+    ...oauthMetadata,
+    userinfo_endpoint: `${issuer}/oauth/userinfo`,
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'name', 'email', 'email_verified', 'preferred_username', 'phone_number'],
   }));
 

@@ -28,7 +28,7 @@ function claimantOf(req: FastifyRequest): Claimant {
   const p = principalOf(req);
   return p.kind === 'session'
     ? { key: `session:${p.sessionHash}`, userId: p.user.id }
-    : { key: `apikey:${p.keyId}`, userId: p.user.id, apiKeyOwner: { isAdmin: p.user.role === 'admin' } };
+    : { key: `apikey:${p.keyId}`, userId: p.user.id, apiKeyOwner: { isAdmin: p.user.role === 'admin', scopes: p.scopes } };
 }
 
 export interface PhoneRouteOptions {
@@ -71,7 +71,7 @@ export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): vo
         tags: ['login'],
         summary: 'Open a login request by its user code: the first signed-in caller claims it',
         params: Params,
-        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(401, 404, 409, 410, 429) },
+        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(401, 403, 404, 409, 410, 429) },
       },
     },
     async (req) => {
@@ -92,7 +92,7 @@ export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): vo
       schema: {
         tags: ['login'],
         summary: 'Approve a request you claimed',
-        description: 'With a live screen, `match` must be the number it shows. With an API key, pass `subject` (your own user id) and profile `claims`; they go into the id_token.',
+        description: 'With a live screen, `match` must be the number it shows. With an API key scoped `login:approve:<client_id>` to the application of the request (403 `insufficient_scope` otherwise), pass `subject` (your own user id) and profile `claims`; they go into the id_token.',
         params: Params,
         body: Type.Object({
           match: Type.Optional(Type.Integer({ minimum: 10, maximum: 99 })),

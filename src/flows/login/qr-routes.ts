@@ -1,17 +1,16 @@
 import { Type } from '@fastify/type-provider-typebox';
-import QRCode from 'qrcode';
-import { AppError } from '../../domain/errors.js';
+import { AppError, isAppError } from '../../domain/errors.js';
+import { QR_MAX_SIZE, QR_MIN_SIZE, type QrImages } from '../../http/qr-images.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import type { LoginFlow } from './login-flow.js';
 
-const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 2 };
-
 /**
  * The QR of a login request (its verification_uri_complete) for screens that
- * cannot draw one: SVG, PNG, or JSON with a `data:` URL.
+ * cannot draw one: SVG, PNG, or JSON with a `data:` URL. Any well-formed user
+ * code gets its image, whether or not a request has it (see `qrTarget`).
  */
-export function qrRoutes(app: App, flow: LoginFlow): void {
+export function qrRoutes(app: App, flow: LoginFlow, qr: QrImages): void {
   app.get(
     '/oauth/device/qr/:user_code',
     {
@@ -22,22 +21,28 @@ export function qrRoutes(app: App, flow: LoginFlow): void {
       schema: {
         tags: ['login'],
         summary: 'QR code of a login request',
+        description: `Does not look the code up: a well-formed code always gets its image. PNGs are at most ${QR_MAX_SIZE} px; when too many are being drawn at once the answer is 503 \`unavailable\` with Retry-After.`,
         params: Type.Object({ user_code: Type.String({ minLength: 1, maxLength: 32 }) }),
         querystring: Type.Object({
           format: Type.Union([Type.Literal('svg'), Type.Literal('png'), Type.Literal('json')], { default: 'svg' }),
-          size: Type.Integer({ minimum: 64, maximum: 2048, default: 320, description: 'pixels, for png and json' }),
+          size: Type.Integer({ minimum: QR_MIN_SIZE, maximum: QR_MAX_SIZE, default: 320, description: 'pixels, for png and json' }),
         }),
-        response: errorResponses(400, 404),
+        response: errorResponses(400, 503),
       },
     },
     async (req, reply) => {
       if (req.validationError) throw new AppError('invalid_request', `${req.validationError.validationContext ?? 'request'}${req.validationError.message.replace(/^(querystring|params)/, '')}`);
-      const target = await flow.qrTarget(req.params.user_code);
-      reply.header('cache-control', 'no-store');
+      const target = flow.qrTarget(req.params.user_code);
       const { format, size } = req.query;
-      if (format === 'svg') return reply.type('image/svg+xml').send(await QRCode.toString(target, { ...QR_OPTIONS, type: 'svg' }));
-      if (format === 'png') return reply.type('image/png').send(await QRCode.toBuffer(target, { ...QR_OPTIONS, type: 'png', width: size }));
-      return { url: target, data_url: await QRCode.toDataURL(target, { ...QR_OPTIONS, width: size }) };
+      try {
+        if (format === 'svg') return reply.header('cache-control', 'no-store').type('image/svg+xml').send(await qr.svg(target));
+        if (format === 'png') return reply.header('cache-control', 'no-store').type('image/png').send(await qr.png(target, size));
+        reply.header('cache-control', 'no-store');
+        return { url: target, data_url: await qr.dataUrl(target, size) };
+      } catch (err) {
+        if (isAppError(err) && err.code === 'unavailable') reply.header('retry-after', '1');
+        throw err;
+      }
     },
   );
 }

@@ -1,9 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { liveAccessOf } from '../../auth/live-access.js';
 import { isAppError } from '../../domain/errors.js';
 import type { FailureBudget } from '../../http/failure-budget.js';
+import { qrImages } from '../../http/qr-images.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import type { Caller, ShareFlow } from './share-flow.js';
@@ -17,8 +18,8 @@ export interface ShareRouteOptions {
 }
 
 function callerOf(req: FastifyRequest): Caller {
-  const { user } = principalOf(req);
-  return { id: user.id, name: user.name, email: user.email, ip: req.ip };
+  const p = principalOf(req);
+  return { id: p.user.id, name: p.user.name, email: p.user.email, ip: req.ip, access: liveAccessOf(p) };
 }
 
 /** The share API: A creates, shows, decides or revokes; B claims; both read. */
@@ -79,7 +80,7 @@ export function shareRoutes(app: App, flow: ShareFlow, o: ShareRouteOptions): vo
         response: { 200: Type.Union([owner, Type.Ref('ShareRequesterView')]), ...errorResponses(401, 403, 404) },
       },
     },
-    async (req) => flow.view(req.params.id, principalOf(req).user.id),
+    async (req) => flow.view(req.params.id, callerOf(req)),
   );
 
   const decision = (path: string, summary: string, run: (id: string, c: Caller) => Promise<unknown>, method: 'post' | 'delete' = 'post') =>
@@ -103,7 +104,7 @@ export function shareRoutes(app: App, flow: ShareFlow, o: ShareRouteOptions): vo
     },
     async (req, reply) => {
       const target = await flow.qrTarget(req.params.id, principalOf(req).user.id);
-      const svg = await QRCode.toString(target, { errorCorrectionLevel: 'M', margin: 2, type: 'svg' });
+      const svg = await qrImages.svg(target);
       return reply.header('cache-control', 'private, no-store').type('image/svg+xml').send(svg);
     },
   );
