@@ -8,11 +8,14 @@ import type { CheckinsTable, ScansTable } from './schema.js';
  * SQLite running them.
  */
 export const checkinQueries = () => ({
-  lockAttendee: new PreparedQuery((db, p: { id: string }) =>
+  // Only an attendee of the scanned session's event: a scan at another event's
+  // session must not touch their pass nor name them on that session's dashboard.
+  lockAttendee: new PreparedQuery((db, p: { id: string; eventId: string }) =>
     db
       .updateTable('attendees')
       .set((eb) => ({ version: eb('version', '+', 1) }))
       .where('id', '=', p.id)
+      .where('event_id', '=', p.eventId)
       .returning(['id', 'event_id', 'user_id', 'name', 'email', 'version', 'created_at', 'revoked_at']),
   ),
   scanFacts: new PreparedQuery((db, p: { attendeeId: string; sessionId: string }) =>

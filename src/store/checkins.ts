@@ -7,6 +7,9 @@ import { checkinQueries } from './checkin-queries.js';
 import type { CheckinsTable, Database } from './schema.js';
 import type { UnitContext, UnitsOfWork } from './units-of-work.js';
 
+
+/** Thrown inside undo's transaction to roll it back when the check-in was already undone. */
+const NOTHING_TO_UNDO = new Error('nothing to undo');
 export type CheckinRow = CheckinsTable;
 
 /** Who scanned: a staff user (session or API key) or a provisioned device. */
@@ -27,7 +30,11 @@ export interface ScanRecord {
   scannedAt: number;
   now: number;
   gate: string | null;
-  /** The attendee the code (genuine, fresh or not) or the manual pick names; null for an unreadable code. */
+  /**
+   * The attendee the code (genuine, fresh or not) or the manual pick names;
+   * null for an unreadable code. Only an attendee of the session's event is
+   * locked, told of the scan on their pass and linked to the scan record.
+   */
   attendeeId: string | null;
 }
 
@@ -125,7 +132,7 @@ export class CheckinsRepo {
         const facts: LockedFacts = { attendee: null, registration: null, checkin: null };
         let checkins: PassCheckin[] = [];
         if (s.attendeeId) {
-          const a = (await unit.run(this.q.lockAttendee, { id: s.attendeeId })).rows[0];
+          const a = (await unit.run(this.q.lockAttendee, { id: s.attendeeId, eventId: s.session.event_id })).rows[0];
           if (a) {
             facts.attendee = a;
             // Registration and every live check-in in one read, under the lock just taken.
@@ -218,14 +225,21 @@ export class CheckinsRepo {
    * undone (or never was).
    */
   async undo(c: CheckinRow, by: string, now: number): Promise<{ passVersion: number; sessionVersion: number } | null> {
-    return this.db.transaction().execute(async (trx) => {
-      const a = await trx.updateTable('attendees').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.attendee_id).returning('version').executeTakeFirst();
-      const r = await trx.updateTable('checkins').set({ undone_at: now, undone_by: by }).where('id', '=', c.id).where('undone_at', 'is', null).executeTakeFirst();
-      if (!a || Number(r.numUpdatedRows) === 0) return null;
-      await this.onChange?.(trx, { type: 'undone', checkinId: c.id, at: now, by: `user:${by}` });
-      const v = await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.session_id).returning('version').executeTakeFirst();
-      return { passVersion: Number(a.version), sessionVersion: Number(v?.version ?? 0) };
-    });
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        // The attendee's row first, as a scan takes it, so the two never wait on each other.
+        const a = await trx.updateTable('attendees').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.attendee_id).returning('version').executeTakeFirst();
+        const r = await trx.updateTable('checkins').set({ undone_at: now, undone_by: by }).where('id', '=', c.id).where('undone_at', 'is', null).executeTakeFirst();
+        // Nothing to undo: roll the version bump back too, or a refused undo would move the pass.
+        if (!a || Number(r.numUpdatedRows) === 0) throw NOTHING_TO_UNDO;
+        await this.onChange?.(trx, { type: 'undone', checkinId: c.id, at: now, by: `user:${by}` });
+        const v = await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.session_id).returning('version').executeTakeFirst();
+        return { passVersion: Number(a.version), sessionVersion: Number(v?.version ?? 0) };
+      });
+    } catch (err) {
+      if (err === NOTHING_TO_UNDO) return null;
+      throw err;
+    }
   }
 
   /** What the attendee's phone shows: their check-ins and the latest scan of their code. */

@@ -167,7 +167,15 @@ describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
     await form.getByLabel('Endpoint URL').fill('ftp://example.com/x');
     await form.getByRole('button', { name: 'Save webhook' }).click();
     await page.getByTestId('webhook-error').getByText('This URL cannot receive webhooks. Use an absolute http:// or https:// address.').waitFor();
+    // A loopback target is refused too (no lab setting here), with the same friendly text.
     await form.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/hook');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/events/${event.id}/webhook`) && r.request().method() === 'PUT'),
+      form.getByRole('button', { name: 'Save webhook' }).click(),
+    ]);
+    expect([refused.status(), ((await refused.json()) as { error: string }).error]).toEqual([400, 'invalid_webhook_url']);
+    await page.getByTestId('webhook-error').getByText('This URL cannot receive webhooks. Use an absolute http:// or https:// address.').waitFor();
+    await form.getByLabel('Endpoint URL').fill('https://hooks.example.org/hook');
     await form.getByRole('button', { name: 'Save webhook' }).click();
     await page.getByTestId('webhook-notice').getByText('Webhook saved.').waitFor();
     const secret = page.getByTestId('webhook-secret');

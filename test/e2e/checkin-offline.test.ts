@@ -129,12 +129,12 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     expect((await counts()).counts.checked_in).toBe(0);
 
     // Back online. The first upload reaches the server, but its answer is lost on the way back.
-    const posted: { nonce: string; scanned_at: number; replay: string | undefined }[] = [];
+    const posted: { nonce: string; scanned_at: number; offline: unknown; replay: string | undefined }[] = [];
     let lost = false;
     await page.route('**/api/v1/checkins', async (route: Route) => {
-      const body = route.request().postDataJSON() as { nonce: string; scanned_at: number };
+      const body = route.request().postDataJSON() as { nonce: string; scanned_at: number; offline: unknown };
       const res = await route.fetch();
-      posted.push({ nonce: body.nonce, scanned_at: body.scanned_at, replay: res.headers()['x-idempotent-replay'] });
+      posted.push({ nonce: body.nonce, scanned_at: body.scanned_at, offline: body.offline, replay: res.headers()['x-idempotent-replay'] });
       if (!lost) {
         lost = true;
         return route.abort('connectionreset');
@@ -154,6 +154,8 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     // Oldest first, with the time of the scan.
     const times = posted.slice(1).map((p) => p.scanned_at);
     expect(times).toEqual([...times].sort((x, y) => x - y));
+    // Marked as offline uploads, so the server keeps the time of the scan, not of the upload.
+    expect(posted.every((p) => p.offline === true)).toBe(true);
 
     const c = await counts();
     expect(c.counts.checked_in).toBe(2);

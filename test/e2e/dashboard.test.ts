@@ -138,6 +138,7 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
       nonce: crypto.randomUUID(),
       gate: 'South door',
       scanned_at: Date.now() - 120_000,
+      offline: true,
     });
     expect(late).toMatchObject({ result: 'rejected', reason: 'already_checked_in' });
     await expect.poll(() => first(page).getAttribute('data-reason')).toBe('already_checked_in');

@@ -62,6 +62,46 @@ describe.each(dialects)('accounts on $name', ({ database }) => {
     }
   });
 
+  it('backs off an account after 5 failed sign-ins, doubling the wait, the same for unknown emails; a success resets', async () => {
+    const h = { cookie: admin.cookie, 'x-csrf-token': admin.csrf };
+    for (const email of ['backoff@test.local', 'resets@test.local']) {
+      expect((await inject({ method: 'POST', url: '/api/v1/users', headers: h, payload: { email, password: 'right password', role: 'member' } })).statusCode).toBe(201);
+    }
+    const failures = async (email: string, n: number) => {
+      for (let i = 0; i < n; i++) expect((await signIn(email, 'wrong password')).res.statusCode).toBe(401);
+    };
+    const lockedOut = (res: LightMyRequestResponse, seconds: number) => {
+      expect(res.statusCode).toBe(429);
+      expect(res.headers['retry-after']).toBe(String(seconds));
+      expect(res.json()).toMatchObject({ error: 'rate_limited', retry_after: seconds });
+      expect(res.cookies).toHaveLength(0);
+    };
+    const waitOut = async (email: string) => {
+      const { sha256 } = await import('../../src/auth/secrets.js');
+      const row = await node.services.store.db.selectFrom('sign_in_backoff').select('locked_until').where('email_hash', '=', sha256(email)).executeTakeFirstOrThrow();
+      await new Promise((r) => setTimeout(r, Math.max(0, Number(row.locked_until) - Date.now() + 20)));
+    };
+
+    // Five wrong passwords: even the right one is refused for 1 s, without a session.
+    await failures('backoff@test.local', 5);
+    lockedOut((await signIn('backoff@test.local', 'right password')).res, 1);
+    // Other accounts from the same address are not affected.
+    expect((await signIn('resets@test.local', 'right password')).res.statusCode).toBe(200);
+    // Once the wait is over, one more failure doubles it.
+    await waitOut('backoff@test.local');
+    await failures('backoff@test.local', 1);
+    lockedOut((await signIn('backoff@test.local', 'right password')).res, 2);
+    await waitOut('backoff@test.local');
+    expect((await signIn('backoff@test.local', 'right password')).res.statusCode).toBe(200);
+    // The success reset the run: four more failures are not yet a lock-out.
+    await failures('backoff@test.local', 4);
+    expect((await signIn('backoff@test.local', 'right password')).res.statusCode).toBe(200);
+
+    // An unknown email is answered exactly alike: the back-off says nothing about who has an account.
+    await failures('nobody-here@test.local', 5);
+    lockedOut((await signIn('nobody-here@test.local', 'right password')).res, 1);
+  });
+
   it('validates the sign-in body', async () => {
     for (const payload of [{}, { email: 'x' }, { email: 'no-at-sign', password: 'p' }, { email: 'a@b.c', password: { x: 1 } }]) {
       const res = await inject({ method: 'POST', url: '/api/v1/session', payload });

@@ -300,8 +300,38 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     expect(m).toMatchObject({ result: 'ok', action: 'check_in', attendee: { id: target } });
     expect(await ok(as(staff), 'POST', '/api/v1/checkins/manual', manual)).toEqual(m);
     expect(await ok(as(staff), 'POST', '/api/v1/checkins/manual', { ...manual, nonce: nonce() })).toMatchObject({ reason: 'already_checked_in' });
-    expect(await ok(as(staff), 'POST', '/api/v1/checkins/manual', { ...manual, attendee_id: ids.eve, nonce: nonce() })).toMatchObject({ reason: 'wrong_event', attendee: null });
     expect(await checkinsOf(target)).toHaveLength(1);
+  });
+
+  it("answers a manual check-in of another event's attendee like an unknown id, and writes nothing on their pass", async () => {
+    // Eve belongs to event2; Alice to event. A scanner of event2 knows Alice's id (any photo of her code shows it).
+    const now = Date.now();
+    const hall = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event2}/sessions`, { name: 'Expo hall', starts_at: now - 10 * MIN, ends_at: now + 60 * MIN, all_attendees: true }, 201)).id;
+    const versionOf = async (id: string) => Number((await node.services.store.db.selectFrom('attendees').select('version').where('id', '=', id).executeTakeFirstOrThrow()).version);
+    const passBefore = await ok(as(member), 'GET', `/api/v1/passes/${ids.event}`);
+    const aliceVersion = await versionOf(ids.alice);
+    const scansBefore = await node.services.store.db.selectFrom('scans').select('id').where('session_id', '=', hall).execute();
+
+    const foreign = await call(bearer(foreignDevice), 'POST', '/api/v1/checkins/manual', { session_id: hall, attendee_id: ids.alice, nonce: nonce() });
+    const unknown = await call(bearer(foreignDevice), 'POST', '/api/v1/checkins/manual', { session_id: hall, attendee_id: 'no-such-attendee', nonce: nonce() });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual(unknown.body);
+    expect(foreign.body).toMatchObject({ error: 'not_found' });
+    // Staff of this event get the same for Eve, of event2.
+    expect(await call(as(staff), 'POST', '/api/v1/checkins/manual', { session_id: ids.session, attendee_id: ids.eve, nonce: nonce() })).toMatchObject({ status: 404, body: unknown.body });
+
+    // Alice's genuine code scanned at event2 is refused as wrong_event, still without touching her pass.
+    const code = await codeFor(ids.alice);
+    expect(await answer(bearer(foreignDevice), code, { session_id: hall })).toMatchObject({ result: 'rejected', reason: 'wrong_event', attendee: null });
+
+    expect(await versionOf(ids.alice)).toBe(aliceVersion);
+    expect((await ok(as(member), 'GET', `/api/v1/passes/${ids.event}`)).last_scan).toEqual(passBefore.last_scan);
+    const scans = await node.services.store.db.selectFrom('scans').select(['attendee_id', 'reason']).where('session_id', '=', hall).execute();
+    expect(scans).toHaveLength(scansBefore.length + 1);
+    expect(scans.every((r) => r.attendee_id === null)).toBe(true);
+    const counts = await ok(bearer(foreignDevice), 'GET', `/api/v1/sessions/${hall}/counts`);
+    expect(JSON.stringify(counts.latest)).not.toContain('Alice');
+    expect(counts.latest.map((l: { attendee: unknown }) => l.attendee)).toEqual([null]);
   });
 
   it('tells the dashboard of a session open to everyone that an attendee added by hand is expected', async () => {
@@ -313,6 +343,25 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     await ok(as(admin), 'POST', `/api/v1/events/${expo}/attendees`, { name: 'Walk-in Wanda' }, 201);
     const pushed = await poll(before.live, before.version);
     expect(pushed.data).toMatchObject({ counts: { expected: 1, not_yet: 1 } });
+  });
+
+  it('takes a back-dated scanned_at only from an offline upload; an online scan happens now', async () => {
+    const [online = '', upload = ''] = await Promise.all(
+      ['Online Olive', 'Offline Otto'].map(async (name) => (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name, session_ids: [ids.session] }, 201)).id as string),
+    );
+    const fiveMinutesAgo = Date.now() - 5 * MIN;
+    const before = Date.now();
+    const a = await answer(bearer(device), await codeFor(online), { scanned_at: fiveMinutesAgo });
+    expect(a).toMatchObject({ result: 'ok' });
+    expect((a as unknown as { scanned_at: number }).scanned_at).toBeGreaterThanOrEqual(before);
+    expect(a.checkin!.at).toBeGreaterThanOrEqual(before);
+    const m = await ok(as(staff), 'POST', '/api/v1/checkins/manual', { session_id: ids.session, attendee_id: upload, nonce: nonce(), scanned_at: fiveMinutesAgo, offline: false });
+    expect(m.scanned_at).toBeGreaterThanOrEqual(before);
+    await ok(as(admin), 'DELETE', `/api/v1/checkins/${m.checkin.id}`);
+
+    const late = await answer(bearer(device), await codeFor(upload, ids.event, windowAt(fiveMinutesAgo)), { scanned_at: fiveMinutesAgo, offline: true });
+    expect(late).toMatchObject({ result: 'ok', checkin: { at: fiveMinutesAgo } });
+    expect((await scan(bearer(device), await codeFor(upload), { scanned_at: Date.now() - 2 * 60 * MIN, offline: true })).body).toMatchObject({ error: 'invalid_request' });
   });
 
   it('checks out and back in', async () => {

@@ -91,7 +91,8 @@ describe.each(dialects)('check-in webhooks on $name', ({ database }) => {
     const db = await database();
     drop = db.drop;
     receiver = await startWebhookReceiver();
-    node = await startTestNode({ ...(db.url ? { databaseUrl: db.url } : {}), webhookTickMs: 20, webhookRetrySchedule: '300ms,300ms,300ms' });
+    // The receiver listens on 127.0.0.1: a lab setting (see "webhook targets" below for the default).
+    node = await startTestNode({ ...(db.url ? { databaseUrl: db.url } : {}), webhookTickMs: 20, webhookRetrySchedule: '300ms,300ms,300ms', webhookAllowPrivate: true });
     api = await adminClient(node);
   });
   afterAll(async () => {
@@ -272,7 +273,7 @@ describe.runIf(available('postgres', !!TEST_DATABASE_URL))('check-in webhooks on
     const db = await createTestDatabase(TEST_DATABASE_URL!);
     drop = db.drop;
     receiver = await startWebhookReceiver();
-    const options = { databaseUrl: db.url, webhookTickMs: 10, webhookRetrySchedule: '100ms,100ms' };
+    const options = { databaseUrl: db.url, webhookTickMs: 10, webhookRetrySchedule: '100ms,100ms', webhookAllowPrivate: true };
     nodes.push(await startTestNode(options));
     nodes.push(await startTestNode(options));
   });
@@ -310,7 +311,7 @@ describe('check-in webhooks at shutdown', () => {
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    node = await startTestNode({ webhookTickMs: 20 });
+    node = await startTestNode({ webhookTickMs: 20, webhookAllowPrivate: true });
   });
   afterAll(async () => {
     hang();
@@ -330,5 +331,71 @@ describe('check-in webhooks at shutdown', () => {
     expect(d).toMatchObject({ status: 'pending', attempts: 0, last_error: null });
     const row = await node.services.store.db.selectFrom('webhook_deliveries').select(['claimed_until', 'claim_token']).where('id', '=', d!.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ claimed_until: null, claim_token: null });
+  });
+});
+
+describe('webhook targets by default (no lab setting)', () => {
+  let node: Node;
+  let receiver: WebhookReceiver;
+  let api: Client;
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    node = await startTestNode({ webhookTickMs: 20, webhookRetrySchedule: '100ms' });
+    api = await adminClient(node);
+  });
+  afterAll(async () => {
+    await node?.close();
+    await receiver?.close();
+  });
+
+  it('refuses loopback, private, link-local and reserved hosts in every spelling, and localhost, when saved', async () => {
+    const ev = await eventWithWebhook(api, null, 0);
+    const path = `/api/v1/events/${ev.event}/webhook`;
+    const refused = [
+      'http://127.0.0.1/hook', 'http://127.1:8080/', 'http://[::1]/', 'http://0.0.0.0/', 'http://2130706433/', 'http://0x7f000001/', 'http://0177.0.0.1/',
+      'http://0x7f.1/', 'http://[::ffff:127.0.0.1]/', 'http://[::ffff:7f00:1]/', 'http://[::127.0.0.1]/', 'http://[64:ff9b::a00:1]/', 'http://[2002:a00:1::]/',
+      'http://10.1.2.3/', 'http://172.16.0.1/', 'http://192.168.1.1/', 'http://100.64.0.1/', 'http://169.254.169.254/latest/meta-data/',
+      'http://[fe80::1]/', 'http://[fd00::1]/', 'http://224.0.0.1/', 'http://255.255.255.255/', 'http://localhost:8080/', 'http://LOCALHOST./', 'http://api.localhost/',
+    ];
+    for (const url of refused) {
+      const r = await api.call('PUT', path, { url });
+      expect(r, url).toMatchObject({ status: 400, body: { error: 'invalid_webhook_url', message: expect.stringContaining('SCANPASS_WEBHOOK_ALLOW_PRIVATE') } });
+    }
+    expect(await api.call('GET', path)).toMatchObject({ status: 404, body: { error: 'webhook_not_configured' } });
+    // Public addresses and names are fine.
+    for (const url of ['https://93.184.215.14/hook', 'https://[2606:4700::1111]/hook', 'https://hooks.example.org/x']) expect((await api.call('PUT', path, { url })).status, url).toBeLessThan(300);
+  });
+
+  it('refuses at connect time a saved host that resolves to loopback, and the delivery log says why', async () => {
+    const ev = await eventWithWebhook(api, 'https://hooks.example.org/x');
+    // As if saved while the lab setting was on, or by a name whose DNS answer later changed: localhost resolves to 127.0.0.1 / ::1.
+    const url = receiver.url('/rebound').replace('127.0.0.1', 'localhost');
+    await node.services.store.db.updateTable('event_webhooks').set({ url }).where('event_id', '=', ev.event).execute();
+    await ev.checkIn(ev.attendees[0]!);
+    const [d] = await until(async () => {
+      const list = await ev.deliveries();
+      return list.some((x) => x.attempts >= 1) && list;
+    }, 'a refused attempt');
+    expect(d).toMatchObject({ last_status: null, last_error: expect.stringMatching(/^refused: localhost is this machine; webhooks may not reach loopback/) });
+    expect(receiver.at('/rebound')).toHaveLength(0);
+  });
+
+  it('refuses at connect time a name whose DNS answer is a private address (rebinding)', async () => {
+    const { sendWebhook } = await import('../../src/flows/checkin/webhook-sender.js');
+    const port = new URL(receiver.url('/')).port;
+    // A resolver that answers like a rebinding DNS server: a public-looking name, a loopback address.
+    const rebinding = ((_host: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void) => cb(null, [{ address: '127.0.0.1', family: 4 }])) as never;
+    const req = { id: 'd1', type: 'ping', createdAt: 1, payload: '{}', url: `http://rebind.example.org:${port}/dns`, secret: 'whsec_x' };
+    const stop = new AbortController().signal;
+    expect(await sendWebhook(req, 1, 2000, stop, { allowPrivate: false, resolve: rebinding })).toEqual({
+      ok: false,
+      status: null,
+      error: 'refused: rebind.example.org resolves to 127.0.0.1; webhooks may not reach loopback, private, link-local or reserved addresses (SCANPASS_WEBHOOK_ALLOW_PRIVATE=true allows them in a lab)',
+    });
+    expect(receiver.at('/dns')).toHaveLength(0);
+    // The same resolver with the lab setting on: the receiver is reached.
+    expect(await sendWebhook(req, 1, 2000, stop, { allowPrivate: true, resolve: rebinding })).toEqual({ ok: true, status: 200 });
+    expect(receiver.at('/dns')).toHaveLength(1);
   });
 });

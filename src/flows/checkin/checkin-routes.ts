@@ -23,7 +23,8 @@ export function checkinRoutes(app: App, service: CheckinService, devices: Scanne
   app.post(
     '/api/v1/checkins',
     {
-      config: scanLimit,
+      // The scanned text is taken exactly as read (a NUL in it is an invalid_code answer) and never stored.
+      config: { ...scanLimit, nulAllowed: ['body/code'] },
       schema: {
         tags: ['checkin'],
         summary: 'Check a scanned code in (or out)',
@@ -51,6 +52,7 @@ export function checkinRoutes(app: App, service: CheckinService, devices: Scanne
       schema: {
         tags: ['checkin'],
         summary: 'Check an attendee in by id (no phone); decided and recorded like a scan',
+        description: "An id that is not an attendee of the session's event (unknown, or another event's) is 404 `not_found`: nothing is recorded and no pass is told.",
         security,
         body: ManualBody,
         response: { 200: Type.Ref('ScanAnswer'), ...errorResponses(400, 401, 403, 404, 429) },

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
 import { REFUSAL_REASONS } from '../../domain/checkin.js';
+import { MAX_OFFSET } from '../../http/schemas.js';
 
 /** Request and response shapes of the check-in API; the main views are named for the OpenAPI document. */
 
@@ -12,7 +13,7 @@ export const SessionAttendeeParams = Type.Object({ id: Id, attendee_id: Id });
 export const SessionUserParams = Type.Object({ id: Id, user_id: Id });
 export const Paging = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
 });
 
 export const Live = Type.Object({ channel: Type.String(), token: Type.String(), expires_at: Type.Integer() }, { description: 'watch this channel for every change' });
@@ -23,7 +24,10 @@ const scanCommon = {
   session_id: Id,
   nonce: Nonce,
   direction: Type.Optional(Direction),
-  scanned_at: Type.Optional(Ms('when it was scanned (ms); offline scanners send it with a late upload; default now')),
+  scanned_at: Type.Optional(Ms('when it was scanned (ms since the epoch); taken only with `offline: true`, otherwise the server clock is the scan time')),
+  offline: Type.Optional(
+    Type.Boolean({ description: 'true when an offline scanner uploads a scan it decided earlier: its `scanned_at` (at most SCANPASS_CHECKIN_MAX_SCAN_AGE_SECONDS old) is then the scan time' }),
+  ),
   gate: Type.Optional(Type.String({ maxLength: 80, description: 'where (a door, a desk); default the device name' })),
 };
 

@@ -2,6 +2,7 @@ import { sha256 } from '../../auth/secrets.js';
 import { attendeeNamed, decideCheckin, type CheckinFacts, type Decision, type Direction, type Identification, type RefusalReason } from '../../domain/checkin.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
+import { passLinkGrant, type LiveAccess } from '../../domain/live-grant.js';
 import { ACCEPT_SECONDS, checkDecoded, decodePassToken, upcomingCodes, WINDOW_SECONDS } from '../../domain/pass-token.js';
 import type { LiveService } from '../../live/live-service.js';
 import type { AttendeeInfo, AttendeesRepo } from '../../store/attendees.js';
@@ -12,7 +13,7 @@ import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { User } from '../../store/users.js';
 import { CheckinLive, passChannel, sessionChannel } from './checkin-live.js';
 import type { EventKeyCache } from './event-keys.js';
-import { actorOf, type Scanner } from './scanner-auth.js';
+import { actorOf, scannerAccess, type Scanner } from './scanner-auth.js';
 
 export interface CheckinDeps {
   events: EventsRepo;
@@ -50,6 +51,8 @@ export interface ScanInput {
   nonce: string;
   direction: Direction;
   scanned_at?: number | undefined;
+  /** An offline scanner's late upload: only then is `scanned_at` believed. */
+  offline?: boolean | undefined;
   gate?: string | undefined;
 }
 
@@ -85,7 +88,7 @@ export class CheckinService {
   /** A scanned code. Refusals are answers (and recorded); only who may scan is an error. */
   async scan(scanner: Scanner, input: ScanInput & { code: string }): Promise<{ answer: ScanAnswer; replayed: boolean }> {
     const session = await this.scannableSession(scanner, input.session_id);
-    const at = this.scanTime(input.scanned_at);
+    const at = this.scanTime(input);
     const decoded = decodePassToken(input.code);
     let verifier;
     if (decoded.ok) {
@@ -99,10 +102,18 @@ export class CheckinService {
     return this.record(scanner, session, input, at, { kind: 'code', token: checkDecoded(decoded, verifier, at) });
   }
 
-  /** Staff picks the attendee by id (no phone, flat battery); same decision and record as a scan. */
+  /**
+   * Staff picks the attendee by id (no phone, flat battery); same decision and
+   * record as a scan. Attendee ids are readable from any photo of a code, so
+   * an id of another event's attendee is answered like an unknown one (404,
+   * nothing recorded, nobody's pass told): staff of one event learn nothing
+   * of another's attendees and cannot write onto their passes.
+   */
   async manual(scanner: Scanner, input: ScanInput & { attendee_id: string }) {
     const session = await this.scannableSession(scanner, input.session_id);
-    const out = await this.record(scanner, session, input, this.scanTime(input.scanned_at), { kind: 'manual', attendeeId: input.attendee_id });
+    const named = await this.d.attendees.byId(input.attendee_id);
+    if (!named || named.event_id !== session.event_id) throw new AppError('not_found', 'no such attendee in this event');
+    const out = await this.record(scanner, session, input, this.scanTime(input), { kind: 'manual', attendeeId: input.attendee_id });
     await this.d.audit.record({
       at: this.d.clock.now(),
       actorId: scanner.kind === 'user' ? scanner.user.id : null,
@@ -133,7 +144,7 @@ export class CheckinService {
   async counts(scanner: Scanner, sessionId: string) {
     const session = await this.scannableSession(scanner, sessionId);
     const snap = await this.channels.sessionSnapshot(session.id);
-    return { version: snap!.version, ...snap!.data, live: this.d.live.grant(sessionChannel(session.id)) };
+    return { version: snap!.version, ...snap!.data, live: this.d.live.grant(sessionChannel(session.id), scannerAccess(scanner)) };
   }
 
   /** The event's public key and code format, for scanners that check codes offline. */
@@ -160,21 +171,23 @@ export class CheckinService {
     };
   }
 
-  /** The signed-in attendee's pass for an event. */
-  async passForUser(eventId: string, userId: string) {
+  /** The signed-in attendee's pass for an event; its channel token ends with the caller's sign-in or key. */
+  async passForUser(eventId: string, userId: string, access: LiveAccess) {
     const a = await this.d.attendees.byUser(eventId, userId);
     if (!a) throw new AppError('not_found', 'you are not registered for this event');
-    return this.pass(a);
+    return this.pass(a, access);
   }
 
   /** A pass opened through the personal link an organiser sent. */
   async passByLink(token: string) {
-    const a = token.length <= 100 ? await this.d.attendees.byLinkHash(sha256(token)) : undefined;
-    if (!a) throw new AppError('not_found', 'this pass link is unknown or has been replaced');
-    return this.pass(a);
+    const hash = token.length <= 100 ? sha256(token) : undefined;
+    const a = hash ? await this.d.attendees.byLinkHash(hash) : undefined;
+    if (!a || !hash) throw new AppError('not_found', 'this pass link is unknown or has been replaced');
+    // Replacing the link revokes this grant: what the old link opened ends.
+    return this.pass(a, { grants: [passLinkGrant(hash)] });
   }
 
-  private async pass(a: AttendeeInfo) {
+  private async pass(a: AttendeeInfo, access: LiveAccess) {
     const ev = (await this.d.events.event(a.event_id))!;
     const [sessions, view] = await Promise.all([this.d.events.sessionsOf(ev.id), this.d.checkins.passView(a)]);
     const regs = new Set((await this.d.attendees.registrationsForEvent(ev.id)).filter((r) => r.attendee_id === a.id).map((r) => r.session_id));
@@ -191,7 +204,7 @@ export class CheckinService {
       window_seconds: WINDOW_SECONDS,
       // A revoked pass shows no codes: nothing to scan.
       codes: revoked ? [] : upcomingCodes(ev.id, a.id, this.d.keys.signer(ev.id, ev.private_key), now, this.o.codesAhead),
-      live: this.d.live.grant(passChannel(a.id), this.o.codesAhead * WINDOW_SECONDS + 300),
+      live: this.d.live.grant(passChannel(a.id), access, this.o.codesAhead * WINDOW_SECONDS + 300),
     };
   }
 
@@ -219,9 +232,15 @@ export class CheckinService {
     return { answer: out.response, replayed: out.replayed };
   }
 
-  private scanTime(scannedAt: number | undefined): number {
+  /**
+   * When the scan happened. Back-dating is for offline uploads alone: an
+   * online scanner is answered now, so the server's clock is its time (a
+   * client-chosen time could otherwise slip a scan into a closed session's
+   * window, or reorder the record).
+   */
+  private scanTime({ scanned_at: scannedAt, offline }: ScanInput): number {
     const now = this.d.clock.now();
-    if (scannedAt === undefined) return now;
+    if (scannedAt === undefined || offline !== true) return now;
     if (scannedAt < now - this.o.maxScanAgeSeconds * 1000) throw new AppError('invalid_request', `scanned_at is more than ${this.o.maxScanAgeSeconds} s ago`);
     // A scanner clock running ahead does not get to scan in the future.
     return Math.min(scannedAt, now);

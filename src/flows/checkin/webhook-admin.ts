@@ -6,6 +6,7 @@ import type { EventWebhookRow, EventWebhooksRepo } from '../../store/event-webho
 import type { EventsRepo } from '../../store/events.js';
 import type { DeliveryStatus, WebhookDeliveriesRepo, WebhookDeliveryRow } from '../../store/webhook-deliveries.js';
 import { newDeliveryId } from './webhook-outbox.js';
+import { requirePublicHost } from './webhook-target.js';
 
 export interface WebhookAdminDeps {
   events: EventsRepo;
@@ -14,6 +15,8 @@ export interface WebhookAdminDeps {
   audit: AuditLog;
   clock: Clock;
   random: Random;
+  /** SCANPASS_WEBHOOK_ALLOW_PRIVATE: accept loopback and private targets (labs, tests). */
+  allowPrivate: boolean;
 }
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
@@ -40,8 +43,13 @@ const deliveryView = (d: WebhookDeliveryRow) => ({
   data: JSON.parse(d.payload) as Record<string, unknown>,
 });
 
-/** An absolute http(s) URL, without its fragment; anything else is refused with a stable code. */
-export function webhookUrl(raw: string): string {
+/**
+ * An absolute http(s) URL, without its fragment; anything else is refused with
+ * a stable code. Unless `allowPrivate`, so is a URL whose host is a loopback,
+ * private or reserved address, or localhost (names are checked again on the
+ * addresses they resolve to, at each attempt).
+ */
+export function webhookUrl(raw: string, allowPrivate = false): string {
   let u: URL;
   try {
     u = new URL(raw.trim());
@@ -49,6 +57,7 @@ export function webhookUrl(raw: string): string {
     throw new AppError('invalid_webhook_url', 'url must be an absolute http:// or https:// URL');
   }
   if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname) throw new AppError('invalid_webhook_url', 'url must be an absolute http:// or https:// URL');
+  if (!allowPrivate) requirePublicHost(u);
   u.hash = '';
   return u.toString();
 }
@@ -60,7 +69,7 @@ export class WebhookAdmin {
   /** Sets the endpoint; a new one, or `rotate_secret`, gets a fresh secret (the old one stops verifying at once). */
   async put(by: string, eventId: string, input: { url: string; enabled?: boolean | undefined; rotate_secret?: boolean | undefined }) {
     await this.event(eventId);
-    const url = webhookUrl(input.url);
+    const url = webhookUrl(input.url, this.d.allowPrivate);
     const now = this.d.clock.now();
     const current = await this.d.endpoints.get(eventId);
     const secret = !current || input.rotate_secret ? `${WEBHOOK_SECRET_PREFIX}${randomToken(this.d.random, 24)}` : current.secret;

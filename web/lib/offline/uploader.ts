@@ -1,7 +1,8 @@
 /**
  * Uploads the offline queue when the network is back: oldest first, each scan
- * with its original nonce and scanned_at. A scan leaves the queue only after a
- * definite answer (an answer, or a refusal of the request itself such as a
+ * with its original nonce and scanned_at, marked `offline: true` (the server
+ * takes a back-dated scanned_at from no other request). A scan leaves the
+ * queue only after a definite answer (an answer, or a refusal of the request itself such as a
  * scan too old to accept); a lost answer is retried with the same nonce, which
  * the server answers again without a second check-in. Network errors, 429 and
  * 5xx back off exponentially (1 s doubling to 60 s, with jitter).
@@ -69,7 +70,8 @@ export class Uploader {
       if (this.stopped) return;
       const { nonce, code, session_id, direction, scanned_at, gate } = scan;
       try {
-        const answer = await this.o.call<ScanAnswer>('POST', '/api/v1/checkins', { code, session_id, nonce, direction, scanned_at, ...(gate ? { gate } : {}) });
+        // `offline: true`: the server takes scanned_at only from an upload marked so.
+        const answer = await this.o.call<ScanAnswer>('POST', '/api/v1/checkins', { code, session_id, nonce, direction, scanned_at, offline: true, ...(gate ? { gate } : {}) });
         await dequeue(nonce);
         this.backoff = 0;
         this.o.onUploaded?.(scan, answer);
