@@ -8,3 +8,9 @@ export const ErrorBody = Type.Object(
 
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, Type.Ref('Error')]));
+
+/**
+ * The largest `offset` a list accepts: far past any real list, and well inside
+ * SQLite's and Postgres's 64-bit integers (1e30 was a 500 from both).
+ */
+export const MAX_OFFSET = 1_000_000_000;

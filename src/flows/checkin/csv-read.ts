@@ -42,12 +42,16 @@ export function detectDelimiter(text: string): string {
 }
 
 function decode(bytes: Uint8Array): string {
+  let text: string;
   try {
     // fatal: a file saved in a legacy encoding (GBK, Latin-1) is refused, not imported as mojibake.
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
     throw new AppError('invalid_csv', 'the file is not UTF-8 text; save it as "CSV UTF-8" and try again');
   }
+  // A NUL byte means UTF-16 or a binary file; Postgres text could not store it either (it was a 500 there).
+  if (text.includes('\u0000')) throw new AppError('invalid_csv', 'the file holds NUL characters, so it is not CSV text; save it as "CSV UTF-8" and try again');
+  return text;
 }
 
 /** Line breaks inside a record's (quoted) fields: how many lines before its last one it starts. */
