@@ -95,7 +95,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
 
 /** Opens the store, runs `work` with the services, closes the store. */
 async function withServices<T>(config: ReturnType<typeof loadConfig>, work: (s: Awaited<ReturnType<typeof createServices>>) => Promise<T>): Promise<T> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync, onWarning: (m) => console.error(m) });
   try {
     return await work(await createServices(config, { store, bus: new MemoryBus(), logger: pino({ level: 'silent' }) }));
   } finally {

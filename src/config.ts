@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import net from 'node:net';
 import path from 'node:path';
 
 /**
@@ -6,7 +7,7 @@ import path from 'node:path';
  * of the same name, a default and a one-line description. It is read once at
  * start-up, validated, and frozen.
  */
-type Kind = 'string' | 'int' | 'bool' | 'url' | 'level';
+type Kind = 'string' | 'int' | 'bool' | 'url' | 'level' | 'proxy';
 
 interface KeySpec {
   env: string;
@@ -25,7 +26,7 @@ export const CONFIG_KEYS = {
   databaseUrl: { env: 'SCANPASS_DATABASE_URL', kind: 'url', default: undefined, description: 'postgres:// URL; when unset, SQLite under the data folder is used' },
   redisUrl: { env: 'SCANPASS_REDIS_URL', kind: 'url', default: undefined, description: 'redis:// URL; when set, nodes share live events and rate limits through Redis' },
   logLevel: { env: 'SCANPASS_LOG_LEVEL', kind: 'level', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
-  trustProxy: { env: 'SCANPASS_TRUST_PROXY', kind: 'bool', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy' },
+  trustProxy: { env: 'SCANPASS_TRUST_PROXY', kind: 'proxy', default: false, description: 'Which X-Forwarded-* hops to believe: false, the number of proxies in front (1, 2), or their addresses/CIDRs (10.0.0.0/8,::1); `true` is refused' },
   tokenSecret: { env: 'SCANPASS_TOKEN_SECRET', kind: 'string', default: undefined, description: 'Key for channel tokens (at least 32 chars); when unset one is generated and kept in the database' },
   adminEmail: { env: 'SCANPASS_ADMIN_EMAIL', kind: 'string', default: 'admin@scanpass.local', description: 'Email of the admin account created on first start' },
   adminPassword: { env: 'SCANPASS_ADMIN_PASSWORD', kind: 'string', default: undefined, description: 'Password of the first admin (default: random, printed once)' },
@@ -33,11 +34,15 @@ export const CONFIG_KEYS = {
   bodyLimitBytes: { env: 'SCANPASS_BODY_LIMIT_BYTES', kind: 'int', default: 64 * 1024, min: 1024, max: 64 * 1024 * 1024, description: 'Largest accepted request body' },
   rateLimitPerMinute: { env: 'SCANPASS_RATE_LIMIT_PER_MINUTE', kind: 'int', default: 600, min: 1, max: 1_000_000, description: 'Requests per minute per client address, across all nodes' },
   signInLimitPerMinute: { env: 'SCANPASS_SIGNIN_LIMIT_PER_MINUTE', kind: 'int', default: 10, min: 1, max: 100_000, description: 'Sign-in attempts per minute per client address' },
-  liveTokenTtlSeconds: { env: 'SCANPASS_LIVE_TOKEN_TTL_SECONDS', kind: 'int', default: 900, min: 10, max: 86400, description: 'Lifetime of a channel token' },
+  signInBackoffAfter: { env: 'SCANPASS_SIGNIN_BACKOFF_AFTER', kind: 'int', default: 5, min: 1, max: 1000, description: 'Consecutive failed sign-ins for one e-mail address before it waits 1 s, doubling with each further failure' },
+  signInBackoffMaxSeconds: { env: 'SCANPASS_SIGNIN_BACKOFF_MAX_SECONDS', kind: 'int', default: 900, min: 1, max: 86400, description: 'Longest wait of the per-account sign-in back-off' },
+  liveTokenTtlSeconds: { env: 'SCANPASS_LIVE_TOKEN_TTL_SECONDS', kind: 'int', default: 900, min: 2, max: 86400, description: 'Lifetime of a channel token; also the longest a node that missed a revocation keeps serving it' },
   livePingSeconds: { env: 'SCANPASS_LIVE_PING_SECONDS', kind: 'int', default: 25, min: 1, max: 3600, description: 'WebSocket ping and SSE heartbeat interval' },
-  liveMaxBufferedBytes: { env: 'SCANPASS_LIVE_MAX_BUFFERED_BYTES', kind: 'int', default: 256 * 1024, min: 1024, max: 64 * 1024 * 1024, description: 'A WebSocket whose unsent data passes this is closed (1013)' },
+  liveMaxBufferedBytes: { env: 'SCANPASS_LIVE_MAX_BUFFERED_BYTES', kind: 'int', default: 256 * 1024, min: 1024, max: 64 * 1024 * 1024, description: 'A WebSocket whose unsent data passes this is cut off (no close frame; the client sees 1006)' },
   liveMaxFrameBytes: { env: 'SCANPASS_LIVE_MAX_FRAME_BYTES', kind: 'int', default: 4096, min: 256, max: 1024 * 1024, description: 'Largest client WebSocket frame; larger closes with 1009' },
   liveMaxChannelsPerSocket: { env: 'SCANPASS_LIVE_MAX_CHANNELS_PER_SOCKET', kind: 'int', default: 100, min: 1, max: 10_000, description: 'Channels one WebSocket may subscribe to' },
+  liveMaxSocketsPerAddress: { env: 'SCANPASS_LIVE_MAX_SOCKETS_PER_ADDRESS', kind: 'int', default: 500, min: 1, max: 1_000_000, description: 'Open WebSockets per client address (an IPv6 /64 counts as one) on each node; a venue behind one NAT needs one per screen and phone' },
+  liveUpgradesPerMinute: { env: 'SCANPASS_LIVE_UPGRADES_PER_MINUTE', kind: 'int', default: 600, min: 1, max: 10_000_000, description: 'New WebSockets per client address per minute on each node, taken as one burst at most (a NAT reconnecting after a restart)' },
   loginTtlSeconds: { env: 'SCANPASS_LOGIN_TTL_SECONDS', kind: 'int', default: 300, min: 2, max: 3600, description: 'How long a QR login request (and its codes) lives' },
   loginIntervalSeconds: { env: 'SCANPASS_LOGIN_INTERVAL_SECONDS', kind: 'int', default: 5, min: 1, max: 60, description: 'RFC 8628 polling interval; polling faster gets slow_down' },
   shareTtlSeconds: { env: 'SCANPASS_SHARE_TTL_SECONDS', kind: 'int', default: 300, min: 2, max: 3600, description: 'How long a QR share code lives before it is used' },
@@ -46,6 +51,7 @@ export const CONFIG_KEYS = {
   checkinScansPerMinute: { env: 'SCANPASS_CHECKIN_SCANS_PER_MINUTE', kind: 'int', default: 6000, min: 1, max: 10_000_000, description: 'Check-in calls per minute per client address (scanners at a venue share one)' },
   webhookTickMs: { env: 'SCANPASS_WEBHOOK_TICK_MS', kind: 'int', default: 1000, min: 10, max: 60_000, description: 'How often each node looks for due check-in webhook deliveries' },
   webhookRetrySchedule: { env: 'SCANPASS_WEBHOOK_RETRY_SCHEDULE', kind: 'string', default: '10s,30s,2m,10m,1h,3h,6h', description: 'Waits between webhook attempts (ms, s, m, h; +-20 % jitter); after the last a delivery is failed' },
+  webhookAllowPrivate: { env: 'SCANPASS_WEBHOOK_ALLOW_PRIVATE', kind: 'bool', default: false, description: 'Let webhooks reach loopback, private and link-local addresses (labs and tests only)' },
   webhookTimeoutSeconds: { env: 'SCANPASS_WEBHOOK_TIMEOUT_SECONDS', kind: 'int', default: 10, min: 1, max: 120, description: 'How long a webhook receiver has to answer one attempt' },
   accessTokenTtlSeconds: { env: 'SCANPASS_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, min: 60, max: 86400, description: 'Lifetime of issued access and id tokens' },
   userCodeAttemptsPerMinute: { env: 'SCANPASS_USER_CODE_ATTEMPTS_PER_MINUTE', kind: 'int', default: 30, min: 1, max: 100_000, description: 'User-code lookups per minute per client address' },
@@ -55,7 +61,7 @@ export const CONFIG_KEYS = {
 } as const satisfies Record<string, KeySpec>;
 
 type Specs = typeof CONFIG_KEYS;
-type ValueOf<S extends KeySpec> = S['kind'] extends 'int' ? number : S['kind'] extends 'bool' ? boolean : string;
+type ValueOf<S extends KeySpec> = S['kind'] extends 'int' ? number : S['kind'] extends 'bool' ? boolean : S['kind'] extends 'proxy' ? TrustProxySetting : string;
 type Required<K extends keyof Specs> = Specs[K]['default'] extends undefined ? never : K;
 type RequiredKeys = { [K in keyof Specs]: Required<K> }[keyof Specs];
 
@@ -68,6 +74,39 @@ export class ConfigError extends Error {
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/**
+ * Which proxies' X-Forwarded-For entries to believe (see http/client-address):
+ * false, a hop count, or a comma-separated list of addresses and CIDRs
+ * (also `loopback`, `linklocal`, `uniquelocal`).
+ */
+export type TrustProxySetting = false | number | string;
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(env: string, raw: string): TrustProxySetting {
+  const v = raw.trim();
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  // `true` trusted every hop, so any client could forge its address: the operator must say how many proxies there are.
+  if (/^(true|yes|on)$/i.test(v)) {
+    throw new ConfigError(`${env}=true would believe every X-Forwarded-For entry, which any client can forge; give the number of proxies in front of scanpass (e.g. 1) or their addresses (e.g. 10.0.0.0/8,127.0.0.1)`);
+  }
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    if (n > 100) throw new ConfigError(`${env} must be a hop count up to 100, got ${n}`);
+    return n;
+  }
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const item of items) {
+    const [addr, prefix, ...rest] = item.split('/');
+    const family = net.isIP(addr ?? '');
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!PROXY_NAMES.has(item) && (family === 0 || !prefixOk || rest.length > 0)) {
+      throw new ConfigError(`${env} must be false, a hop count, or proxy addresses/CIDRs separated by commas; "${item}" is none of these`);
+    }
+  }
+  if (items.length === 0) throw new ConfigError(`${env} must be false, a hop count, or proxy addresses`);
+  return items.join(',');
+}
 
 function parseValue(key: string, spec: KeySpec, raw: string): string | number | boolean {
   switch (spec.kind) {
@@ -89,6 +128,8 @@ function parseValue(key: string, spec: KeySpec, raw: string): string | number | 
       } catch {
         throw new ConfigError(`${spec.env} must be a URL, got "${raw}"`);
       }
+    case 'proxy':
+      return parseTrustProxy(spec.env, raw);
     case 'level':
       if (!LEVELS.has(raw)) throw new ConfigError(`${spec.env} must be one of ${[...LEVELS].join(', ')}`);
       return raw;

@@ -6,9 +6,14 @@ import type { App } from './http/types.js';
 import type { Bus } from './live/bus.js';
 import { MemoryBus } from './live/memory-bus.js';
 import { RedisBus } from './live/redis-bus.js';
+import { watchRedisState } from './live/redis-state.js';
+import { keepAliveDrain } from './http/keep-alive-drain.js';
+import { isStoreOutage } from './store/store-outage.js';
 import { createServices, type Services } from './services.js';
 import { openStore } from './store/database.js';
 import { ensureAdmin } from './auth/bootstrap-admin.js';
+
+const LISTEN_BACKLOG = 4096;
 
 export interface RunningNode {
   app: App;
@@ -26,19 +31,42 @@ export interface NodeOptions {
   announce?: (line: string) => void;
 }
 
+/**
+ * How long a starting node waits for Redis before it serves without it: long
+ * enough for a normal start to connect first, short enough that a Redis
+ * outage does not keep nodes from starting (they catch up when it is back).
+ */
+const REDIS_START_WAIT_MS = 2000;
+
 /** Opens the store and the bus, builds the app and listens. The one place that wires a node together. */
 export async function startNode(config: Config, opts: NodeOptions = {}): Promise<RunningNode> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync, onWarning: (message) => logger.warn(message) });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteSync: config.sqliteSync,
+    onWarning: (message) => logger.warn(message),
+    onOutage: ({ up, reason, downMs }) =>
+      up ? logger.warn({ downMs }, 'database available again') : logger.error({ reason }, 'database unavailable: requests answer 503 unavailable until it is back'),
+  });
   let bus: Bus = new MemoryBus();
   let redis: Redis | undefined;
   try {
     if (config.redisUrl) {
-      const redisBus = new RedisBus({ url: config.redisUrl, onError: (err) => logger.warn({ err: err.message }, 'redis bus connection problem') });
+      // Without Redis a node still serves: its events reach only its own subscribers until Redis is back,
+      // then every node re-reads its channels. Each change is logged once, not every reconnect attempt.
+      const redisBus = new RedisBus({
+        url: config.redisUrl,
+        onStateChange: (up, reason) =>
+          up ? logger.info('redis bus connected') : logger.warn({ reason }, 'redis bus down: live events reach only this node until it is back'),
+      });
       bus = redisBus;
-      await redisBus.ready();
+      await redisBus.ready(REDIS_START_WAIT_MS).catch(() => {});
       redis = new Redis(config.redisUrl, { connectionName: 'scanpass-ratelimit', maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      redis.on('error', (err) => logger.warn({ err: err.message }, 'redis rate-limit connection problem'));
+      watchRedisState([redis], (up, reason) => {
+        if (up) logger.info('redis rate-limit store connected');
+        else logger.warn({ reason }, 'redis rate-limit store down: each node counts alone until it is back');
+      });
     }
   } catch (err) {
     await Promise.allSettled([bus.close(), store.close()]);
@@ -47,19 +75,27 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
 
   const services = await createServices(config, { store, bus, ...(redis ? { redis } : {}), logger });
   const app = await buildApp(services, logger);
+  const keepAlive = keepAliveDrain(app.server);
   if (opts.extend) await opts.extend(app, services);
   await ensureAdmin(services, opts.announce ?? ((line) => logger.info(line)));
 
-  await app.listen({ port: config.port, host: config.host });
+  // A burst of new sockets (a venue's screens reconnecting at once) must wait in the accept queue,
+  // not overflow it: Node's default of 511 dropped handshakes at 400 new sockets/s. The kernel
+  // caps this at net.core.somaxconn (4096 on current Linux).
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   services.live.attach(app.server);
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
 
+  // A database outage is logged once by the store, not by every sweep it fails.
+  const warn = (what: string) => (err: unknown) => {
+    if (!isStoreOutage(err)) logger.warn({ err }, what);
+  };
   const purge = setInterval(() => {
-    services.auth.purgeExpiredSessions().catch((err) => logger.warn({ err }, 'session purge failed'));
-    services.login.purge().catch((err) => logger.warn({ err }, 'login request purge failed'));
-    services.share.purge().catch((err) => logger.warn({ err }, 'share purge failed'));
+    services.auth.purgeExpiredSessions().catch(warn('session purge failed'));
+    services.login.purge().catch(warn('login request purge failed'));
+    services.share.purge().catch(warn('share purge failed'));
   }, 10 * 60_000);
   purge.unref();
   // Screens learn `expired` when it happens, not on their next poll.
@@ -68,8 +104,8 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     if (sweeping) return;
     sweeping = true;
     Promise.all([
-      services.login.expireDue().catch((err) => logger.warn({ err }, 'login expiry sweep failed')),
-      services.share.expireDue().catch((err) => logger.warn({ err }, 'share expiry sweep failed')),
+      services.login.expireDue().catch(warn('login expiry sweep failed')),
+      services.share.expireDue().catch(warn('share expiry sweep failed')),
     ]).finally(() => (sweeping = false));
   }, 1000);
   expirySweep.unref();
@@ -80,15 +116,21 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   const close = () =>
     (closed ??= (async () => {
       services.markShuttingDown();
+      // Every answer from now on ends its connection, so no keep-alive connection holds app.close().
+      keepAlive.drain();
       clearInterval(purge);
       clearInterval(expirySweep);
       const graceMs = config.shutdownGraceSeconds * 1000;
       await services.live.shutdown(Math.min(graceMs, 2000));
+      // Requests still running after the grace are cut: the bus and the store must close all the same.
+      const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
       await app.close();
+      clearTimeout(cut);
       await services.checkin.webhooks.dispatcher.close(Math.min(graceMs, 2000));
       await bus.close();
       redis?.disconnect();
       await store.close();
+      logger.info('stopped: bus and store closed');
     })());
   return { app, services, url, close };
 }

@@ -11,6 +11,7 @@ import { LiveService } from './live/live-service.js';
 import { ApiKeysRepo } from './store/api-keys.js';
 import { AuditLog } from './store/audit-log.js';
 import type { Store } from './store/database.js';
+import { isStoreOutage } from './store/store-outage.js';
 import { getOrCreateSecret } from './store/secrets.js';
 import { SessionsRepo } from './store/sessions.js';
 import { UsersRepo } from './store/users.js';
@@ -23,6 +24,9 @@ import { TokenSigner } from './flows/login/token-signer.js';
 import { ShareFlow } from './flows/share/share-flow.js';
 import { ShareRequestsRepo } from './store/share-requests.js';
 import { createCheckin, type CheckinModule } from './flows/checkin/checkin-module.js';
+import { addressKey, clientAddress, trustFunction } from './http/client-address.js';
+import { SignInBackoff } from './auth/sign-in-backoff.js';
+import { SignInBackoffRepo } from './store/sign-in-backoff.js';
 
 export const systemRandom: Random = { bytes: (n) => randomBytes(n) };
 
@@ -62,7 +66,11 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   // Every node must sign channel tokens with the same key: it lives in the shared store.
   const tokenKey = config.tokenSecret ?? (await getOrCreateSecret(db, 'channel_token_key', () => randomBytes(32).toString('base64url'), clock.now()));
   const tokens = new ChannelTokens(Buffer.from(tokenKey), () => clock.now(), config.liveTokenTtlSeconds);
-  const onError = (err: unknown, context: string) => deps.logger.error({ err, context }, 'live error');
+  // A database outage is logged once by the store (onOutage), not once per failed snapshot or sweep.
+  const onError = (err: unknown, context: string) => {
+    if (!isStoreOutage(err)) deps.logger.error({ err, context }, 'live error');
+  };
+  const trust = trustFunction(config.trustProxy);
   const live = new LiveService({
     bus: deps.bus,
     tokens,
@@ -70,7 +78,11 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     maxBufferedBytes: config.liveMaxBufferedBytes,
     maxFrameBytes: config.liveMaxFrameBytes,
     maxChannelsPerSocket: config.liveMaxChannelsPerSocket,
+    maxSocketsPerAddress: config.liveMaxSocketsPerAddress,
+    upgradesPerMinute: config.liveUpgradesPerMinute,
+    addressOf: (req) => addressKey(clientAddress(req, trust)),
     onError,
+    now: () => clock.now(),
   });
   const users = new UsersRepo(db);
   const auth = new AuthService({
@@ -80,6 +92,8 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     clock,
     random,
     sessionTtlMs: config.sessionTtlHours * 3600_000,
+    onRevoked: (grant) => live.revoke({ grant }),
+    backoff: new SignInBackoff(new SignInBackoffRepo(db), { after: config.signInBackoffAfter, maxMs: config.signInBackoffMaxSeconds * 1000 }, () => clock.now()),
   });
   const audit = new AuditLog(db);
   const clientsRepo = new ClientsRepo(db);
@@ -101,7 +115,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     auth,
     audit,
     users,
-    clients: new ClientsService(clientsRepo, clock),
+    clients: new ClientsService(clientsRepo, users, clock),
     login,
     signer,
     share,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
+import { apiKeyGrant, sessionGrant } from '../domain/live-grant.js';
 import type { Clock } from '../domain/clock.js';
 import { randomToken, type Random } from '../domain/random.js';
 import type { Role } from '../domain/roles.js';
@@ -8,10 +9,11 @@ import type { SessionsRepo } from '../store/sessions.js';
 import type { User, UsersRepo } from '../store/users.js';
 import { checkPasswordStrength, dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { sha256 } from './secrets.js';
+import type { SignInBackoff } from './sign-in-backoff.js';
 
 export type Principal =
-  | { kind: 'session'; user: User; sessionHash: string; csrfToken: string }
-  | { kind: 'api_key'; user: User; keyId: string };
+  | { kind: 'session'; user: User; sessionHash: string; csrfToken: string; expiresAt: number }
+  | { kind: 'api_key'; user: User; keyId: string; scopes: string[] };
 
 export interface AuthDeps {
   users: UsersRepo;
@@ -20,6 +22,9 @@ export interface AuthDeps {
   clock: Clock;
   random: Random;
   sessionTtlMs: number;
+  /** Told after a sign-in or an API key ended (committed), with its live grant: what it opened ends on every node. */
+  onRevoked?: ((grant: string) => void) | undefined;
+  backoff: SignInBackoff;
 }
 
 export const API_KEY_PREFIX = 'spk_';
@@ -48,9 +53,12 @@ export class AuthService {
 
   /** Returns the session token for the cookie; the store keeps only its hash. */
   async signIn(email: string, password: string, meta: { ip: string; userAgent: string }) {
-    const row = await this.d.users.findByEmail(normaliseEmail(email));
+    const normalised = normaliseEmail(email);
+    const attempt = await this.d.backoff.begin(normalised);
+    const row = await this.d.users.findByEmail(normalised);
     const ok = row ? await verifyPassword(row.password_hash, password) : await verifyPassword(await dummyHash(), password + '\0');
     if (!row || !ok || row.disabled_at !== null) throw new AppError('invalid_credentials', 'email or password is wrong');
+    await this.d.backoff.succeeded(attempt);
     const token = randomToken(this.d.random, 32);
     const csrfToken = randomToken(this.d.random, 24);
     const now = this.d.clock.now();
@@ -72,13 +80,14 @@ export class AuthService {
 
   async signOut(sessionHash: string): Promise<void> {
     await this.d.sessions.delete(sessionHash);
+    this.d.onRevoked?.(sessionGrant(sessionHash));
   }
 
   async fromSessionToken(token: string): Promise<Principal | null> {
     if (!token || token.length > 100) return null;
     const hash = sha256(token);
     const found = await this.d.sessions.find(hash, this.d.clock.now());
-    return found ? { kind: 'session', user: found.user, sessionHash: hash, csrfToken: found.session.csrf_token } : null;
+    return found ? { kind: 'session', user: found.user, sessionHash: hash, csrfToken: found.session.csrf_token, expiresAt: Number(found.session.expires_at) } : null;
   }
 
   async fromApiKey(key: string): Promise<Principal | null> {
@@ -87,14 +96,14 @@ export class AuthService {
     if (!found) return null;
     // last_used_at is advisory; do not make every request wait on it.
     this.d.apiKeys.touch(found.key.id, this.d.clock.now()).catch(() => {});
-    return { kind: 'api_key', user: found.user, keyId: found.key.id };
+    return { kind: 'api_key', user: found.user, keyId: found.key.id, scopes: found.key.scopes };
   }
 
   /** The key is returned once; only its hash is stored. */
-  async createApiKey(userId: string, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
+  async createApiKey(userId: string, name: string, scopes: string[] = []): Promise<{ key: string; info: ApiKeyInfo }> {
     const key = API_KEY_PREFIX + randomToken(this.d.random, 32);
-    const info = { id: randomUUID(), name, user_id: userId, created_at: this.d.clock.now(), last_used_at: null, revoked_at: null };
-    await this.d.apiKeys.insert({ ...info, key_hash: sha256(key) });
+    const info = { id: randomUUID(), name, user_id: userId, created_at: this.d.clock.now(), last_used_at: null, revoked_at: null, scopes: [...new Set(scopes)] };
+    await this.d.apiKeys.insert({ ...info, scopes: info.scopes.join(' '), key_hash: sha256(key) });
     return { key, info };
   }
 
@@ -104,9 +113,11 @@ export class AuthService {
 
   async revokeApiKey(id: string, userId?: string): Promise<void> {
     if (!(await this.d.apiKeys.revoke(id, this.d.clock.now(), userId))) throw new AppError('not_found', 'no such active API key');
+    this.d.onRevoked?.(apiKeyGrant(id));
   }
 
-  purgeExpiredSessions(): Promise<number> {
-    return this.d.sessions.purgeExpired(this.d.clock.now());
+  async purgeExpiredSessions(): Promise<number> {
+    const [n] = await Promise.all([this.d.sessions.purgeExpired(this.d.clock.now()), this.d.backoff.purge()]);
+    return n;
   }
 }

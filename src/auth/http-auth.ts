@@ -24,7 +24,8 @@ export function authHooks(app: App, auth: AuthService): void {
     const header = req.headers.authorization;
     // Only our API keys are ours to judge; other credentials (OAuth access
     // tokens, Basic client credentials) belong to the routes that take them.
-    const key = header && /^Bearer\s+(spk_\S*)$/i.exec(header)?.[1];
+    // The OAuth endpoints take access tokens and client credentials only: there an spk_ value is just a wrong token.
+    const key = header && !req.url.startsWith('/oauth/') && /^Bearer\s+(spk_\S*)$/i.exec(header)?.[1];
     if (key) {
       req.principal = await auth.fromApiKey(key);
       if (!req.principal) throw new AppError('unauthorized', 'the API key is unknown or revoked');

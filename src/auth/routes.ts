@@ -1,7 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { isAppError } from '../domain/errors.js';
+import { API_KEY_SCOPE_PATTERN } from '../domain/api-key-scopes.js';
 import { ROLES } from '../domain/roles.js';
 import type { App } from '../http/types.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, MAX_OFFSET } from '../http/schemas.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { User } from '../store/users.js';
 import type { AuthService } from './auth-service.js';
@@ -43,6 +45,10 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
         tags: ['accounts'],
         summary: 'Sign in: sets the session cookie and returns the CSRF token for later writes',
         body: Type.Object({ email: Email, password: Password }),
+        description:
+          'Limited per client address (SCANPASS_SIGNIN_LIMIT_PER_MINUTE) and per e-mail address: after SCANPASS_SIGNIN_BACKOFF_AFTER ' +
+          'consecutive failures an address waits 1 s, doubling with each further failure up to SCANPASS_SIGNIN_BACKOFF_MAX_SECONDS ' +
+          '(429 `rate_limited` with `Retry-After` and `retry_after`); a success resets it.',
         response: { 200: Type.Object({ user: Type.Ref('User'), csrf_token: Type.String(), expires_at: Type.Integer() }), ...errorResponses(400, 401, 429) },
       },
     },
@@ -59,6 +65,7 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
         });
         return { user: userOut(s.user), csrf_token: s.csrfToken, expires_at: s.expiresAt };
       } catch (err) {
+        if (isAppError(err) && typeof err.details?.retry_after === 'number') reply.header('retry-after', String(err.details.retry_after));
         await o.audit.record({ at: o.now(), actorId: null, action: 'sign_in', subject: `email:${req.body.email.slice(0, 254)}`, outcome: 'refused', ip: req.ip });
         throw err;
       }
@@ -122,7 +129,7 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
       schema: {
         tags: ['accounts'],
         summary: 'List accounts (admin)',
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), offset: Type.Integer({ minimum: 0, default: 0 }) }),
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }) }),
         response: { 200: Type.Object({ users: Type.Array(Type.Ref('User')) }), ...errorResponses(401, 403) },
       },
     },
@@ -136,6 +143,7 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
     created_at: Type.Integer(),
     last_used_at: Type.Union([Type.Integer(), Type.Null()]),
     revoked_at: Type.Union([Type.Integer(), Type.Null()]),
+    scopes: Type.Array(Type.String()),
   });
 
   app.post(
@@ -145,13 +153,17 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
       schema: {
         tags: ['accounts'],
         summary: 'Create an API key acting as the caller; the key is shown once',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }) }),
+        description: 'With `scopes: ["login:approve:<client_id>"]` the key may also approve QR logins of that application for its own users (`subject`); the caller must own the application, or be an admin, when the key is used.',
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 120 }),
+          scopes: Type.Optional(Type.Array(Type.String({ pattern: API_KEY_SCOPE_PATTERN }), { maxItems: 20 })),
+        }),
         response: { 201: Type.Object({ key: Type.String(), api_key: ApiKeyInfo }), ...errorResponses(400, 401, 403) },
       },
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const { key, info } = await o.auth.createApiKey(p.user.id, req.body.name);
+      const { key, info } = await o.auth.createApiKey(p.user.id, req.body.name, req.body.scopes);
       await o.audit.record({ at: o.now(), actorId: p.user.id, action: 'api_key_create', subject: `api_key:${info.id}`, outcome: 'ok', ip: req.ip });
       return reply.code(201).send({ key, api_key: info });
     },

@@ -8,17 +8,22 @@ import { authHooks } from '../auth/http-auth.js';
 import { authRoutes } from '../auth/routes.js';
 import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { trustFunction } from './client-address.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { openApi } from './openapi.js';
 import { ErrorBody } from './schemas.js';
 import { webPages } from './web-pages.js';
+import { securityHeaders } from './security-headers.js';
 import { FailureBudget } from './failure-budget.js';
+import { rejectUnstorableInput } from './storable-input.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { openCors } from './cors.js';
 import { oauthRoutes } from '../flows/login/oauth-routes.js';
 import { phoneRoutes } from '../flows/login/phone-routes.js';
 import { clientsRoutes } from '../flows/login/clients-routes.js';
 import { qrRoutes } from '../flows/login/qr-routes.js';
+import { qrImages } from './qr-images.js';
 import { shareRoutes } from '../flows/share/share-routes.js';
 import { checkinModuleRoutes } from '../flows/checkin/checkin-module.js';
 import type { App } from './types.js';
@@ -32,16 +37,21 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // One trust rule for req.ip, the rate limits and the WebSocket upgrade (client-address.ts).
+    trustProxy: config.trustProxy === false ? false : trustFunction(config.trustProxy),
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   openCors(app);
+  securityHeaders(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addSchema(ErrorBody);
+  rejectUnstorableInput(app);
 
   await app.register(cookie);
   await app.register(formbody);
@@ -73,7 +83,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     guesses: new FailureBudget('user_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
   });
   clientsRoutes(app, s.clients, s.audit, () => s.clock.now());
-  qrRoutes(app, s.login);
+  qrRoutes(app, s.login, qrImages);
   shareRoutes(app, s.share, {
     claimsPerMinute: config.userCodeAttemptsPerMinute,
     guesses: new FailureBudget('share_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
@@ -84,6 +94,6 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   );
   healthRoutes(app, s);
   metricsRoutes(app, s.live);
-  await webPages(app);
+  await webPages(app, config.publicUrl);
   return app;
 }

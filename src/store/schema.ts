@@ -22,6 +22,17 @@ export interface SessionsTable {
   user_agent: string;
 }
 
+/** Consecutive failed sign-ins for one e-mail address (see migration 007). */
+export interface SignInBackoffTable {
+  /** sha256 of the normalised e-mail address. */
+  email_hash: string;
+  /** Attempts counted since the last success (each counted as it starts). */
+  failures: number;
+  last_attempt_at: number;
+  /** No attempt for this address before this time (ms); 0 when not locked. */
+  locked_until: number;
+}
+
 export interface ApiKeysTable {
   id: string;
   key_hash: string;
@@ -30,6 +41,8 @@ export interface ApiKeysTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Space-separated grants beyond acting as the owner, e.g. `login:approve:<client_id>` (migration 008). */
+  scopes: string;
 }
 
 export interface ServerSecretsTable {
@@ -253,6 +266,7 @@ export interface WebhookDeliveriesTable {
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
+  sign_in_backoff: SignInBackoffTable;
   api_keys: ApiKeysTable;
   server_secrets: ServerSecretsTable;
   audit_log: AuditLogTable;

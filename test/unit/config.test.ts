@@ -25,11 +25,24 @@ describe('configuration', () => {
     [{ SCANPASS_PORT: '70000' }, /between 0 and 65535/],
     [{ SCANPASS_LOG_LEVEL: 'loud' }, /SCANPASS_LOG_LEVEL must be one of/],
     [{ SCANPASS_DATABASE_URL: 'not a url' }, /SCANPASS_DATABASE_URL must be a URL/],
-    [{ SCANPASS_TRUST_PROXY: 'maybe' }, /true or false/],
+    [{ SCANPASS_TRUST_PROXY: 'maybe' }, /SCANPASS_TRUST_PROXY must be false, a hop count, or proxy addresses\/CIDRs/],
+    [{ SCANPASS_TRUST_PROXY: 'true' }, /SCANPASS_TRUST_PROXY=true would believe every X-Forwarded-For entry.*give the number of proxies/],
+    [{ SCANPASS_TRUST_PROXY: '10.0.0.0/33' }, /"10.0.0.0\/33" is none of these/],
+    [{ SCANPASS_TRUST_PROXY: '10.0.0.1,proxy.example' }, /"proxy.example" is none of these/],
     [{ SCANPASS_TOKEN_SECRET: 'short' }, /at least 32 characters/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig({ env })).toThrow(ConfigError);
     expect(() => loadConfig({ env })).toThrow(message);
+  });
+
+  it('takes SCANPASS_TRUST_PROXY as false, a hop count, or a list of proxy addresses', () => {
+    const trust = (v: string | undefined) => loadConfig({ env: v === undefined ? {} : { SCANPASS_TRUST_PROXY: v } }).trustProxy;
+    expect(trust(undefined)).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('0')).toBe(false);
+    expect(trust('1')).toBe(1);
+    expect(trust('2')).toBe(2);
+    expect(trust(' 10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8,loopback')).toBe('10.0.0.0/8,127.0.0.1,::1,fd00::/8,loopback');
   });
 
   it('refuses unknown flags', () => {

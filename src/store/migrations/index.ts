@@ -6,6 +6,8 @@ import * as share from './003-share.js';
 import * as checkin from './004-checkin.js';
 import * as webhooks from './005-webhooks.js';
 import * as countIndexes from './006-count-indexes.js';
+import * as signInBackoff from './007-sign-in-backoff.js';
+import * as apiKeyScopes from './008-api-key-scopes.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -19,6 +21,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '004-checkin': checkin,
   '005-webhooks': webhooks,
   '006-count-indexes': countIndexes,
+  '007-sign-in-backoff': signInBackoff,
+  '008-api-key-scopes': apiKeyScopes,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
