@@ -1,14 +1,14 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/api-suite.js';
 import { ADMIN, signIn } from '../support/test-node.js';
 import { answerProblems } from './support/answer-check.js';
-import { startFuzzNode, type FuzzNode } from './support/fuzz-node.js';
+import { useFuzzTarget } from './support/fuzz-target.js';
 import { runProperty, timeLimit } from './support/fuzz-run.js';
 import { describeRequest, operationsOf, requestArb, send, withIdentity, type Answer, type FuzzRequest } from './support/http-requests.js';
 import { SchemaValues } from './support/schema-values.js';
-import { seedWorld, type World } from './support/seed-world.js';
-import { postgresReader, snapshotDiff, sqliteReader, type StoreReader } from './support/store-digest.js';
+import type { World } from './support/seed-world.js';
+import { snapshotDiff } from './support/store-digest.js';
 
 /**
  * Every route of the OpenAPI document, fuzzed: bodies (JSON, form, CSV),
@@ -22,27 +22,14 @@ const RUNS = 1000;
 const STAFF = { email: 'target-staff@test.local', password: 'a long enough password' };
 
 describe.each(dialects)('every HTTP route under fuzzing on $name', ({ name, database }) => {
-  let node: FuzzNode;
-  let world: World & { keptProblems(): Promise<string[]> };
-  let reader: StoreReader;
+  const t = useFuzzTarget(database);
   let doc: Parameters<typeof operationsOf>[0] & { components?: { schemas?: Record<string, object> } };
-  let drop: () => Promise<void> = async () => {};
-
   beforeAll(async () => {
-    const db = await database();
-    drop = db.drop;
-    node = await startFuzzNode(db.url);
-    world = await seedWorld(node.url);
-    reader = node.sqliteFile ? sqliteReader(node.sqliteFile) : await postgresReader(node.databaseUrl!);
-    doc = (await (await fetch(`${node.url}/docs/json`)).json()) as typeof doc;
-  }, 120_000);
-  afterAll(async () => {
-    await reader?.close();
-    await node?.stop();
-    await drop();
+    doc = (await (await fetch(`${t.node.url}/docs/json`)).json()) as typeof doc;
   });
 
   it('keeps the node up, answers no 5xx, gives every refusal a code and lets no refused request write', async () => {
+    const { node, world, reader } = t;
     const ops = operationsOf(doc);
     expect(ops.length).toBeGreaterThan(50);
     const values = new SchemaValues(doc.components?.schemas ?? {}, world.pool);

@@ -1,13 +1,12 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/api-suite.js';
 import { answerProblems } from './support/answer-check.js';
-import { startFuzzNode, type FuzzNode } from './support/fuzz-node.js';
+import { useFuzzTarget } from './support/fuzz-target.js';
 import { runProperty, SNAKE, timeLimit } from './support/fuzz-run.js';
 import { NUMBER_TEXTS, NUMBERISH_STRINGS, SPECIAL_KEYS, headerSafe, hostileString, rarely, shortHostileString } from './support/hostile-values.js';
 import { pct, send, squeeze, type Answer } from './support/http-requests.js';
-import { seedWorld, type World } from './support/seed-world.js';
-import { postgresReader, snapshotDiff, sqliteReader, type StoreReader } from './support/store-digest.js';
+import { snapshotDiff } from './support/store-digest.js';
 
 /**
  * Every query parameter of the live channel over Server-Sent Events
@@ -100,25 +99,10 @@ function streamProblems(a: Answer): string[] {
 }
 
 describe.each(dialects)('SSE and long-poll parameters under fuzzing on $name', ({ name, database }) => {
-  let node: FuzzNode;
-  let world: World;
-  let reader: StoreReader;
-  let drop: () => Promise<void> = async () => {};
-
-  beforeAll(async () => {
-    const db = await database();
-    drop = db.drop;
-    node = await startFuzzNode(db.url);
-    world = await seedWorld(node.url);
-    reader = node.sqliteFile ? sqliteReader(node.sqliteFile) : await postgresReader(node.databaseUrl!);
-  }, 120_000);
-  afterAll(async () => {
-    await reader?.close();
-    await node?.stop();
-    await drop();
-  });
+  const t = useFuzzTarget(database);
 
   it('keeps the node up, answers no 5xx, refuses with stable codes and stores nothing', async () => {
+    const { node, world, reader } = t;
     expect(world.channels.length).toBeGreaterThan(2);
     const before = await reader.snapshot();
     const statuses = new Map<string, number>();

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { dialects } from '../support/api-suite.js';
-import { startFuzzNode, type FuzzNode } from './support/fuzz-node.js';
+import type { FuzzNode } from './support/fuzz-node.js';
+import { useFuzzTarget } from './support/fuzz-target.js';
 import { runProperty, SNAKE, timeLimit } from './support/fuzz-run.js';
 import { headerSafe, hostileJson, malformedJson, NUMBER_TEXTS, rarely, shortHostileString, SPECIAL_KEYS } from './support/hostile-values.js';
 import { pct, squeeze } from './support/http-requests.js';
-import { seedWorld, type World } from './support/seed-world.js';
-import { postgresReader, snapshotDiff, sqliteReader, type StoreReader } from './support/store-digest.js';
+import { snapshotDiff } from './support/store-digest.js';
 
 /**
  * Every field of every WebSocket frame on `/v1/live` (`op`, `channel`,
@@ -156,25 +156,10 @@ function play(url: string, c: WsCase, barrier: { channel: string; token: string 
 }
 
 describe.each(dialects)('WebSocket frames under fuzzing on $name', ({ name, database }) => {
-  let node: FuzzNode;
-  let world: World;
-  let reader: StoreReader;
-  let drop: () => Promise<void> = async () => {};
-
-  beforeAll(async () => {
-    const db = await database();
-    drop = db.drop;
-    node = await startFuzzNode(db.url);
-    world = await seedWorld(node.url);
-    reader = node.sqliteFile ? sqliteReader(node.sqliteFile) : await postgresReader(node.databaseUrl!);
-  }, 120_000);
-  afterAll(async () => {
-    await reader?.close();
-    await node?.stop();
-    await drop();
-  });
+  const t = useFuzzTarget(database);
 
   it('keeps the node up, answers every frame with a state or a coded error, and stores nothing', async () => {
+    const { node, world, reader } = t;
     const barrier = world.channels.find((c) => c.channel.startsWith('counter:'))!;
     const outcomes = new Map<string, number>();
     const property = fc.asyncProperty(wsCase(world.channels), async (c) => {
