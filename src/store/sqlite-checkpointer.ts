@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
+import { SQLITE_DRIVER } from './sqlite-driver.js';
 
 /** How often the background thread copies the WAL back into the database file. */
 const CHECKPOINT_EVERY_MS = 250;
@@ -61,7 +61,7 @@ export function startBackgroundCheckpoints(sqlite: SQLite.Database, file: string
   try {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, everyMs: CHECKPOINT_EVERY_MS },
+      workerData: { driver: SQLITE_DRIVER, file, everyMs: CHECKPOINT_EVERY_MS },
     });
   } catch (err) {
     o.onError?.(`background checkpoints unavailable, SQLite checkpoints on commit: ${(err as Error).message}`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createLiveClient, subscribe, type LiveClient, type LiveErrorInfo, type LiveState, type LiveStatus, type TransportKind } from '../../client/index.js';
 import { bumpCounter, createCounter } from '../support/counter-channel.js';
@@ -224,7 +224,10 @@ describe('SDK transport choice', () => {
   });
 
   it('falls back to SSE when no WebSocket class is available', async () => {
-    expect((globalThis as { WebSocket?: unknown }).WebSocket).toBeUndefined(); // Node 20
+    // Node 22 and later have a global WebSocket; this is a runtime without one (Node 20, an old browser).
+    vi.stubGlobal('WebSocket', undefined);
+    cleanup.push(() => vi.unstubAllGlobals());
+    expect((globalThis as { WebSocket?: unknown }).WebSocket).toBeUndefined();
     const ch = await counter();
     const c = createLiveClient({ url: node.url, backoff: FAST });
     cleanup.push(() => c.close());

@@ -1,4 +1,4 @@
-import SQLite from 'better-sqlite3';
+import { SQLite } from '../../../src/store/sqlite-driver.js';
 import pg from 'pg';
 
 /**
