@@ -18,8 +18,9 @@
  * BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  *
  * Only a run at the default sizes over both stores, without extra server
- * flags, is saved as checkin-latest.*; any other run is saved as
- * checkin-<time>-partial.* beside it.
+ * flags, is saved as bench/results/checkin-latest.*; any other run is
+ * partial (see bench/support/results.ts). Every run adds a line to
+ * bench/results/history.jsonl.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -27,17 +28,17 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import SQLite from 'better-sqlite3';
+import { SQLite } from '../../src/store/sqlite-driver.js';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { createTestDatabase } from '../../test/support/postgres.js';
+import { saveRun } from '../support/results.js';
 import { BENCH_ADMIN as ADMIN, startBenchServer, type BenchServer } from '../support/server-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const RESULTS = path.join(ROOT, 'bench/results');
 const envInt = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 
 const cfg = {
@@ -283,7 +284,6 @@ const verdict = sqlite && {
 };
 const fullRun =
   !process.env.BENCH_ATTENDEES && !process.env.BENCH_PG_ATTENDEES && !process.env.BENCH_CONCURRENCY && !process.env.BENCH_PUSH_SCANS && !process.env.BENCH_PUSH_RATE && cfg.serverNodeArgs.length === 0 && ['sqlite', 'postgres'].every((d) => cfg.dialects.includes(d));
-const stamp = new Date().toISOString().replace(/[:.]/g, '-') + (fullRun ? '' : '-partial');
 const report = { bench: 'checkin', at: new Date().toISOString(), machine: { cpus: os.cpus().length, load: os.loadavg().map(round), node: process.version }, config: cfg, targets: TARGETS, verdict, results };
 const md = [
   `# bench:checkin, ${report.at}`,
@@ -304,9 +304,5 @@ const md = [
   verdict ? `Met: throughput ${verdict.checkinsPerSecond ? 'yes' : 'NO'}, p99 ${verdict.p99 ? 'yes' : 'NO'}, push ${verdict.push ? 'yes' : 'NO'}.` : '',
   '',
 ].join('\n');
-fs.mkdirSync(RESULTS, { recursive: true });
-for (const name of [`checkin-${stamp}`, ...(fullRun ? ['checkin-latest'] : [])]) {
-  fs.writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2));
-  fs.writeFileSync(path.join(RESULTS, `${name}.md`), md);
-}
-process.stdout.write(`${md}\n${JSON.stringify(report.results, null, 2)}\n`);
+const saved = saveRun({ bench: 'checkin', date: report.at, partial: !fullRun, report, md, node: process.version, load: report.machine.load[0]! });
+process.stdout.write(`${md}\n${JSON.stringify(report.results, null, 2)}\nsaved ${saved.join(', ')}\n`);

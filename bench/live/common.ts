@@ -35,7 +35,7 @@ export interface MemReading {
 }
 
 /** VmRSS from /proc after a full GC (the process must run with --expose-gc). */
-export async function readMemory(): Promise<MemReading> {
+async function readMemory(): Promise<MemReading> {
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) {
     gc?.();
@@ -100,7 +100,7 @@ export interface PublishResult {
   loopDelay: LoopDelay;
 }
 
-export interface LoopDelay {
+interface LoopDelay {
   p50: number;
   p99: number;
   max: number;
@@ -134,7 +134,7 @@ export function startLoopDelay(): { stop(): LoopDelay } {
  * samples. Each event is stamped with its own send time just before it is
  * handed to the server's publish path.
  */
-export function runPublisher(
+function runPublisher(
   publish: (channel: string, version: number, data: { t: number; w?: 1 }) => void,
   opts: { channels: number; rate: number; seconds: number; warmupSeconds: number },
 ): Promise<PublishResult> {

@@ -15,6 +15,10 @@
  * BENCH_HEAPSNAPSHOT=1 (write heap snapshots of the idle scanpass node),
  * BENCH_SERVER_NODE_ARGS (extra node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
  * SCANPASS_REDIS_URL (redis://127.0.0.1:6379).
+ *
+ * A run of every phase at the default sizes is saved as
+ * bench/results/live-latest.*; every run adds a line to
+ * bench/results/history.jsonl (bench/support/results.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -45,10 +49,10 @@ import {
   type ServerCommand,
   type ServerMessage,
 } from './common.js';
+import { saveRun } from '../support/results.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const RESULTS = path.join(ROOT, 'bench/results');
 
 const cfg = {
   idleClients: envInt('BENCH_IDLE_CLIENTS', 15_000),
@@ -82,7 +86,9 @@ const cfg = {
     pingSeconds: process.env.SCANPASS_LIVE_PING_SECONDS ? Number(process.env.SCANPASS_LIVE_PING_SECONDS) : undefined,
   },
 };
-const isPartial = () => cfg.only.size > 0 || cfg.experiment.pingSeconds !== undefined;
+const SIZE_KNOBS = ['BENCH_IDLE_CLIENTS', 'BENCH_LATENCY_CLIENTS', 'BENCH_RATE', 'BENCH_SECONDS', 'BENCH_BURST_SOCKETS', 'BENCH_BURST_RATE', 'BENCH_BURST_CHANNELS', 'BENCH_SLOW_SOCKETS', 'BENCH_SLOW_FRAME_KB', 'BENCH_SLOW_EVERY_MS'];
+/** A subset of phases, other sizes or an experiment: not comparable with the full run, so not saved as latest. */
+const isPartial = () => cfg.only.size > 0 || cfg.experiment.pingSeconds !== undefined || SIZE_KNOBS.some((k) => process.env[k]);
 const TARGETS = { idleKB: 6, p99OneNodeMs: 5, p99TwoNodesMs: 15 };
 const wanted = (phase: string) => cfg.only.size === 0 || cfg.only.has(phase);
 const localAddresses = Array.from({ length: cfg.addresses }, (_, i) => `127.0.0.${i + 2}`);
@@ -728,7 +734,6 @@ function slowRows(r: SlowResult | undefined): string[][] {
 }
 
 async function main(): Promise<void> {
-  fs.mkdirSync(RESULTS, { recursive: true });
   const startedAt = new Date();
   const load0 = os.loadavg();
   log(
@@ -832,12 +837,8 @@ async function main(): Promise<void> {
     log('BENCH_HEAPSNAPSHOT=1: writing a heap snapshot inflates RSS, so these numbers are not saved; compare the snapshots with bench/live/heap-diff.ts');
     return;
   }
-  const json = JSON.stringify({ env, verdicts, ...out }, null, 2);
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const report = { env, verdicts, ...out };
   const partial = isPartial();
-  const tag = partial ? `${stamp}-partial` : stamp;
-  fs.writeFileSync(path.join(RESULTS, `live-${tag}.json`), json);
-  if (!partial) fs.writeFileSync(path.join(RESULTS, 'live-latest.json'), json);
   const md = [
     `# Live bench, ${startedAt.toISOString()}`,
     '',
@@ -852,13 +853,12 @@ async function main(): Promise<void> {
     ...out.notes.map((n) => `- ${n}`),
     '',
     ...(partial ? [`Partial or experimental run: ${JSON.stringify({ only: [...cfg.only], ...cfg.experiment })}.`, ''] : []),
-    `Raw numbers: \`bench/results/live-${tag}.json\`. Run: \`npm run bench:live\`; method in \`bench/README.md\`.`,
+    `Raw numbers: \`bench/results/live-latest.json\`; one line per run in \`bench/results/history.jsonl\`. Run: \`npm run bench:live\`; method in \`bench/README.md\`.`,
     '',
   ].join('\n');
-  if (!partial) fs.writeFileSync(path.join(RESULTS, 'live-latest.md'), md);
-  else fs.writeFileSync(path.join(RESULTS, `live-${tag}.md`), md);
+  const saved = saveRun({ bench: 'live', date: startedAt.toISOString(), partial, report, md, node: process.version, load: load1[0]! });
   log(`verdicts: memory ${verdicts.idleMemory}, p99 one node ${verdicts.p99OneNode}, p99 two nodes ${verdicts.p99TwoNodes}`);
-  log(partial ? `partial/experimental run: saved bench/results/live-${tag}.json and .md (live-latest.* untouched)` : `saved bench/results/live-latest.json, live-latest.md, live-${stamp}.json`);
+  log(`${partial ? 'partial/experimental run (live-latest.* untouched): ' : ''}saved ${saved.join(', ')}`);
 }
 
 function readVersions(): Record<string, string> {

@@ -9,17 +9,14 @@
  *
  * Env: BENCH_SCREENS (2000), BENCH_APPROVALS_PER_SECOND (100),
  * BENCH_POLL_INTERVAL (5), BENCH_IDLE_WINDOW (10 s of request counting).
+ * A run at the defaults is saved as bench/results/login-latest.*; every run
+ * adds a line to bench/results/history.jsonl (bench/support/results.ts).
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { saveRun } from '../support/results.js';
 import { BENCH_ADMIN as ADMIN, startBenchServer } from '../support/server-process.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../..');
-const RESULTS = path.join(ROOT, 'bench/results');
 const envInt = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 
 const cfg = {
@@ -283,11 +280,10 @@ async function main() {
       '',
       'Run: `npm run bench:login`.',
     ].join('\n');
-    fs.mkdirSync(RESULTS, { recursive: true });
-    fs.writeFileSync(path.join(RESULTS, 'login-latest.json'), JSON.stringify(result, null, 2));
-    fs.writeFileSync(path.join(RESULTS, `login-${result.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
-    fs.writeFileSync(path.join(RESULTS, 'login-latest.md'), md + '\n');
-    process.stdout.write(`\n${md}\n`);
+    // Other sizes than the defaults make a partial run: it does not replace login-latest.
+    const partial = ['BENCH_SCREENS', 'BENCH_APPROVALS_PER_SECOND', 'BENCH_POLL_INTERVAL', 'BENCH_IDLE_WINDOW'].some((k) => process.env[k]);
+    const saved = saveRun({ bench: 'login', date: result.date, partial, report: result, md, node: process.version, load: result.machine.load[0]! });
+    process.stdout.write(`\n${md}\nsaved ${saved.join(', ')}\n`);
   } finally {
     await server.stop();
   }

@@ -24,7 +24,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export interface BenchServerOptions {
+interface BenchServerOptions {
   /** Names the data directory: `scanpass-bench-<name>-*`. */
   name: string;
   /** SCANPASS_* settings on top of the defaults. */
