@@ -13,6 +13,17 @@ export default tseslint.config(
     },
   },
   {
+    // One way to run a transaction (src/store/README.md): Kysely's own would bypass SQLite's group commit.
+    files: ['src/**/*.ts'],
+    ignores: ['src/store/units-of-work.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='transaction'][arguments.length=0]", message: 'run transactions as units of work: store.units.execute (src/store/README.md)' },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '.ci/**'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
   },

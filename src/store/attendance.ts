@@ -1,24 +1,6 @@
 import { sql, type Kysely } from 'kysely';
+import type { AttendanceCheckin, AttendancePerson, AttendanceRegistration } from '../domain/attendance.js';
 import type { Database } from './schema.js';
-
-/** A live (not undone) check-in, with who made it. */
-export interface AttendanceCheckin {
-  id: string;
-  session_id: string;
-  attendee_id: string;
-  at: number;
-  gate: string | null;
-  exited_at: number | null;
-  /** The staff account's or the device's name, as it is now. */
-  by: string | null;
-}
-
-export interface AttendancePerson {
-  id: string;
-  name: string;
-  email: string | null;
-  revoked_at: number | null;
-}
 
 /** LIKE pattern matching `q` anywhere, with its own wildcards taken literally. */
 const contains = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -49,7 +31,7 @@ export class AttendanceRepo {
   }
 
   /** Live registrations for these sessions, optionally only of these attendees. */
-  async registrations(sessionIds: readonly string[], attendeeIds?: readonly string[]): Promise<{ session_id: string; attendee_id: string; revoked: boolean }[]> {
+  async registrations(sessionIds: readonly string[], attendeeIds?: readonly string[]): Promise<AttendanceRegistration[]> {
     if (sessionIds.length === 0 || attendeeIds?.length === 0) return [];
     let q = this.db.selectFrom('session_registrations').select(['session_id', 'attendee_id', 'revoked_at']).where('session_id', 'in', [...sessionIds]);
     if (attendeeIds) q = q.where('attendee_id', 'in', [...attendeeIds]);

@@ -1,17 +1,19 @@
 import type { Kysely } from 'kysely';
-import type { AttendeeRow } from './attendees.js';
+import type { Registration } from '../domain/event.js';
+import { attendeeColumns, type NewAttendee } from './attendees.js';
 import type { Database } from './schema.js';
+import type { UnitsOfWork } from './units-of-work.js';
 
 /** What one import writes; applied in one transaction, all or nothing. */
 export interface AttendeeBatchWrite {
   eventId: string;
   /** What the import was planned on: for each email in the file, the live attendee that had it (null: nobody). */
   plannedOn: Map<string, string | null>;
-  creates: AttendeeRow[];
+  creates: NewAttendee[];
   /** Existing attendees whose name changes; their `pass:` version moves. */
   renames: { id: string; name: string }[];
   /** Registrations to add (or reinstate, when revoked). */
-  registrations: { session_id: string; attendee_id: string }[];
+  registrations: Registration[];
   /** Sessions whose expected attendees changed; their `session:` version moves. */
   sessions: string[];
   now: number;
@@ -33,7 +35,10 @@ export class ImportRaced extends Error {
 
 /** Many attendees at once, for imports. */
 export class AttendeeBatch {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly units: UnitsOfWork,
+  ) {}
 
   /** The event's live (not revoked) attendees that have an email, by that email. */
   async liveByEmail(eventId: string, db: Kysely<Database> = this.db): Promise<Map<string, { id: string; name: string }>> {
@@ -59,19 +64,19 @@ export class AttendeeBatch {
    * otherwise both add everyone. Throws ImportRaced, writing nothing, when not.
    */
   async write(w: AttendeeBatchWrite, after?: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.units.execute(async ({ db: trx }) => {
       // A write that changes nothing, for its row lock (Postgres) or the write lock (SQLite).
       await trx.updateTable('events').set((eb) => ({ name: eb.ref('name') })).where('id', '=', w.eventId).execute();
       const now = await this.liveByEmail(w.eventId, trx);
       for (const [email, id] of w.plannedOn) if ((now.get(email)?.id ?? null) !== id) throw new ImportRaced();
-      for (const part of chunks(w.creates)) await trx.insertInto('attendees').values(part).execute();
+      for (const part of chunks(w.creates)) await trx.insertInto('attendees').values(part.map(attendeeColumns)).execute();
       for (const r of w.renames) {
         await trx.updateTable('attendees').set((eb) => ({ name: r.name, version: eb('version', '+', 1) })).where('id', '=', r.id).execute();
       }
       for (const part of chunks(w.registrations)) {
         await trx
           .insertInto('session_registrations')
-          .values(part.map((r) => ({ ...r, created_at: w.now, revoked_at: null })))
+          .values(part.map((r) => ({ session_id: r.sessionId, attendee_id: r.attendeeId, created_at: w.now, revoked_at: null })))
           .onConflict((oc) => oc.columns(['session_id', 'attendee_id']).doUpdateSet({ revoked_at: null }))
           .execute();
       }

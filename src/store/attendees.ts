@@ -1,16 +1,36 @@
 import type { Kysely } from 'kysely';
-import type { AttendeeFacts } from '../domain/checkin.js';
+import type { Attendee, Registration } from '../domain/event.js';
 import type { AttendeesTable, Database } from './schema.js';
 
-export type AttendeeRow = AttendeesTable;
-export type AttendeeInfo = Omit<AttendeesTable, 'link_token_hash'>;
+/** An attendee as first stored, with the hash of their personal pass link (null: none). */
+export interface NewAttendee extends Attendee {
+  linkTokenHash: string | null;
+}
+
 
 const INFO = ['id', 'event_id', 'user_id', 'name', 'email', 'version', 'created_at', 'revoked_at'] as const;
 
-export const attendeeFacts = (a: Pick<AttendeeRow, 'id' | 'event_id' | 'revoked_at'>): AttendeeFacts => ({
+export const toAttendee = (r: Omit<AttendeesTable, 'link_token_hash'>): Attendee => ({
+  id: r.id,
+  eventId: r.event_id,
+  userId: r.user_id,
+  name: r.name,
+  email: r.email,
+  version: Number(r.version),
+  createdAt: Number(r.created_at),
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+});
+
+export const attendeeColumns = (a: NewAttendee): AttendeesTable => ({
   id: a.id,
-  eventId: a.event_id,
-  revokedAt: a.revoked_at === null ? null : Number(a.revoked_at),
+  event_id: a.eventId,
+  user_id: a.userId,
+  name: a.name,
+  email: a.email,
+  link_token_hash: a.linkTokenHash,
+  version: a.version,
+  created_at: a.createdAt,
+  revoked_at: a.revokedAt,
 });
 
 /** Attendees (one person's registration for one event) and their per-session registrations. */
@@ -18,21 +38,24 @@ export class AttendeesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Returns false when this account is already an attendee of the event. */
-  async insert(row: AttendeeRow): Promise<boolean> {
-    const r = await this.db.insertInto('attendees').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  async insert(a: NewAttendee, db: Kysely<Database> = this.db): Promise<boolean> {
+    const r = await db.insertInto('attendees').values(attendeeColumns(a)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  byId(id: string): Promise<AttendeeInfo | undefined> {
-    return this.db.selectFrom('attendees').select(INFO).where('id', '=', id).executeTakeFirst();
+  async byId(id: string): Promise<Attendee | undefined> {
+    const r = await this.db.selectFrom('attendees').select(INFO).where('id', '=', id).executeTakeFirst();
+    return r && toAttendee(r);
   }
 
-  byUser(eventId: string, userId: string): Promise<AttendeeInfo | undefined> {
-    return this.db.selectFrom('attendees').select(INFO).where('event_id', '=', eventId).where('user_id', '=', userId).executeTakeFirst();
+  async byUser(eventId: string, userId: string): Promise<Attendee | undefined> {
+    const r = await this.db.selectFrom('attendees').select(INFO).where('event_id', '=', eventId).where('user_id', '=', userId).executeTakeFirst();
+    return r && toAttendee(r);
   }
 
-  byLinkHash(hash: string): Promise<AttendeeInfo | undefined> {
-    return this.db.selectFrom('attendees').select(INFO).where('link_token_hash', '=', hash).executeTakeFirst();
+  async byLinkHash(hash: string): Promise<Attendee | undefined> {
+    const r = await this.db.selectFrom('attendees').select(INFO).where('link_token_hash', '=', hash).executeTakeFirst();
+    return r && toAttendee(r);
   }
 
   /** The hash of the attendee's current personal link (null: none), which names what the link opened live; undefined: no such attendee. */
@@ -45,19 +68,21 @@ export class AttendeesRepo {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  listForEvent(eventId: string, limit: number, offset: number): Promise<AttendeeInfo[]> {
-    return this.db.selectFrom('attendees').select(INFO).where('event_id', '=', eventId).orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+  async listForEvent(eventId: string, limit: number, offset: number): Promise<Attendee[]> {
+    const rows = await this.db.selectFrom('attendees').select(INFO).where('event_id', '=', eventId).orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+    return rows.map(toAttendee);
   }
 
   /** Live session registrations of the event's attendees, for offline scanners. */
-  registrationsForEvent(eventId: string) {
-    return this.db
+  async registrationsForEvent(eventId: string): Promise<Registration[]> {
+    const rows = await this.db
       .selectFrom('session_registrations')
       .innerJoin('event_sessions', 'event_sessions.id', 'session_registrations.session_id')
       .select(['session_registrations.session_id', 'session_registrations.attendee_id'])
       .where('event_sessions.event_id', '=', eventId)
       .where('session_registrations.revoked_at', 'is', null)
       .execute();
+    return rows.map((r) => ({ sessionId: r.session_id, attendeeId: r.attendee_id }));
   }
 
   /** Revokes an attendee and bumps their `pass:` version; null when no such live attendee. */
@@ -78,8 +103,8 @@ export class AttendeesRepo {
   }
 
   /** Registers for a session; registering again after a revocation reinstates it. */
-  async register(sessionId: string, attendeeId: string, now: number): Promise<void> {
-    await this.db
+  async register(sessionId: string, attendeeId: string, now: number, db: Kysely<Database> = this.db): Promise<void> {
+    await db
       .insertInto('session_registrations')
       .values({ session_id: sessionId, attendee_id: attendeeId, created_at: now, revoked_at: null })
       .onConflict((oc) => oc.columns(['session_id', 'attendee_id']).doUpdateSet({ revoked_at: null }))

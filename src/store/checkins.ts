@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CheckinFacts, Decision, Direction, PassCheckin, RegistrationFacts } from '../domain/checkin.js';
-import { attendeeFacts, type AttendeeInfo } from './attendees.js';
-import type { SessionRow } from './events.js';
+import type { Checkin, CheckinFacts, Decision, Direction, PassCheckin, PassState, RecentScan, RegistrationFacts, SessionCounts } from '../domain/checkin.js';
+import type { Attendee, CheckinSession } from '../domain/event.js';
+import { toAttendee } from './attendees.js';
 import { checkinQueries } from './checkin-queries.js';
 import type { CheckinsTable, Database } from './schema.js';
 import type { UnitContext, UnitsOfWork } from './units-of-work.js';
 
-
-/** Thrown inside undo's transaction to roll it back when the check-in was already undone. */
+/** Thrown inside undo's unit to roll it back when the check-in was already undone. */
 const NOTHING_TO_UNDO = new Error('nothing to undo');
-export type CheckinRow = CheckinsTable;
 
 /** Who scanned: a staff user (session or API key) or a provisioned device. */
 export interface ScanActor {
@@ -22,7 +20,7 @@ export interface ScanActor {
 }
 
 export interface ScanRecord {
-  session: SessionRow;
+  session: CheckinSession;
   actor: ScanActor;
   nonce: string;
   method: 'code' | 'manual';
@@ -40,37 +38,45 @@ export interface ScanRecord {
 
 /** What the store knew when deciding, under the attendee's lock. */
 export interface LockedFacts {
-  attendee: AttendeeInfo | null;
+  attendee: Attendee | null;
   registration: RegistrationFacts | null;
   checkin: CheckinFacts | null;
 }
 
-export type PassView = Awaited<ReturnType<CheckinsRepo['passView']>>;
-
 export interface ScanOutcome<R> {
   response: R;
   replayed: boolean;
-  /** The attendee's `pass:` channel as this scan left it, read inside its transaction. */
-  pass: { attendeeId: string; version: number; view: PassView } | null;
+  /** The attendee's `pass:` channel as this scan left it, read inside its unit. */
+  pass: PassState | null;
 }
 
-const liveCheckin = (r: Pick<CheckinRow, 'id' | 'at' | 'gate' | 'exited_at'>): CheckinFacts => ({
+const liveCheckin = (r: Pick<CheckinsTable, 'id' | 'at' | 'gate' | 'exited_at'>): CheckinFacts => ({
   id: r.id,
   at: Number(r.at),
   gate: r.gate,
   exitedAt: r.exited_at === null ? null : Number(r.exited_at),
 });
 
-const passCheckin = (c: { id: string; session_id: string; session_name: string; at: number; gate: string | null; exited_at: number | null }): PassCheckin => ({
-  id: c.id,
-  session: { id: c.session_id, name: c.session_name },
+const toCheckin = (r: CheckinsTable): Checkin => ({
+  id: r.id,
+  sessionId: r.session_id,
+  attendeeId: r.attendee_id,
+  at: Number(r.at),
+  gate: r.gate,
+  exitedAt: r.exited_at === null ? null : Number(r.exited_at),
+  undoneAt: r.undone_at === null ? null : Number(r.undone_at),
+});
+
+const passCheckin = (c: { id: string | null; session_id: string | null; session_name: string | null; at: number | null; gate: string | null; exited_at: number | null }): PassCheckin => ({
+  id: c.id!,
+  session: { id: c.session_id!, name: c.session_name! },
   at: Number(c.at),
   gate: c.gate,
   exited_at: c.exited_at === null ? null : Number(c.exited_at),
 });
 
 /** The pass's live check-ins once a scan's decision is applied to those read before it (oldest first, as the pass query orders them). */
-function checkinsAfter(before: PassCheckin[], d: Decision, changed: CheckinFacts | null, session: SessionRow): PassCheckin[] {
+function checkinsAfter(before: PassCheckin[], d: Decision, changed: CheckinFacts | null, session: CheckinSession): PassCheckin[] {
   if (d.result === 'rejected' || !changed) return before;
   if (d.action === 'check_in') {
     const added = { id: changed.id, session: { id: session.id, name: session.name }, at: changed.at, gate: changed.gate, exited_at: null };
@@ -78,8 +84,6 @@ function checkinsAfter(before: PassCheckin[], d: Decision, changed: CheckinFacts
   }
   return before.map((c) => (c.id === changed.id ? { ...c, exited_at: changed.exitedAt } : c));
 }
-
-const attendeeHead = (a: AttendeeInfo) => ({ id: a.id, name: a.name, event_id: a.event_id, revoked: attendeeFacts(a).revokedAt !== null });
 
 /** A change to a check-in, told to the hook inside its transaction (the webhook outbox writes there). */
 export interface CheckinChange {
@@ -130,16 +134,16 @@ export class CheckinsRepo {
     try {
       return await this.units.execute(async (unit) => {
         const facts: LockedFacts = { attendee: null, registration: null, checkin: null };
-        let checkins: PassCheckin[] = [];
+        const checkins: PassCheckin[] = [];
         if (s.attendeeId) {
-          const a = (await unit.run(this.q.lockAttendee, { id: s.attendeeId, eventId: s.session.event_id })).rows[0];
-          if (a) {
-            facts.attendee = a;
+          const locked = (await unit.run(this.q.lockAttendee, { id: s.attendeeId, eventId: s.session.eventId })).rows[0];
+          if (locked) {
+            const a = (facts.attendee = toAttendee(locked));
             // Registration and every live check-in in one read, under the lock just taken.
             const { rows } = await unit.run(this.q.scanFacts, { attendeeId: a.id, sessionId: s.session.id });
             const reg = rows[0];
             facts.registration = reg?.reg ? { revokedAt: reg.reg_revoked_at === null ? null : Number(reg.reg_revoked_at) } : null;
-            checkins = rows.flatMap((r) => (r.id === null ? [] : [passCheckin({ ...r, id: r.id, session_id: r.session_id!, session_name: r.session_name!, at: r.at! })]));
+            for (const r of rows) if (r.id !== null) checkins.push(passCheckin(r));
             const here = checkins.find((c) => c.session.id === s.session.id);
             facts.checkin = here ? { id: here.id, at: here.at, gate: here.gate, exitedAt: here.exited_at } : null;
           }
@@ -168,15 +172,11 @@ export class CheckinsRepo {
         // No bump of the session's version here: it would lock the session row
         // until commit and so serialise every scan of a session (on Postgres).
         // The coalesced counts publisher bumps it after the commit instead.
-        const pass = facts.attendee
+        const pass: PassState | null = facts.attendee
           ? {
-              attendeeId: facts.attendee.id,
-              version: Number(facts.attendee.version),
-              view: {
-                attendee: attendeeHead(facts.attendee),
-                last_scan: { result: decision.result, reason: decision.result === 'rejected' ? decision.reason : null, session: { id: s.session.id, name: s.session.name }, at: s.scannedAt, gate: s.gate, direction: s.direction },
-                checkins: checkinsAfter(checkins, decision, checkin, s.session),
-              },
+              attendee: facts.attendee,
+              lastScan: { result: decision.result, reason: decision.result === 'rejected' ? decision.reason : null, session: { id: s.session.id, name: s.session.name }, at: s.scannedAt, gate: s.gate, direction: s.direction },
+              checkins: checkinsAfter(checkins, decision, checkin, s.session),
             }
           : null;
         return { response, replayed: false, pass };
@@ -194,7 +194,7 @@ export class CheckinsRepo {
     if (d.result === 'rejected') return d.previous ?? null;
     const current = f.checkin;
     if (d.action === 'check_in') {
-      const row: CheckinRow = {
+      const row: CheckinsTable = {
         id: randomUUID(),
         session_id: s.session.id,
         attendee_id: f.attendee!.id,
@@ -215,8 +215,9 @@ export class CheckinsRepo {
     return { ...current!, exitedAt };
   }
 
-  byId(id: string): Promise<CheckinRow | undefined> {
-    return this.db.selectFrom('checkins').selectAll().where('id', '=', id).executeTakeFirst();
+  async byId(id: string): Promise<Checkin | undefined> {
+    const r = await this.db.selectFrom('checkins').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toCheckin(r);
   }
 
   /**
@@ -224,16 +225,16 @@ export class CheckinsRepo {
    * first, like a scan. Returns the new versions, or null when it was already
    * undone (or never was).
    */
-  async undo(c: CheckinRow, by: string, now: number): Promise<{ passVersion: number; sessionVersion: number } | null> {
+  async undo(c: Checkin, by: string, now: number): Promise<{ passVersion: number; sessionVersion: number } | null> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      return await this.units.execute(async ({ db: trx }) => {
         // The attendee's row first, as a scan takes it, so the two never wait on each other.
-        const a = await trx.updateTable('attendees').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.attendee_id).returning('version').executeTakeFirst();
+        const a = await trx.updateTable('attendees').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.attendeeId).returning('version').executeTakeFirst();
         const r = await trx.updateTable('checkins').set({ undone_at: now, undone_by: by }).where('id', '=', c.id).where('undone_at', 'is', null).executeTakeFirst();
         // Nothing to undo: roll the version bump back too, or a refused undo would move the pass.
         if (!a || Number(r.numUpdatedRows) === 0) throw NOTHING_TO_UNDO;
         await this.onChange?.(trx, { type: 'undone', checkinId: c.id, at: now, by: `user:${by}` });
-        const v = await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.session_id).returning('version').executeTakeFirst();
+        const v = await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.sessionId).returning('version').executeTakeFirst();
         return { passVersion: Number(a.version), sessionVersion: Number(v?.version ?? 0) };
       });
     } catch (err) {
@@ -242,8 +243,8 @@ export class CheckinsRepo {
     }
   }
 
-  /** What the attendee's phone shows: their check-ins and the latest scan of their code. */
-  async passView(attendee: AttendeeInfo) {
+  /** What the attendee's phone shows besides codes: their check-ins and the latest scan of their code. */
+  async passState(attendee: Attendee): Promise<PassState> {
     const [checkins, last] = await Promise.all([
       this.passCheckins(attendee.id),
       this.db
@@ -256,8 +257,8 @@ export class CheckinsRepo {
         .executeTakeFirst(),
     ]);
     return {
-      attendee: attendeeHead(attendee),
-      last_scan: last
+      attendee,
+      lastScan: last
         ? { result: last.result, reason: last.reason, session: { id: last.session_id, name: last.session_name }, at: Number(last.scanned_at), gate: last.gate, direction: last.direction }
         : null,
       checkins,
@@ -269,11 +270,11 @@ export class CheckinsRepo {
     return rows.map(passCheckin);
   }
 
-  /** What organisers watch: expected, checked in, not yet, inside now, and the latest scans with who made them. */
-  async sessionView(s: SessionRow, latest = 10) {
+  /** What organisers watch: expected, checked in, inside now, and the latest scans with who made them. */
+  async sessionCounts(s: CheckinSession, latest = 10): Promise<SessionCounts> {
     const count = (n: { n: unknown } | undefined) => Number(n?.n ?? 0);
-    const expectedQ = Number(s.all_attendees) === 1
-      ? this.db.selectFrom('attendees').select((eb) => eb.fn.countAll().as('n')).where('event_id', '=', s.event_id).where('revoked_at', 'is', null)
+    const expectedQ = s.allAttendees
+      ? this.db.selectFrom('attendees').select((eb) => eb.fn.countAll().as('n')).where('event_id', '=', s.eventId).where('revoked_at', 'is', null)
       : this.db
           .selectFrom('session_registrations')
           .innerJoin('attendees', 'attendees.id', 'session_registrations.attendee_id')
@@ -296,29 +297,29 @@ export class CheckinsRepo {
         .limit(latest)
         .execute(),
     ]);
-    const exp = count(expected);
-    const ins = count(checkedIn);
     return {
-      session: { id: s.id, event_id: s.event_id, name: s.name, place: s.place, starts_at: Number(s.starts_at), ends_at: Number(s.ends_at), closed: s.closed_at !== null },
-      counts: { expected: exp, checked_in: ins, not_yet: Math.max(0, exp - ins), inside: count(inside) },
-      latest: scans.map((r) => ({
-        id: Number(r.id),
-        at: Number(r.scanned_at),
-        // Later than `at` when an offline scanner uploaded it.
-        recorded_at: Number(r.recorded_at),
-        result: r.result,
-        reason: r.reason,
-        direction: r.direction,
-        method: r.method,
-        gate: r.gate,
-        by: r.actor_name,
-        attendee: r.attendee_id ? { id: r.attendee_id, name: r.attendee_name ?? '' } : null,
-        // The check-in this scan made or ran into, and whether it still stands (the dashboard's undo).
-        checkin_id: r.checkin_id,
-        checkin_live: r.checkin_id !== null && r.checkin_undone_at === null,
-        // Refused as already checked in: when and where the check-in in the way was made.
-        earlier: r.result === 'rejected' && r.checkin_id !== null ? { at: Number(r.checkin_at), gate: r.checkin_gate } : null,
-      })),
+      session: s,
+      expected: count(expected),
+      checkedIn: count(checkedIn),
+      inside: count(inside),
+      latest: scans.map(
+        (r): RecentScan => ({
+          id: Number(r.id),
+          at: Number(r.scanned_at),
+          recordedAt: Number(r.recorded_at),
+          result: r.result,
+          reason: r.reason,
+          direction: r.direction,
+          method: r.method,
+          gate: r.gate,
+          by: r.actor_name,
+          attendee: r.attendee_id ? { id: r.attendee_id, name: r.attendee_name ?? '' } : null,
+          checkin:
+            r.checkin_id === null
+              ? null
+              : { id: r.checkin_id, live: r.checkin_undone_at === null, at: Number(r.checkin_at), gate: r.checkin_gate },
+        }),
+      ),
     };
   }
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
-import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationsFor } from './migrations/index.js';
@@ -10,7 +9,9 @@ import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import { outageAwareDialect } from './outage-aware-dialect.js';
 import { StoreOutage, type OutageChange } from './store-outage.js';
 import { startBackgroundCheckpoints } from './sqlite-checkpointer.js';
+import { SQLite } from './sqlite-driver.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
+import { UnitScope } from './unit-scope.js';
 import { SqliteGroupCommit, transactionPerUnit, type UnitsOfWork } from './units-of-work.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -18,7 +19,7 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
-  /** Atomic units for hot write paths: several share one commit on SQLite. */
+  /** The one way to run a transaction (see README.md here): several units share one commit on SQLite. */
   units: UnitsOfWork;
   /** Whether the database answers; errors meaning it does not reach callers as 503 `unavailable`. */
   outage: StoreOutage;
@@ -41,9 +42,12 @@ export interface StoreOptions {
 
 /** The one place that decides SQLite or Postgres. */
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  // The probe runs only after a failed query, by which time `store` is set.
-  const outage: StoreOutage = new StoreOutage(async () => void (await sql`select 1`.execute(store.db)), opts.onOutage ?? (() => {}));
-  const store: Store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10, outage) : openSqlite(opts, outage);
+  const scope = new UnitScope();
+  // The probe runs only after a failed query, by which time `store` is set; a
+  // failed query inside a unit schedules it, yet it runs outside that unit.
+  const probe = () => scope.outside(async () => void (await sql`select 1`.execute(store.db)));
+  const outage: StoreOutage = new StoreOutage(probe, opts.onOutage ?? (() => {}));
+  const store: Store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10, outage, scope) : openSqlite(opts, outage, scope);
   try {
     await (store.dialect === 'sqlite' ? migrateSqliteExclusively(store, opts.dataDir) : migrate(store));
   } catch (err) {
@@ -53,7 +57,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openSqlite(opts: StoreOptions, outage: StoreOutage): Store {
+function openSqlite(opts: StoreOptions, outage: StoreOutage, scope: UnitScope): Store {
   ensurePrivateDir(opts.dataDir, opts.onWarning);
   const file = path.join(opts.dataDir, 'scanpass.db');
   // Made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
@@ -66,7 +70,7 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const cached = withStatementCache(sqlite);
-  const db = new Kysely<Database>({ dialect: outageAwareDialect(new SqliteDialect({ database: cached }), (err) => outage.translate(err)) });
+  const db = new Kysely<Database>({ dialect: scope.guard(outageAwareDialect(new SqliteDialect({ database: cached }), (err) => outage.translate(err))) });
   const checkpoints = startBackgroundCheckpoints(sqlite, file, {
     finishOnWriter: () => db.connection().execute(async () => void sqlite.pragma('wal_checkpoint(PASSIVE)')),
     onError: opts.onWarning,
@@ -74,7 +78,7 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage): Store {
   return {
     db,
     dialect: 'sqlite',
-    units: new SqliteGroupCommit(db, cached, (err) => outage.translate(err)),
+    units: new SqliteGroupCommit(db, cached, scope, (err) => outage.translate(err)),
     outage,
     close: async () => {
       outage.close();
@@ -85,7 +89,7 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage): Store {
   };
 }
 
-function openPostgres(url: string, max: number, outage: StoreOutage): Store {
+function openPostgres(url: string, max: number, outage: StoreOutage, scope: UnitScope): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -100,11 +104,11 @@ function openPostgres(url: string, max: number, outage: StoreOutage): Store {
   });
   // An idle client that loses its connection must not crash the process (checked-out ones: HotStatementClient).
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: outageAwareDialect(new PostgresDialect({ pool }), (err) => outage.translate(err)) });
+  const db = new Kysely<Database>({ dialect: scope.guard(outageAwareDialect(new PostgresDialect({ pool }), (err) => outage.translate(err))) });
   return {
     db,
     dialect: 'postgres',
-    units: transactionPerUnit(db),
+    units: transactionPerUnit(db, scope),
     outage,
     close: () => {
       outage.close();

@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { SessionFacts } from '../domain/checkin.js';
+import type { CheckinEvent, CheckinSession, StaffMember } from '../domain/event.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, EventSessionsTable, EventsTable } from './schema.js';
 
-export type EventRow = EventsTable;
-export type SessionRow = EventSessionsTable;
 /** A session with its event's name, as the scanner's session picker shows it. */
-export type ScannableSessionRow = SessionRow & { event_name: string };
+export type ScannableSession = CheckinSession & { eventName: string };
+
 
 /** Which sessions a scanner may pick: each field given narrows the list; none given is every session. */
 export interface ScannableFilter {
@@ -16,13 +15,30 @@ export interface ScannableFilter {
   staffUserId?: string | undefined;
 }
 
-export const sessionFacts = (s: SessionRow): SessionFacts => ({
-  id: s.id,
-  eventId: s.event_id,
-  opensAt: Number(s.opens_at),
-  closesAt: Number(s.closes_at),
-  closedAt: s.closed_at === null ? null : Number(s.closed_at),
-  allAttendees: Number(s.all_attendees) === 1,
+const toEvent = (r: EventsTable): CheckinEvent => ({
+  id: r.id,
+  name: r.name,
+  startsAt: Number(r.starts_at),
+  endsAt: Number(r.ends_at),
+  publicKey: r.public_key,
+  privateKey: r.private_key,
+  createdBy: r.created_by,
+  createdAt: Number(r.created_at),
+});
+
+const toSession = (r: EventSessionsTable): CheckinSession => ({
+  id: r.id,
+  eventId: r.event_id,
+  name: r.name,
+  place: r.place,
+  startsAt: Number(r.starts_at),
+  endsAt: Number(r.ends_at),
+  opensAt: Number(r.opens_at),
+  closesAt: Number(r.closes_at),
+  closedAt: r.closed_at === null ? null : Number(r.closed_at),
+  allAttendees: Number(r.all_attendees) === 1,
+  version: Number(r.version),
+  createdAt: Number(r.created_at),
 });
 
 /** Events, their sessions and who staffs them. */
@@ -31,33 +47,56 @@ export class EventsRepo {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insertEvent(row: EventRow): Promise<void> {
-    await this.db.insertInto('events').values(row).execute();
+  async insertEvent(e: CheckinEvent): Promise<void> {
+    await this.db
+      .insertInto('events')
+      .values({ id: e.id, name: e.name, starts_at: e.startsAt, ends_at: e.endsAt, public_key: e.publicKey, private_key: e.privateKey, created_by: e.createdBy, created_at: e.createdAt })
+      .execute();
   }
 
-  event(id: string): Promise<EventRow | undefined> {
-    return this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  async event(id: string): Promise<CheckinEvent | undefined> {
+    const r = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toEvent(r);
   }
 
-  listEvents(limit: number, offset: number): Promise<EventRow[]> {
-    return this.db.selectFrom('events').selectAll().orderBy('starts_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  async listEvents(limit: number, offset: number): Promise<CheckinEvent[]> {
+    const rows = await this.db.selectFrom('events').selectAll().orderBy('starts_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+    return rows.map(toEvent);
   }
 
-  async insertSession(row: SessionRow): Promise<void> {
-    await this.db.insertInto('event_sessions').values(row).execute();
+  async insertSession(s: CheckinSession): Promise<void> {
+    await this.db
+      .insertInto('event_sessions')
+      .values({
+        id: s.id,
+        event_id: s.eventId,
+        name: s.name,
+        place: s.place,
+        starts_at: s.startsAt,
+        ends_at: s.endsAt,
+        opens_at: s.opensAt,
+        closes_at: s.closesAt,
+        closed_at: s.closedAt,
+        all_attendees: s.allAttendees ? 1 : 0,
+        version: s.version,
+        created_at: s.createdAt,
+      })
+      .execute();
   }
 
-  /** Read by every scan, so compiled once. */
-  session(id: string): Promise<SessionRow | undefined> {
-    return this.sessionById.first(this.db, { id });
+  /** Read by every scan, so compiled once; the scan decides on it as it is (a CheckinSession is its SessionFacts). */
+  async session(id: string): Promise<CheckinSession | undefined> {
+    const r = await this.sessionById.first(this.db, { id });
+    return r && toSession(r);
   }
 
-  sessionsOf(eventId: string): Promise<SessionRow[]> {
-    return this.db.selectFrom('event_sessions').selectAll().where('event_id', '=', eventId).orderBy('starts_at').orderBy('id').execute();
+  async sessionsOf(eventId: string): Promise<CheckinSession[]> {
+    const rows = await this.db.selectFrom('event_sessions').selectAll().where('event_id', '=', eventId).orderBy('starts_at').orderBy('id').execute();
+    return rows.map(toSession);
   }
 
   /** The sessions a scanner may pick, in one query: check-in closing at `closesAfter` or later, by opening time then name. */
-  scannableSessions(filter: ScannableFilter, closesAfter: number, limit: number): Promise<ScannableSessionRow[]> {
+  async scannableSessions(filter: ScannableFilter, closesAfter: number, limit: number): Promise<ScannableSession[]> {
     const { eventId, sessionId, staffUserId } = filter;
     let q = this.db
       .selectFrom('event_sessions')
@@ -72,7 +111,8 @@ export class EventsRepo {
         eb.exists(eb.selectFrom('session_staff').select('session_staff.user_id').whereRef('session_staff.session_id', '=', 'event_sessions.id').where('session_staff.user_id', '=', staffUserId)),
       );
     }
-    return q.orderBy('event_sessions.opens_at').orderBy('event_sessions.name').orderBy('event_sessions.id').limit(limit).execute();
+    const rows = await q.orderBy('event_sessions.opens_at').orderBy('event_sessions.name').orderBy('event_sessions.id').limit(limit).execute();
+    return rows.map((r) => ({ ...toSession(r), eventName: r.event_name }));
   }
 
   /** Opens or closes a session by hand; returns the new channel version, or null when no such session. */
@@ -105,14 +145,15 @@ export class EventsRepo {
     return Number(r.numDeletedRows) > 0;
   }
 
-  staffOf(sessionId: string) {
-    return this.db
+  async staffOf(sessionId: string): Promise<StaffMember[]> {
+    const rows = await this.db
       .selectFrom('session_staff')
       .innerJoin('users', 'users.id', 'session_staff.user_id')
       .select(['users.id', 'users.name', 'users.email', 'session_staff.created_at'])
       .where('session_staff.session_id', '=', sessionId)
       .orderBy('session_staff.created_at')
       .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, since: Number(r.created_at) }));
   }
 
   async isStaff(sessionId: string, userId: string): Promise<boolean> {

@@ -1,9 +1,27 @@
 import type { Kysely } from 'kysely';
+import type { Clock } from '../domain/clock.js';
+import type { ScannerDevice } from '../domain/event.js';
 import type { Database, ScannerDevicesTable } from './schema.js';
 
-export type DeviceInfo = Omit<ScannerDevicesTable, 'token_hash'>;
+/** The name the scanner routes know it by. */
+export type DeviceInfo = ScannerDevice;
+
+/** A device as first stored, with the hash of its token (shown once, never kept). */
+export interface NewDevice extends ScannerDevice {
+  tokenHash: string;
+}
 
 const INFO = ['id', 'event_id', 'session_id', 'name', 'created_by', 'created_at', 'revoked_at'] as const;
+
+const toDevice = (r: Omit<ScannerDevicesTable, 'token_hash'>): ScannerDevice => ({
+  id: r.id,
+  eventId: r.event_id,
+  sessionId: r.session_id,
+  name: r.name,
+  createdBy: r.created_by,
+  createdAt: Number(r.created_at),
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+});
 
 /** How long a device found by its token is trusted without asking the store again. */
 const TOKEN_TTL_MS = 2000;
@@ -13,10 +31,16 @@ const TOKEN_CACHE_MAX = 10_000;
 export class ScannerDevicesRepo {
   private readonly byToken = new Map<string, { device: DeviceInfo; until: number }>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+  ) {}
 
-  async insert(row: ScannerDevicesTable): Promise<void> {
-    await this.db.insertInto('scanner_devices').values(row).execute();
+  async insert(d: NewDevice): Promise<void> {
+    await this.db
+      .insertInto('scanner_devices')
+      .values({ id: d.id, event_id: d.eventId, session_id: d.sessionId, name: d.name, token_hash: d.tokenHash, created_by: d.createdBy, created_at: d.createdAt, revoked_at: d.revokedAt })
+      .execute();
   }
 
   /**
@@ -26,10 +50,11 @@ export class ScannerDevicesRepo {
    * effect here within that time.
    */
   async byTokenHash(hash: string): Promise<DeviceInfo | undefined> {
-    const now = Date.now();
+    const now = this.clock.now();
     const hit = this.byToken.get(hash);
     if (hit && hit.until > now) return hit.device;
-    const device = await this.db.selectFrom('scanner_devices').select(INFO).where('token_hash', '=', hash).executeTakeFirst();
+    const r = await this.db.selectFrom('scanner_devices').select(INFO).where('token_hash', '=', hash).executeTakeFirst();
+    const device = r && toDevice(r);
     if (device) {
       if (this.byToken.size >= TOKEN_CACHE_MAX) this.byToken.clear();
       this.byToken.set(hash, { device, until: now + TOKEN_TTL_MS });
@@ -37,12 +62,14 @@ export class ScannerDevicesRepo {
     return device;
   }
 
-  byId(id: string): Promise<DeviceInfo | undefined> {
-    return this.db.selectFrom('scanner_devices').select(INFO).where('id', '=', id).executeTakeFirst();
+  async byId(id: string): Promise<DeviceInfo | undefined> {
+    const r = await this.db.selectFrom('scanner_devices').select(INFO).where('id', '=', id).executeTakeFirst();
+    return r && toDevice(r);
   }
 
-  listForEvent(eventId: string): Promise<DeviceInfo[]> {
-    return this.db.selectFrom('scanner_devices').select(INFO).where('event_id', '=', eventId).orderBy('created_at').orderBy('id').execute();
+  async listForEvent(eventId: string): Promise<DeviceInfo[]> {
+    const rows = await this.db.selectFrom('scanner_devices').select(INFO).where('event_id', '=', eventId).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toDevice);
   }
 
   /** Returns false when there is no such unrevoked device. */

@@ -1,4 +1,4 @@
-import SQLite from 'better-sqlite3';
+import { SQLite } from './sqlite-driver.js';
 import { AppError } from '../domain/errors.js';
 
 /**

@@ -1,8 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type SQLite from 'better-sqlite3';
 import type { Kysely, QueryResult } from 'kysely';
 import type { PreparedQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
+import { NestedUnitError, type UnitScope } from './unit-scope.js';
 
 /** What one unit of work sees: Kysely on its transaction, and a fast path for the hot prepared queries. */
 export interface UnitContext {
@@ -12,19 +12,25 @@ export interface UnitContext {
 
 /**
  * Runs units of work atomically: all of a unit's writes commit, or none do.
- * A unit must reach the store only through its context, and await nothing
- * else (no network): on SQLite the batch holds the only connection while a
- * unit runs, so a query on the outer Kysely would wait for it forever, and
- * everything else waits for the batch. Starting a unit inside a unit throws.
+ * The store's one way to run a transaction (see README.md here). A unit must
+ * reach the store only through its context, and await nothing else (no
+ * network): on SQLite the batch holds the only connection while a unit runs,
+ * and everything else waits for the batch. A query on the outer Kysely from
+ * inside a unit throws OuterHandleInUnitError (on SQLite it would wait for
+ * the unit forever); starting a unit inside a unit throws NestedUnitError.
  */
 export interface UnitsOfWork {
   execute<T>(work: (unit: UnitContext) => Promise<T>): Promise<T>;
 }
 
 /** One transaction per unit: Postgres, where many transactions run at once over the pool. */
-export function transactionPerUnit(db: Kysely<Database>): UnitsOfWork {
+export function transactionPerUnit(db: Kysely<Database>, scope: UnitScope): UnitsOfWork {
   return {
-    execute: (work) => db.transaction().execute((trx) => work({ db: trx, run: (q, values) => q.execute(trx, values) })),
+    execute: (work) => {
+      if (scope.active) return Promise.reject(new NestedUnitError());
+      // The scope starts once the transaction has its connection: only queries that bypass `trx` ask for another.
+      return db.transaction().execute((trx) => scope.run(() => work({ db: trx, run: (q, values) => q.execute(trx, values) })));
+    },
   };
 }
 
@@ -48,8 +54,6 @@ interface Pending {
  * connection, so no other query interleaves), the next one gathers.
  */
 export class SqliteGroupCommit implements UnitsOfWork {
-  /** Set while a unit's work runs: a unit started from there would wait for its own batch. */
-  private readonly insideUnit = new AsyncLocalStorage<true>();
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly stmt: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', SQLite.Statement>;
@@ -57,6 +61,8 @@ export class SqliteGroupCommit implements UnitsOfWork {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sqlite: SQLite.Database,
+    /** Set while a unit's work runs: a unit started there would wait for its own batch, a query on `db` for the batch's connection. */
+    private readonly scope: UnitScope,
     /** How a caller sees a failed unit or batch (a busy or full database becomes 503 `unavailable`). */
     private readonly translate: (err: unknown) => unknown = (err) => err,
   ) {
@@ -71,7 +77,7 @@ export class SqliteGroupCommit implements UnitsOfWork {
   }
 
   execute<T>(work: (unit: UnitContext) => Promise<T>): Promise<T> {
-    if (this.insideUnit.getStore()) return Promise.reject(new Error('a unit of work cannot start another unit of work: it would wait for its own batch'));
+    if (this.scope.active) return Promise.reject(new NestedUnitError());
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) this.schedule();
@@ -126,7 +132,7 @@ export class SqliteGroupCommit implements UnitsOfWork {
   private async inSavepoint(p: Pending, unit: UnitContext) {
     this.stmt.savepoint.run();
     try {
-      const value = await this.insideUnit.run(true, () => p.work(unit));
+      const value = await this.scope.run(() => p.work(unit));
       this.sharedTransactionAlive();
       this.stmt.release.run();
       return { ok: true as const, value };

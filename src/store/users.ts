@@ -1,22 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Role } from '../domain/roles.js';
+import type { User } from '../domain/user.js';
 import type { Database, UsersTable } from './schema.js';
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  created_at: number;
-  disabled: boolean;
-}
+export type { User } from '../domain/user.js';
 
 export const toUser = (r: Pick<UsersTable, 'id' | 'email' | 'name' | 'role' | 'created_at' | 'disabled_at'>): User => ({
   id: r.id,
   email: r.email,
   name: r.name,
   role: r.role as Role,
-  created_at: r.created_at,
+  created_at: Number(r.created_at),
   disabled: r.disabled_at !== null,
 });
 
@@ -29,6 +23,7 @@ export class UsersRepo {
     return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
+  /** The account with its password hash, for signing in (the one read that hands out a row). */
   async findByEmail(email: string): Promise<UsersTable | undefined> {
     return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
   }

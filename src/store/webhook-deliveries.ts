@@ -1,12 +1,23 @@
 import type { Kysely } from 'kysely';
+import type { CheckinReport, DeliveryStatus, DueDelivery, WebhookDelivery } from '../domain/webhook-delivery.js';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
 import { PreparedQuery } from './prepared-query.js';
 
-export type WebhookDeliveryRow = WebhookDeliveriesTable;
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+export type { DeliveryStatus } from '../domain/webhook-delivery.js';
 
-/** A due delivery with where to send it and the key to sign it with. */
-export type DueDelivery = WebhookDeliveryRow & { url: string; secret: string };
+const toDelivery = (r: WebhookDeliveriesTable): WebhookDelivery => ({
+  id: r.id,
+  eventId: r.event_id,
+  kind: r.kind,
+  payload: r.payload,
+  status: r.status as DeliveryStatus,
+  attempts: Number(r.attempts),
+  nextAttemptAt: Number(r.next_attempt_at),
+  lastStatus: r.last_status === null ? null : Number(r.last_status),
+  lastError: r.last_error,
+  createdAt: Number(r.created_at),
+  deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
+});
 
 /** How an attempt ended, as written back by the node that made it. */
 export type Settlement =
@@ -22,9 +33,25 @@ export type Settlement =
 export class WebhookDeliveriesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** What a check-in webhook reports, read in the change's transaction; undefined when the event has no enabled endpoint. */
-  checkinForWebhook(trx: Kysely<Database>, checkinId: string) {
-    return this.checkinQuery.first(trx, { checkinId });
+  /** What a check-in webhook reports, read in the change's unit of work; undefined when the event has no enabled endpoint. */
+  async checkinForWebhook(trx: Kysely<Database>, checkinId: string): Promise<CheckinReport | undefined> {
+    const c = await this.checkinQuery.first(trx, { checkinId });
+    if (!c) return undefined;
+    return {
+      eventId: c.event_id,
+      checkin: {
+        id: c.id,
+        sessionId: c.session_id,
+        attendeeId: c.attendee_id,
+        at: Number(c.at),
+        gate: c.gate,
+        method: c.method,
+        exitedAt: c.exited_at === null ? null : Number(c.exited_at),
+        undoneAt: c.undone_at === null ? null : Number(c.undone_at),
+      },
+      attendee: { id: c.attendee_id, name: c.attendee_name, email: c.attendee_email, userId: c.attendee_user_id },
+      session: { id: c.session_id, name: c.session_name },
+    };
   }
 
   /** Run inside every check-in's transaction, so compiled once. */
@@ -39,16 +66,17 @@ export class WebhookDeliveriesRepo {
       .where('w.enabled', '=', 1),
   );
 
-  async insert(row: Pick<WebhookDeliveryRow, 'id' | 'event_id' | 'kind' | 'payload' | 'created_at'>, trx: Kysely<Database> = this.db): Promise<void> {
+  /** Queues a new delivery, due at once. */
+  async insert(d: Pick<WebhookDelivery, 'id' | 'eventId' | 'kind' | 'payload' | 'createdAt'>, trx: Kysely<Database> = this.db): Promise<void> {
     await trx
       .insertInto('webhook_deliveries')
-      .values({ ...row, status: 'pending', attempts: 0, next_attempt_at: row.created_at, claimed_until: null, claim_token: null, last_status: null, last_error: null, delivered_at: null })
+      .values({ id: d.id, event_id: d.eventId, kind: d.kind, payload: d.payload, created_at: d.createdAt, status: 'pending', attempts: 0, next_attempt_at: d.createdAt, claimed_until: null, claim_token: null, last_status: null, last_error: null, delivered_at: null })
       .execute();
   }
 
   /** Pending deliveries due by `now`, unclaimed (or whose claim lapsed), of enabled endpoints; oldest due first. */
-  due(now: number, limit: number): Promise<DueDelivery[]> {
-    return this.db
+  async due(now: number, limit: number): Promise<DueDelivery[]> {
+    const rows = await this.db
       .selectFrom('webhook_deliveries as d')
       .innerJoin('event_webhooks as w', 'w.event_id', 'd.event_id')
       .selectAll('d')
@@ -60,6 +88,7 @@ export class WebhookDeliveriesRepo {
       .orderBy('d.next_attempt_at')
       .limit(limit)
       .execute();
+    return rows.map((r) => ({ ...toDelivery(r), url: r.url, secret: r.secret }));
   }
 
   /**
@@ -109,14 +138,15 @@ export class WebhookDeliveriesRepo {
   }
 
   /** The latest deliveries of an event, newest first. */
-  list(eventId: string, status: DeliveryStatus | undefined, limit: number): Promise<WebhookDeliveryRow[]> {
+  async list(eventId: string, status: DeliveryStatus | undefined, limit: number): Promise<WebhookDelivery[]> {
     let q = this.db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', eventId);
     if (status) q = q.where('status', '=', status);
-    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return (await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(toDelivery);
   }
 
-  get(eventId: string, id: string): Promise<WebhookDeliveryRow | undefined> {
-    return this.db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', eventId).where('id', '=', id).executeTakeFirst();
+  async get(eventId: string, id: string): Promise<WebhookDelivery | undefined> {
+    const r = await this.db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', eventId).where('id', '=', id).executeTakeFirst();
+    return r && toDelivery(r);
   }
 
   /** Sends a delivered or failed delivery once more, now; it keeps its id, so the receiver can tell. */

@@ -9,12 +9,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
+import { SQLite } from '../../src/store/sqlite-driver.js';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.js';
 import { PreparedQuery } from '../../src/store/prepared-query.js';
 import type { Database } from '../../src/store/schema.js';
+import { OuterHandleInUnitError } from '../../src/store/unit-scope.js';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { createTestDatabase } from '../support/postgres.js';
 
@@ -86,6 +87,26 @@ for (const target of targets) {
       expect(await ids('b')).toEqual(['b1', `b1-own-${winner}`, 'b2', 'b2-own-2']);
     });
 
+    it('refuses a unit started inside a unit (on SQLite it would wait for its own batch) and keeps working', async () => {
+      const nested = store.units.execute(async () => store.units.execute(async () => 'inner'));
+      await expect(nested).rejects.toThrow('a unit of work cannot start another unit of work');
+      expect(await store.units.execute(async (unit) => (await rows(unit.db).insertInto('uow_rows').values({ id: 'after-nested', v: 'x' }).execute()).length)).toBe(1);
+    });
+
+    it('refuses a unit that queries the outer database handle instead of its own (on SQLite it hung): the unit rolls back, the store keeps working', async () => {
+      const escaped = store.units.execute(async (unit) => {
+        await rows(unit.db).insertInto('uow_rows').values({ id: 'd1', v: 'x' }).execute();
+        // The outer handle, not `unit.db`: on SQLite it waits for the connection this unit's batch holds.
+        await rows(store.db).insertInto('uow_rows').values({ id: 'd2', v: 'x' }).execute();
+      });
+      await expect(escaped).rejects.toThrow(OuterHandleInUnitError);
+      await expect(escaped).rejects.toThrow('a unit of work used the outer database handle');
+      expect(await ids('d')).toEqual([]);
+      // Later units and the outer handle go on working.
+      await store.units.execute((unit) => rows(unit.db).insertInto('uow_rows').values({ id: 'd3', v: 'x' }).execute());
+      expect(await ids('d')).toEqual(['d3']);
+    });
+
     it('answers a unit only once its writes are committed: a second connection sees them', async () => {
       await store.units.execute((unit) => rows(unit.db).insertInto('uow_rows').values({ id: 'c1', v: 'x' }).execute());
       if (target.name === 'sqlite') {
@@ -130,12 +151,6 @@ describe('SQLite WAL under writes that never stop', () => {
   afterAll(async () => {
     await store?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('refuses a unit started inside a unit (it would wait for its own batch) and keeps working', async () => {
-    const nested = store.units.execute(async () => store.units.execute(async () => 'inner'));
-    await expect(nested).rejects.toThrow('a unit of work cannot start another unit of work');
-    expect(await store.units.execute(async (unit) => (await rows(unit.db).insertInto('uow_rows').values({ id: 'after-nested', v: 'x' }).execute()).length)).toBe(1);
   });
 
   it('is checkpointed in the background and starts over, instead of growing with every write', async () => {

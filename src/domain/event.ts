@@ -1,0 +1,68 @@
+import type { AttendeeFacts, SessionFacts } from './checkin.js';
+
+/**
+ * The records of check-in as the server works with them: what the
+ * repositories hand out (times in ms, flags as booleans) and take in. The
+ * API's shapes are built from these by the flows.
+ */
+
+/** An event; its private key signs its attendees' codes. */
+export interface CheckinEvent {
+  id: string;
+  name: string;
+  startsAt: number;
+  endsAt: number;
+  /** Ed25519, SPKI PEM: offline scanners check codes with it. */
+  publicKey: string;
+  privateKey: string;
+  createdBy: string | null;
+  createdAt: number;
+}
+
+/** A part of an event that people check in to (a talk, a hall, a day). */
+export interface CheckinSession extends SessionFacts {
+  name: string;
+  place: string | null;
+  startsAt: number;
+  endsAt: number;
+  /** Of its `session:` channel. */
+  version: number;
+  createdAt: number;
+}
+
+/** One person's registration for one event. */
+export interface Attendee extends AttendeeFacts {
+  userId: string | null;
+  name: string;
+  email: string | null;
+  /** Of their `pass:` channel. */
+  version: number;
+  createdAt: number;
+}
+
+/** A provisioned scanner: scans at its event's sessions, or at its one session. */
+export interface ScannerDevice {
+  id: string;
+  eventId: string;
+  /** Null: any session of the event. */
+  sessionId: string | null;
+  name: string;
+  createdBy: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** A live registration of an attendee for a session. */
+export interface Registration {
+  sessionId: string;
+  attendeeId: string;
+}
+
+/** A staff member of a session. */
+export interface StaffMember {
+  id: string;
+  name: string;
+  email: string;
+  /** When they were made staff of it. */
+  since: number;
+}
