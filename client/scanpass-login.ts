@@ -39,6 +39,7 @@
 import { subscribe } from './live-client.js';
 import { loginLocale, loginText, type LoginLocale, type LoginTextKey } from './scanpass-login-texts.js';
 import type { LiveSubscription } from './types.js';
+import type { LiveGrant } from '../src/live/live-grant-schema.js';
 
 export type ScanpassLoginState = 'loading' | 'pending' | 'scanned' | 'approved' | 'denied' | 'renewing' | 'expired' | 'error';
 
@@ -49,7 +50,8 @@ export interface ScanpassStartResponse {
   verification_uri: string;
   verification_uri_complete?: string;
   expires_in: number;
-  live: { channel: string; token: string; expires_at?: number };
+  /** The server's live grant (`expires_at` may be left out by an integrator's own `start` endpoint). */
+  live: Omit<LiveGrant, 'expires_at'> & Partial<Pick<LiveGrant, 'expires_at'>>;
 }
 
 export interface ScanpassApprovedDetail {

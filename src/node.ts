@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
+import type { Clock } from './domain/clock.js';
+import type { Random } from './domain/random.js';
 import { buildApp } from './http/app.js';
 import type { App } from './http/types.js';
 import type { Bus } from './live/bus.js';
@@ -29,6 +31,9 @@ export interface NodeOptions {
   extend?: (app: App, services: Services) => Promise<void> | void;
   /** Print the first-start admin sign-in to stdout (the CLI does). */
   announce?: (line: string) => void;
+  /** The node's time and randomness; the system's unless a test drives them. */
+  clock?: Clock;
+  random?: Random;
 }
 
 /**
@@ -73,7 +78,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     throw err;
   }
 
-  const services = await createServices(config, { store, bus, ...(redis ? { redis } : {}), logger });
+  const services = await createServices(config, { store, bus, ...(redis ? { redis } : {}), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.random ? { random: opts.random } : {}), logger });
   const app = await buildApp(services, logger);
   const keepAlive = keepAliveDrain(app.server);
   if (opts.extend) await opts.extend(app, services);

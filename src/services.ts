@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AuthService } from './auth/auth-service.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
-import type { Random } from './domain/random.js';
+import { randomToken, type Random } from './domain/random.js';
 import type { Bus } from './live/bus.js';
 import { ChannelTokens } from './live/channel-token.js';
 import { LiveService } from './live/live-service.js';
@@ -64,7 +64,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const random = deps.random ?? systemRandom;
   const { db } = deps.store;
   // Every node must sign channel tokens with the same key: it lives in the shared store.
-  const tokenKey = config.tokenSecret ?? (await getOrCreateSecret(db, 'channel_token_key', () => randomBytes(32).toString('base64url'), clock.now()));
+  const tokenKey = config.tokenSecret ?? (await getOrCreateSecret(db, 'channel_token_key', () => randomToken(random, 32), clock.now()));
   const tokens = new ChannelTokens(Buffer.from(tokenKey), () => clock.now(), config.liveTokenTtlSeconds);
   // A database outage is logged once by the store (onOutage), not once per failed snapshot or sweep.
   const onError = (err: unknown, context: string) => {
@@ -97,7 +97,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   });
   const audit = new AuditLog(db);
   const clientsRepo = new ClientsRepo(db);
-  const signer = await TokenSigner.load(new SigningKeysRepo(db), config.publicUrl, clock.now());
+  const signer = await TokenSigner.load(new SigningKeysRepo(db), config.publicUrl, clock.now(), random);
   const login = new LoginFlow(
     { requests: new LoginRequestsRepo(db), clients: clientsRepo, signer, live, audit, clock, random },
     { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
@@ -115,7 +115,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     auth,
     audit,
     users,
-    clients: new ClientsService(clientsRepo, users, clock),
+    clients: new ClientsService(clientsRepo, users, clock, random),
     login,
     signer,
     share,

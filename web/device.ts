@@ -3,24 +3,15 @@
  * request (which claims it for this session), show who is asking, and approve
  * or deny it. Without a code in the link, the code is typed in first.
  */
+import type { PhoneView } from '../src/flows/login/login-schemas.js';
 import { api, ApiError, getMe } from './lib/api.js';
 import { errorMessage } from './lib/errors.js';
 import { getLocale, onLocaleChange, setText, type MessageKey } from './lib/i18n.js';
 import { byId, initPage, show, showOnly } from './lib/page.js';
 import { parseUserCode } from './lib/user-code.js';
 
-/** GET /api/v1/login-requests/{user_code} (schema LoginRequestView). */
-interface LoginRequestView {
-  user_code: string;
-  status: string;
-  client: { client_id: string; name: string };
-  scopes: string[];
-  screen: { ip: string; user_agent: string; browser: string };
-  created_at: number;
-  expires_at: number;
-  match_required: boolean;
-  match_choices: number[] | null;
-}
+/** GET /api/v1/login-requests/{user_code}: the server schema's own type (type-only: no TypeBox in the page). */
+type LoginRequestView = PhoneView;
 
 type Outcome = 'approved' | 'denied' | 'cancelled';
 

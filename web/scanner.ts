@@ -15,7 +15,7 @@
 import { createLiveClient, type LiveSubscription } from '../client/index.js';
 import { ApiError, getMe } from './lib/api.js';
 import { errorMessage } from './lib/errors.js';
-import { deviceToken, scannerApi, setDeviceToken, type Counts, type ScanAnswer, type ScannerSession } from './lib/checkin-api.js';
+import { deviceToken, scannerApi, setDeviceToken, type Counts, type ScanAnswer, type ScannerSession, type ScannerSessions } from './lib/checkin-api.js';
 import { getLocale, onLocaleChange, setText, type MessageKey } from './lib/i18n.js';
 import { byId, initPage, show, showError } from './lib/page.js';
 import { feedback, unlockAudioOnFirstGesture } from './lib/scanner/feedback.js';
@@ -252,7 +252,7 @@ async function setup(): Promise<void> {
         return;
       }
     }
-    const out = await scannerApi<{ scanner: { kind: 'user' | 'device'; name: string }; sessions: ScannerSession[] }>('GET', '/api/v1/scanner/sessions');
+    const out = await scannerApi<ScannerSessions>('GET', '/api/v1/scanner/sessions');
     sessions = out.sessions;
     setText(who, out.scanner.kind === 'device' ? 'checkin.device' : 'checkin.signedInAs', { name: out.scanner.name });
     document.body.dataset.scanner = out.scanner.kind;

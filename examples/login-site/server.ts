@@ -13,7 +13,7 @@ import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
-export interface ExampleSiteOptions {
+interface ExampleSiteOptions {
   /** scanpass's public URL: the OpenID issuer, and where browsers load the element from. */
   scanpassUrl: string;
   clientId: string;

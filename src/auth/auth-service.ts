@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import { apiKeyGrant, sessionGrant } from '../domain/live-grant.js';
 import type { Clock } from '../domain/clock.js';
-import { randomToken, type Random } from '../domain/random.js';
+import { randomToken, randomUuid, type Random } from '../domain/random.js';
 import type { Role } from '../domain/roles.js';
 import type { ApiKeysRepo, ApiKeyInfo } from '../store/api-keys.js';
 import type { SessionsRepo } from '../store/sessions.js';
@@ -39,7 +38,7 @@ export class AuthService {
     checkPasswordStrength(input.password);
     const email = normaliseEmail(input.email);
     const row = {
-      id: randomUUID(),
+      id: randomUuid(this.d.random),
       email,
       name: input.name?.trim() || email.split('@')[0]!,
       password_hash: await hashPassword(input.password),
@@ -102,7 +101,7 @@ export class AuthService {
   /** The key is returned once; only its hash is stored. */
   async createApiKey(userId: string, name: string, scopes: string[] = []): Promise<{ key: string; info: ApiKeyInfo }> {
     const key = API_KEY_PREFIX + randomToken(this.d.random, 32);
-    const info = { id: randomUUID(), name, user_id: userId, created_at: this.d.clock.now(), last_used_at: null, revoked_at: null, scopes: [...new Set(scopes)] };
+    const info = { id: randomUuid(this.d.random), name, user_id: userId, created_at: this.d.clock.now(), last_used_at: null, revoked_at: null, scopes: [...new Set(scopes)] };
     await this.d.apiKeys.insert({ ...info, scopes: info.scopes.join(' '), key_hash: sha256(key) });
     return { key, info };
   }

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
+import { randomToken } from '../domain/random.js';
 import type { Services } from '../services.js';
 
 /** On a store with no accounts, creates the first admin and says how to sign in. */
 export async function ensureAdmin(s: Services, announce: (line: string) => void): Promise<void> {
   if ((await s.users.count()) > 0) return;
-  const password = s.config.adminPassword ?? randomBytes(12).toString('base64url');
+  const password = s.config.adminPassword ?? randomToken(s.random, 12);
   try {
     await s.auth.createUser({ email: s.config.adminEmail, password, role: 'admin', name: 'Administrator' });
   } catch (err) {

@@ -37,7 +37,7 @@ export function authHooks(app: App, auth: AuthService): void {
 }
 
 /**
- * preHandler for routes that need a signed-in caller with at least `role`.
+ * Hook for routes that need a signed-in caller with at least `role` (see signedInScope).
  * Cookie-authenticated writes must carry the session's CSRF token.
  */
 export function requireUser(role: Role = 'member') {
@@ -52,6 +52,18 @@ export function requireUser(role: Role = 'member') {
     }
     if (!hasRole(p.user.role, role)) throw new AppError('forbidden', `this needs the ${role} role`);
   };
+}
+
+/**
+ * Registers `routes` in their own encapsulated scope whose every route needs
+ * a signed-in caller with at least `role`: the guard is declared once, as the
+ * scope's onRequest hook, so no route of the scope can be left unguarded.
+ */
+export async function signedInScope(app: App, role: Role, routes: (scope: App) => void | Promise<void>): Promise<void> {
+  await app.register(async (scope: App) => {
+    scope.addHook('onRequest', requireUser(role));
+    await routes(scope);
+  });
 }
 
 /** The principal of a route guarded by requireUser. */

@@ -7,20 +7,10 @@ import { errorResponses, MAX_OFFSET } from '../http/schemas.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { User } from '../store/users.js';
 import type { AuthService } from './auth-service.js';
-import { principalOf, requireUser, SESSION_COOKIE } from './http-auth.js';
+import { principalOf, SESSION_COOKIE } from './http-auth.js';
+import { MeView, SignedIn, UserView } from './auth-schemas.js';
 import { MAX_PASSWORD_LENGTH } from './passwords.js';
 
-const UserBody = Type.Object(
-  {
-    id: Type.String(),
-    email: Type.String(),
-    name: Type.String(),
-    role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-    created_at: Type.Integer(),
-    disabled: Type.Boolean(),
-  },
-  { $id: 'User' },
-);
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
 const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH });
 
@@ -33,12 +23,13 @@ export interface AuthRouteOptions {
   now: () => number;
 }
 
-export function authRoutes(app: App, o: AuthRouteOptions): void {
-  app.addSchema(UserBody);
+/** Sign in, for anyone; adds the `User` schema that the scopes registered after it use. */
+export function signInRoutes(app: App, o: AuthRouteOptions): void {
+  app.addSchema(UserView);
   const userOut = (u: User) => u;
 
   app.post(
-    '/api/v1/session',
+    '/session',
     {
       config: { rateLimit: { max: o.signInLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
@@ -49,7 +40,7 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
           'Limited per client address (SCANPASS_SIGNIN_LIMIT_PER_MINUTE) and per e-mail address: after SCANPASS_SIGNIN_BACKOFF_AFTER ' +
           'consecutive failures an address waits 1 s, doubling with each further failure up to SCANPASS_SIGNIN_BACKOFF_MAX_SECONDS ' +
           '(429 `rate_limited` with `Retry-After` and `retry_after`); a success resets it.',
-        response: { 200: Type.Object({ user: Type.Ref('User'), csrf_token: Type.String(), expires_at: Type.Integer() }), ...errorResponses(400, 401, 429) },
+        response: { 200: SignedIn, ...errorResponses('invalid_request', 'invalid_credentials', 'unauthorized', 'rate_limited') },
       },
     },
     async (req, reply) => {
@@ -71,10 +62,13 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
       }
     },
   );
+}
 
+/** Sign out and who am I: any signed-in caller. */
+export function sessionRoutes(app: App, o: AuthRouteOptions): void {
   app.delete(
-    '/api/v1/session',
-    { preHandler: requireUser(), schema: { tags: ['accounts'], summary: 'Sign out this session', response: errorResponses(401, 403) } },
+    '/session',
+    { schema: { tags: ['accounts'], summary: 'Sign out this session', response: errorResponses('unauthorized', 'csrf_failed') } },
     async (req, reply) => {
       const p = principalOf(req);
       if (p.kind === 'session') await o.auth.signOut(p.sessionHash);
@@ -84,13 +78,12 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
   );
 
   app.get(
-    '/api/v1/me',
+    '/me',
     {
-      preHandler: requireUser(),
       schema: {
         tags: ['accounts'],
         summary: 'Who is signed in, with the CSRF token of a cookie session',
-        response: { 200: Type.Object({ user: Type.Ref('User'), csrf_token: Type.Optional(Type.String()), via: Type.String() }), ...errorResponses(401) },
+        response: { 200: MeView, ...errorResponses('unauthorized') },
       },
     },
     async (req) => {
@@ -98,11 +91,13 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
       return p.kind === 'session' ? { user: p.user, csrf_token: p.csrfToken, via: 'session' } : { user: p.user, via: 'api_key' };
     },
   );
+}
 
+/** Accounts: admins only. */
+export function userRoutes(app: App, o: AuthRouteOptions): void {
   app.post(
-    '/api/v1/users',
+    '/users',
     {
-      preHandler: requireUser('admin'),
       schema: {
         tags: ['accounts'],
         summary: 'Create an account (admin)',
@@ -112,7 +107,7 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
           role: Type.Union(ROLES.map((r) => Type.Literal(r))),
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
         }),
-        response: { 201: Type.Ref('User'), ...errorResponses(400, 401, 403, 409) },
+        response: { 201: Type.Ref('User'), ...errorResponses('invalid_request', 'weak_password', 'unauthorized', 'csrf_failed', 'forbidden', 'email_taken') },
       },
     },
     async (req, reply) => {
@@ -123,19 +118,21 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
   );
 
   app.get(
-    '/api/v1/users',
+    '/users',
     {
-      preHandler: requireUser('admin'),
       schema: {
         tags: ['accounts'],
         summary: 'List accounts (admin)',
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }) }),
-        response: { 200: Type.Object({ users: Type.Array(Type.Ref('User')) }), ...errorResponses(401, 403) },
+        response: { 200: Type.Object({ users: Type.Array(Type.Ref('User')) }), ...errorResponses('invalid_request', 'unauthorized', 'forbidden') },
       },
     },
     async (req) => ({ users: await o.auth.listUsers(req.query.limit, req.query.offset) }),
   );
+}
 
+/** API keys acting as the caller: staff and admins. */
+export function apiKeyRoutes(app: App, o: AuthRouteOptions): void {
   const ApiKeyInfo = Type.Object({
     id: Type.String(),
     name: Type.String(),
@@ -147,9 +144,8 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
   });
 
   app.post(
-    '/api/v1/api-keys',
+    '/api-keys',
     {
-      preHandler: requireUser('staff'),
       schema: {
         tags: ['accounts'],
         summary: 'Create an API key acting as the caller; the key is shown once',
@@ -158,7 +154,7 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
           name: Type.String({ minLength: 1, maxLength: 120 }),
           scopes: Type.Optional(Type.Array(Type.String({ pattern: API_KEY_SCOPE_PATTERN }), { maxItems: 20 })),
         }),
-        response: { 201: Type.Object({ key: Type.String(), api_key: ApiKeyInfo }), ...errorResponses(400, 401, 403) },
+        response: { 201: Type.Object({ key: Type.String(), api_key: ApiKeyInfo }), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden') },
       },
     },
     async (req, reply) => {
@@ -170,10 +166,9 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
   );
 
   app.get(
-    '/api/v1/api-keys',
+    '/api-keys',
     {
-      preHandler: requireUser('staff'),
-      schema: { tags: ['accounts'], summary: "List API keys (admins see everyone's)", response: { 200: Type.Object({ api_keys: Type.Array(ApiKeyInfo) }), ...errorResponses(401, 403) } },
+      schema: { tags: ['accounts'], summary: "List API keys (admins see everyone's)", response: { 200: Type.Object({ api_keys: Type.Array(ApiKeyInfo) }), ...errorResponses('unauthorized', 'forbidden') } },
     },
     async (req) => {
       const p = principalOf(req);
@@ -182,10 +177,9 @@ export function authRoutes(app: App, o: AuthRouteOptions): void {
   );
 
   app.delete(
-    '/api/v1/api-keys/:id',
+    '/api-keys/:id',
     {
-      preHandler: requireUser('staff'),
-      schema: { tags: ['accounts'], summary: 'Revoke an API key', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: errorResponses(401, 403, 404) },
+      schema: { tags: ['accounts'], summary: 'Revoke an API key', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') },
     },
     async (req, reply) => {
       const p = principalOf(req);

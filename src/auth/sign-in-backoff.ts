@@ -2,7 +2,7 @@ import { AppError } from '../domain/errors.js';
 import type { SignInBackoffRepo } from '../store/sign-in-backoff.js';
 import { sha256 } from './secrets.js';
 
-export interface BackoffPolicy {
+interface BackoffPolicy {
   /** Consecutive failed attempts for one address before it must wait. */
   after: number;
   /** The longest wait (ms). */
@@ -10,11 +10,11 @@ export interface BackoffPolicy {
 }
 
 /** A run of failures with no attempt for this long is forgotten. */
-export const BACKOFF_FORGET_MS = 24 * 3600_000;
+const BACKOFF_FORGET_MS = 24 * 3600_000;
 const FIRST_WAIT_MS = 1000;
 
 /** The wait after the `failures`-th consecutive failure: none below the threshold, then 1 s doubling up to `maxMs`. */
-export function backoffMs(failures: number, p: BackoffPolicy): number {
+function backoffMs(failures: number, p: BackoffPolicy): number {
   if (failures < p.after) return 0;
   return Math.min(p.maxMs, FIRST_WAIT_MS * 2 ** Math.min(30, failures - p.after));
 }

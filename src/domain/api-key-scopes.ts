@@ -5,11 +5,11 @@
  * to that application, so a key leaked from one integration cannot sign
  * anyone into another.
  */
-export const LOGIN_APPROVE_PREFIX = 'login:approve:';
+const LOGIN_APPROVE_PREFIX = 'login:approve:';
 
 /** `login:approve:<client_id>`, client ids as `CLIENT_ID_PATTERN` allows them. */
 export const API_KEY_SCOPE_PATTERN = '^login:approve:[A-Za-z0-9._-]{3,64}$';
 
-export const loginApproveScope = (clientId: string): string => `${LOGIN_APPROVE_PREFIX}${clientId}`;
+const loginApproveScope = (clientId: string): string => `${LOGIN_APPROVE_PREFIX}${clientId}`;
 
 export const mayApproveFor = (scopes: readonly string[], clientId: string): boolean => scopes.includes(loginApproveScope(clientId));

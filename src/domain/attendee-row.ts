@@ -21,7 +21,7 @@ export const ROW_ERROR_CODES = [
   'too_many_fields',
   'malformed_row',
 ] as const;
-export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
+type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
 export interface RowError {
   /** Line in the file where the row starts; the header is line 1. */
@@ -33,10 +33,10 @@ export interface RowError {
   message: string;
 }
 
-export const IMPORT_COLUMNS = ['name', 'email', 'sessions'] as const;
-export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+const IMPORT_COLUMNS = ['name', 'email', 'sessions'] as const;
+type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
-export const ROW_LIMITS = { name: 200, email: 254, sessions: 200, echo: 80 } as const;
+const ROW_LIMITS = { name: 200, email: 254, sessions: 200, echo: 80 } as const;
 
 /** Header spellings accepted for each column (compared trimmed and lower-cased). */
 const ALIASES: Readonly<Record<ImportColumn, readonly string[]>> = {
@@ -71,12 +71,12 @@ export function readHeader(cells: readonly string[]): { ok: true; header: Import
   return { ok: true, header: { index, width: cells.length, ignored } };
 }
 
-export interface SessionRef {
+interface SessionRef {
   id: string;
   name: string;
 }
 
-export type SessionMatch = { ok: true; id: string } | { ok: false; code: 'unknown_session' | 'ambiguous_session' };
+type SessionMatch = { ok: true; id: string } | { ok: false; code: 'unknown_session' | 'ambiguous_session' };
 
 const fold = (s: string) => s.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
 
@@ -102,7 +102,7 @@ export const isEmail = (s: string): boolean => s.length <= ROW_LIMITS.email && E
 const echo = (v: string) => (v.length > ROW_LIMITS.echo ? `${v.slice(0, ROW_LIMITS.echo - 1)}…` : v);
 
 /** A row that passed its own checks. */
-export interface AttendeeRowInput {
+interface AttendeeRowInput {
   line: number;
   name: string;
   email: string | null;
@@ -146,18 +146,18 @@ export function checkRow(cells: readonly string[], header: ImportHeader, line: n
 }
 
 /** A row to write: a new attendee, or (upsert) the live attendee that has this email. */
-export interface PlannedRow extends AttendeeRowInput {
+interface PlannedRow extends AttendeeRowInput {
   existingId: string | null;
 }
 
-export interface ImportPlan {
+interface ImportPlan {
   rows: PlannedRow[];
   errors: RowError[];
   /** Rows left out because of an error (a row with two errors counts once). */
   skipped: number;
 }
 
-export interface PlanContext {
+interface PlanContext {
   header: ImportHeader;
   sessions: readonly SessionRef[];
   /** Live attendees of the event by lower-cased email. */

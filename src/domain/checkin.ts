@@ -1,3 +1,4 @@
+import type { Attendee, CheckinSession } from './event.js';
 import type { VerifiedPassToken } from './pass-token.js';
 
 /**
@@ -130,4 +131,61 @@ export interface PassCheckin {
   at: number;
   gate: string | null;
   exited_at: number | null;
+}
+
+/** The latest scan of an attendee's code, as their pass shows it. */
+export interface LastScan {
+  result: string;
+  reason: string | null;
+  session: { id: string; name: string };
+  at: number;
+  gate: string | null;
+  direction: string;
+}
+
+/** What an attendee's `pass:` channel holds besides their codes. */
+export interface PassState {
+  attendee: Attendee;
+  lastScan: LastScan | null;
+  /** Oldest first. */
+  checkins: PassCheckin[];
+}
+
+/** One of the latest scans of a session, as its dashboard lists them. */
+export interface RecentScan {
+  id: number;
+  /** When it was scanned (the scanner's time). */
+  at: number;
+  /** When the server recorded it: later than `at` for an offline scanner's upload. */
+  recordedAt: number;
+  result: string;
+  reason: string | null;
+  direction: string;
+  method: string;
+  gate: string | null;
+  by: string;
+  attendee: { id: string; name: string } | null;
+  /** The check-in this scan made or ran into. */
+  checkin: { id: string; live: boolean; at: number; gate: string | null } | null;
+}
+
+/** What a session's `session:` channel holds: its counts and latest scans. */
+export interface SessionCounts {
+  session: CheckinSession;
+  expected: number;
+  checkedIn: number;
+  inside: number;
+  /** Newest first. */
+  latest: RecentScan[];
+}
+
+/** A check-in as stored: who, where, when, and whether it still stands. */
+export interface Checkin {
+  id: string;
+  sessionId: string;
+  attendeeId: string;
+  at: number;
+  gate: string | null;
+  exitedAt: number | null;
+  undoneAt: number | null;
 }

@@ -1,10 +1,19 @@
+import { AUTH_ERRORS } from '../auth/auth-errors.js';
+import { CHECKIN_ERRORS } from '../flows/checkin/checkin-errors.js';
+import { WEBHOOK_ERRORS } from '../flows/checkin/webhook-errors.js';
+import { LOGIN_ERRORS } from '../flows/login/login-errors.js';
+import { SHARE_ERRORS } from '../flows/share/share-errors.js';
+import { LIVE_HTTP_ERRORS } from '../live/live-errors.js';
+
 /**
  * Every error a caller can cause has a stable snake_case code and an HTTP
- * status. Features declare their codes here so the set stays in one place and
- * the OpenAPI document can list them.
+ * status. Each feature declares its own codes next to its code (e.g.
+ * flows/checkin/checkin-errors.ts); the generic ones are here. Those tables
+ * are plain data that import nothing, so the domain stays free of I/O; a route
+ * lists the codes it can answer with `errorResponses(...)` (http/schemas.ts)
+ * and the OpenAPI document shows them.
  */
-export const ERROR_STATUS = {
-  // generic
+export const GENERIC_ERRORS = {
   invalid_request: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -18,42 +27,41 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
-  // accounts
-  invalid_credentials: 401,
-  csrf_failed: 403,
-  email_taken: 409,
-  unknown_user: 404,
-  weak_password: 400,
-  // live
-  unknown_channel: 404,
-  invalid_token: 401,
-  token_expired: 401,
-  access_revoked: 403,
-  too_many_channels: 429,
-  upgrade_required: 426,
-  invalid_frame: 400,
-  unknown_op: 400,
-  // login and share requests, by user code
+} as const satisfies Record<string, number>;
+
+/**
+ * About a one-time user code (`XXXX-XXXX`): shared by login and share, and
+ * raised by their state machines (domain/login-request.ts, domain/share-request.ts).
+ */
+export const USER_CODE_ERRORS = {
   unknown_code: 404,
   code_expired: 410,
   code_used: 409,
   claimed_elsewhere: 409,
   not_claimed: 409,
-  share_revoked: 410,
-  match_required: 400,
-  match_mismatch: 403,
-  /** An API key without `login:approve:<client_id>` for the request's application. */
-  insufficient_scope: 403,
-  unknown_client: 404,
-  client_exists: 409,
-  invalid_scope: 400,
-  // check-in (refusals of a scan are answers, not errors; see domain/checkin.ts)
-  device_revoked: 401,
-  // check-in webhooks
-  invalid_webhook_url: 400,
-  webhook_not_configured: 404,
-  webhook_disabled: 409,
-  invalid_csv: 400,
+} as const satisfies Record<string, number>;
+
+/** Every table by name; a code is declared in exactly one (test/unit/error-tables.test.ts). */
+export const ERROR_TABLES = {
+  generic: GENERIC_ERRORS,
+  user_code: USER_CODE_ERRORS,
+  accounts: AUTH_ERRORS,
+  live: LIVE_HTTP_ERRORS,
+  login: LOGIN_ERRORS,
+  share: SHARE_ERRORS,
+  checkin: CHECKIN_ERRORS,
+  webhooks: WEBHOOK_ERRORS,
+} as const;
+
+export const ERROR_STATUS = {
+  ...GENERIC_ERRORS,
+  ...USER_CODE_ERRORS,
+  ...AUTH_ERRORS,
+  ...LIVE_HTTP_ERRORS,
+  ...LOGIN_ERRORS,
+  ...SHARE_ERRORS,
+  ...CHECKIN_ERRORS,
+  ...WEBHOOK_ERRORS,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -115,7 +115,7 @@ export function expire(r: LoginRequest, now: number): LoginRequest | null {
 }
 
 /** RFC 8628 section 3.5 outcomes of one token request. */
-export type PollOutcome =
+type PollOutcome =
   | { kind: 'tokens'; next: LoginRequest; approval: Approval }
   | { kind: 'error'; error: 'authorization_pending' | 'slow_down' | 'access_denied' | 'expired_token' | 'invalid_grant'; next: LoginRequest | null };
 

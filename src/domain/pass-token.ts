@@ -44,9 +44,9 @@ export interface PassClaims {
 }
 
 /** Why a code is refused before anyone looks at who it names. */
-export type TokenRefusal = 'invalid_code' | 'expired_code';
+type TokenRefusal = 'invalid_code' | 'expired_code';
 
-export type DecodedPassToken = { ok: true; claims: PassClaims; message: Uint8Array; signature: Uint8Array } | { ok: false; reason: 'invalid_code' };
+type DecodedPassToken = { ok: true; claims: PassClaims; message: Uint8Array; signature: Uint8Array } | { ok: false; reason: 'invalid_code' };
 
 export type VerifiedPassToken = { ok: true; claims: PassClaims } | { ok: false; reason: TokenRefusal; claims?: PassClaims };
 
@@ -54,7 +54,7 @@ export type VerifiedPassToken = { ok: true; claims: PassClaims } | { ok: false; 
 export const windowAt = (ms: number): number => Math.floor(ms / 1000 / WINDOW_SECONDS);
 
 /** When a window's code starts being shown, and when it stops being accepted (ms). */
-export const windowBounds = (window: number) => ({
+const windowBounds = (window: number) => ({
   shownFrom: window * WINDOW_SECONDS * 1000,
   shownUntil: (window + 1) * WINDOW_SECONDS * 1000,
   acceptedUntil: window * WINDOW_SECONDS * 1000 + ACCEPT_SECONDS * 1000,
@@ -79,7 +79,7 @@ function bytesToUuid(b: Uint8Array, at: number): string {
 }
 
 /** The signed part of a code. Throws on ids that are not UUIDs or a window out of range (a bug, not input). */
-export function passMessage(c: PassClaims): Uint8Array {
+function passMessage(c: PassClaims): Uint8Array {
   if (!Number.isInteger(c.window) || c.window < 0 || c.window > 0xffffffff) throw new RangeError(`window out of range: ${c.window}`);
   const m = new Uint8Array(PAYLOAD_BYTES);
   m[0] = PASS_TOKEN_VERSION;

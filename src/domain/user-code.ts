@@ -6,7 +6,7 @@ import type { Random } from './random.js';
  * rate-limited and a code lives minutes.
  */
 export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
-export const USER_CODE_LENGTH = 8;
+const USER_CODE_LENGTH = 8;
 
 export function generateUserCode(random: Random): string {
   let out = '';

@@ -19,7 +19,7 @@ export function parseRetrySchedule(text: string): number[] {
   return waits;
 }
 
-export type AttemptOutcome = { status: 'failed' } | { status: 'pending'; nextAttemptAt: number };
+type AttemptOutcome = { status: 'failed' } | { status: 'pending'; nextAttemptAt: number };
 
 /**
  * After attempt number `attempts` (1 for the first) failed at `now`: try again

@@ -12,9 +12,9 @@
 export type Hmac = (secret: string, message: string) => string;
 
 /** How far a signature's time may lie from the receiver's clock, either way. */
-export const SIGNATURE_TOLERANCE_SECONDS = 300;
+const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-export type SignatureCheck =
+type SignatureCheck =
   | { ok: true; timestamp: number }
   | { ok: false; reason: 'malformed_header' | 'timestamp_out_of_tolerance' | 'signature_mismatch' };
 

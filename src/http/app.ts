@@ -5,7 +5,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import { authHooks } from '../auth/http-auth.js';
-import { authRoutes } from '../auth/routes.js';
+import { accountsPlugin } from '../auth/accounts-plugin.js';
 import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { trustFunction } from './client-address.js';
@@ -19,13 +19,11 @@ import { FailureBudget } from './failure-budget.js';
 import { rejectUnstorableInput } from './storable-input.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { openCors } from './cors.js';
-import { oauthRoutes } from '../flows/login/oauth-routes.js';
-import { phoneRoutes } from '../flows/login/phone-routes.js';
-import { clientsRoutes } from '../flows/login/clients-routes.js';
-import { qrRoutes } from '../flows/login/qr-routes.js';
+import { oauthPlugin } from '../flows/login/oauth-plugin.js';
+import { loginPlugin } from '../flows/login/login-plugin.js';
 import { qrImages } from './qr-images.js';
-import { shareRoutes } from '../flows/share/share-routes.js';
-import { checkinModuleRoutes } from '../flows/checkin/checkin-module.js';
+import { sharePlugin } from '../flows/share/share-plugin.js';
+import { checkinPlugin } from '../flows/checkin/checkin-plugin.js';
 import type { App } from './types.js';
 
 /**
@@ -68,7 +66,8 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   await openApi(app, config.publicUrl);
 
   authHooks(app, s.auth);
-  authRoutes(app, {
+  await app.register(accountsPlugin, {
+    prefix: '/api/v1',
     auth: s.auth,
     audit: s.audit,
     secureCookies: config.publicUrl.startsWith('https:'),
@@ -77,18 +76,27 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     now: () => s.clock.now(),
   });
   s.live.routes(app);
-  oauthRoutes(app, s.login, s.signer, config.publicUrl);
-  phoneRoutes(app, s.login, {
-    attemptsPerMinute: config.userCodeAttemptsPerMinute,
-    guesses: new FailureBudget('user_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
+  await app.register(oauthPlugin, { flow: s.login, signer: s.signer, issuer: config.publicUrl, qr: qrImages });
+  await app.register(loginPlugin, {
+    prefix: '/api/v1',
+    flow: s.login,
+    phone: {
+      attemptsPerMinute: config.userCodeAttemptsPerMinute,
+      guesses: new FailureBudget('user_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
+    },
+    clients: s.clients,
+    audit: s.audit,
+    now: () => s.clock.now(),
   });
-  clientsRoutes(app, s.clients, s.audit, () => s.clock.now());
-  qrRoutes(app, s.login, qrImages);
-  shareRoutes(app, s.share, {
-    claimsPerMinute: config.userCodeAttemptsPerMinute,
-    guesses: new FailureBudget('share_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
+  await app.register(sharePlugin, {
+    prefix: '/api/v1',
+    flow: s.share,
+    routes: {
+      claimsPerMinute: config.userCodeAttemptsPerMinute,
+      guesses: new FailureBudget('share_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
+    },
   });
-  checkinModuleRoutes(app, s.checkin, config);
+  await app.register(checkinPlugin, { prefix: '/api/v1', checkin: s.checkin, config });
   app.get('/v1/live', { schema: { hide: true } }, async (_req, reply) =>
     reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
   );

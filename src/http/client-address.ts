@@ -3,7 +3,7 @@ import { isIPv6 } from 'node:net';
 import proxyAddr from '@fastify/proxy-addr';
 
 /** What Fastify's `trustProxy` option accepts, and so what SCANPASS_TRUST_PROXY may become. */
-export type TrustProxy = boolean | number | string | string[] | ((address: string, hop: number) => boolean);
+type TrustProxy = boolean | number | string | string[] | ((address: string, hop: number) => boolean);
 
 /**
  * The trust rule for SCANPASS_TRUST_PROXY, handed to Fastify as its

@@ -1,10 +1,19 @@
+import { Type } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Services } from '../services.js';
 import { isStoreOutage } from '../store/store-outage.js';
 import type { App } from './types.js';
 
+/** The readiness answer, 200 or 503 alike: not an error body, so a 503 here says why in `checks`. */
+const Readiness = Type.Object({
+  status: Type.Enum(['ok', 'degraded', 'unavailable']),
+  checks: Type.Record(Type.String(), Type.String(), { description: '`store`, `bus` and, while stopping, `node`' }),
+  store: Type.String(),
+  bus: Type.String(),
+});
+
 export function healthRoutes(app: App, s: Services): void {
-  app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
   app.get(
     '/readyz',
@@ -16,6 +25,7 @@ export function healthRoutes(app: App, s: Services): void {
           'Answers 503 while the database is unreachable or the node shuts down. The bus (Redis) is reported in `checks.bus` (`ok` or `down`) ' +
           'without failing readiness: without it a node still serves, its live events reach only its own subscribers, and every node catches up when it is back. ' +
           '`status` is `ok`, `degraded` (ready, bus down) or `unavailable`.',
+        response: { 200: Readiness, 503: Readiness },
       },
     },
     async (_req, reply) => {

@@ -1,7 +1,7 @@
 import client from 'prom-client';
 import type { App } from './types.js';
 
-export interface LiveStatsSource {
+interface LiveStatsSource {
   stats(): { channels: number; subscriptions: number; websockets: number; sse: number; polls: number };
 }
 

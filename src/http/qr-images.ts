@@ -10,7 +10,7 @@ const MARGIN = 2;
 export const QR_MIN_SIZE = 64;
 export const QR_MAX_SIZE = 1024;
 
-export interface QrImagesOptions {
+interface QrImagesOptions {
   /** Rendered images kept, least recently used dropped first. */
   cacheEntries: number;
   /** ... and their total size. */

@@ -4,7 +4,7 @@ import { crc32, deflate } from 'node:zlib';
 const deflateAsync = promisify(deflate);
 
 /** The modules of a QR symbol, as `qrcode`'s `create()` returns them: `size` x `size`, 1 = dark. */
-export interface QrModules {
+interface QrModules {
   size: number;
   get(row: number, col: number): number | boolean;
 }

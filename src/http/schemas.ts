@@ -1,4 +1,5 @@
-import { Type } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { ERROR_STATUS, type ErrorCode } from '../domain/errors.js';
 
 /** The error body of every non-OAuth endpoint. */
 export const ErrorBody = Type.Object(
@@ -6,8 +7,37 @@ export const ErrorBody = Type.Object(
   { $id: 'Error', additionalProperties: true },
 );
 
-export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, Type.Ref('Error')]));
+/**
+ * Codes any route may answer, so not repeated in each: the global rate limit
+ * (http/app.ts). 503 `unavailable` is added to every operation by http/openapi.ts.
+ */
+const EVERY_ROUTE: readonly ErrorCode[] = ['rate_limited'];
+
+/**
+ * The error responses of a route, from the codes it can answer: one body per
+ * status whose `error` is an enum of that route's codes at that status, so the
+ * OpenAPI document says what each route can refuse with. Serialization is the
+ * same as `ErrorBody` (an enum is not checked when writing a reply).
+ */
+export function errorResponses(...codes: ErrorCode[]): Record<number, TSchema> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set([...codes, ...EVERY_ROUTE])) {
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [
+      status,
+      Type.Object(
+        { error: Type.Enum(list, { description: 'stable snake_case code' }), message: Type.String() },
+        { additionalProperties: true, description: list.map((c) => `\`${c}\``).join(', ') },
+      ),
+    ]),
+  );
+}
+
+/** `T` or null: a field that is present but may be empty. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /**
  * The largest `offset` a list accepts: far past any real list, and well inside

@@ -2,7 +2,7 @@ import { AppError } from '../domain/errors.js';
 import { parseChannel, type LiveEvent } from '../domain/live-event.js';
 
 /** Reads the current state of one channel of a kind from the store; null when it does not exist. */
-export type SnapshotLoader = (id: string) => Promise<Omit<LiveEvent, 'channel'> | null>;
+type SnapshotLoader = (id: string) => Promise<Omit<LiveEvent, 'channel'> | null>;
 
 /** Which channel kinds exist (`login`, `pass`, ...) and how to read their snapshots. */
 export class ChannelRegistry {

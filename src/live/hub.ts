@@ -42,12 +42,12 @@ interface ChannelEntry {
   opening: Promise<void> | null;
 }
 
-export interface HubStats {
+interface HubStats {
   channels: number;
   subscriptions: number;
 }
 
-export interface HubOptions {
+interface HubOptions {
   onError?: ((err: unknown, context: string) => void) | undefined;
   /** The clock tokens are minted and checked by. */
   now?: (() => number) | undefined;

@@ -3,6 +3,7 @@ import type { LiveEvent } from '../domain/live-event.js';
 import { ANONYMOUS, type LiveAccess, type Revocation } from '../domain/live-grant.js';
 import type { App } from '../http/types.js';
 import type { Bus } from './bus.js';
+import type { LiveGrant } from './live-grant-schema.js';
 import { ChannelRegistry } from './channel-registry.js';
 import type { ChannelTokens } from './channel-token.js';
 import { LiveHub } from './hub.js';
@@ -64,7 +65,7 @@ export class LiveService {
    * `access` names the rights of the caller it is minted for (see
    * domain/live-grant.ts): revoking any of them ends what the token opened.
    */
-  grant(channel: string, access: LiveAccess = ANONYMOUS, ttlSeconds?: number): { channel: string; token: string; expires_at: number } {
+  grant(channel: string, access: LiveAccess = ANONYMOUS, ttlSeconds?: number): LiveGrant {
     const { token, expiresAt } = this.tokens.mint(channel, ttlSeconds, access);
     return { channel, token, expires_at: expiresAt };
   }

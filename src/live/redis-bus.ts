@@ -7,7 +7,7 @@ import { watchRedisState } from './redis-state.js';
 /** Revocations kept while Redis is away; past this the oldest go (the token lifetime still bounds them). */
 const MAX_HELD_REVOCATIONS = 10_000;
 
-export interface RedisBusOptions {
+interface RedisBusOptions {
   url: string;
   /** Namespace for pub/sub channel names, so several deployments can share one Redis. */
   prefix?: string;

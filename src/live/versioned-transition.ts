@@ -3,25 +3,25 @@ import type { LiveEvent } from '../domain/live-event.js';
 import type { ChannelRegistry } from './channel-registry.js';
 
 /** A row that moves through states; each change a screen should see bumps `version`. */
-export interface VersionedRow {
+interface VersionedRow {
   id: string;
   version: number;
 }
 
 /** Where the rows live: a read by id and a compare-and-set write (see `updateIfVersion`). */
-export interface VersionedRows<Stored extends Row, Row extends VersionedRow> {
+interface VersionedRows<Stored extends Row, Row extends VersionedRow> {
   byId(id: string): Promise<Stored | undefined>;
   /** Writes `next` only if the row is still at `expectedVersion`; false when another writer won. */
   update(next: Row, expectedVersion: number): Promise<boolean>;
 }
 
 /** What a pure step decided: the row to write (null: nothing to write) and anything for the caller. */
-export interface StepOutcome<Row, Result> {
+interface StepOutcome<Row, Result> {
   next: Row | null;
   result: Result;
 }
 
-export interface TransitionOutcome<Stored, Result> {
+interface TransitionOutcome<Stored, Result> {
   /** The row as written (or as read, when the step wrote nothing). */
   row: Stored;
   result: Result;
@@ -35,7 +35,7 @@ export type VersionedTransition<Stored extends Row, Row extends VersionedRow> = 
   step: (cur: Stored) => StepOutcome<Row, Result>,
 ) => Promise<TransitionOutcome<Stored, Result>>;
 
-export interface VersionedTransitionOptions<Stored extends Row, Row extends VersionedRow> {
+interface VersionedTransitionOptions<Stored extends Row, Row extends VersionedRow> {
   rows: VersionedRows<Stored, Row>;
   live: { publish(event: LiveEvent): void };
   /** The live channel of a row, e.g. `share:<id>`. */
@@ -68,7 +68,7 @@ export interface VersionedTransitionOptions<Stored extends Row, Row extends Vers
  *   });
  *   const { row, changed } = await transition(id, (cur) => ({ next: approve(cur, userId, now), result: null }));
  */
-export function versionedTransition<Stored extends Row, Row extends VersionedRow>(
+function versionedTransition<Stored extends Row, Row extends VersionedRow>(
   o: VersionedTransitionOptions<Stored, Row>,
 ): VersionedTransition<Stored, Row> {
   const maxAttempts = o.maxAttempts ?? 10;

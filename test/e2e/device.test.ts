@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUserCode } from '../../web/lib/user-code.js';
 import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
+import { TestClock } from '../support/test-clock.js';
 import { ADMIN, signIn, startTestNode } from '../support/test-node.js';
 
 /** Set to a folder to keep screenshots of the approve page in each language. */
@@ -326,13 +327,14 @@ describe.skipIf(!hasChromium())('the /device approve page in Chromium', () => {
   });
 
   it('an expired code says so: expired before it was opened, or while the page was open', async () => {
-    const short = await startTestNode({ loginTtlSeconds: 2, userCodeAttemptsPerMinute: 10_000 });
+    const clock = new TestClock();
+    const short = await startTestNode({ loginTtlSeconds: 2, userCodeAttemptsPerMinute: 10_000 }, { clock });
     nodes.push(short);
     const client = await createClient(short);
     const page = await (await phone(short.url, { user: ADMIN })).newPage();
 
     const s = await startLogin({ n: short, client });
-    await new Promise((r) => setTimeout(r, 2300));
+    clock.advance(2300);
     await page.goto(`/device?user_code=${s.user_code}`);
     await expectError(page, 'code_expired', 'This code has expired. Ask the screen for a new code, then scan it again.');
     await page.getByRole('heading', { name: 'This code has expired' }).waitFor();

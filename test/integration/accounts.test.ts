@@ -3,6 +3,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { ADMIN, startTestNode } from '../support/test-node.js';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { TestClock } from '../support/test-clock.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
@@ -20,6 +21,7 @@ describe.each(dialects)('accounts on $name', ({ database }) => {
   let node: Node;
   let drop = async () => {};
   let admin: { cookie: string; csrf: string };
+  const clock = new TestClock();
 
   const inject = (opts: InjectOptions): Promise<LightMyRequestResponse> => node.app.inject(opts);
   const signIn = async (email: string, password: string) => {
@@ -30,7 +32,7 @@ describe.each(dialects)('accounts on $name', ({ database }) => {
   beforeAll(async () => {
     const db = await database();
     drop = db.drop;
-    node = await startTestNode(db.url ? { databaseUrl: db.url } : {});
+    node = await startTestNode(db.url ? { databaseUrl: db.url } : {}, { clock });
     const s = await signIn(ADMIN.email, ADMIN.password);
     admin = { cookie: s.cookie, csrf: s.csrf };
   });
@@ -79,7 +81,7 @@ describe.each(dialects)('accounts on $name', ({ database }) => {
     const waitOut = async (email: string) => {
       const { sha256 } = await import('../../src/auth/secrets.js');
       const row = await node.services.store.db.selectFrom('sign_in_backoff').select('locked_until').where('email_hash', '=', sha256(email)).executeTakeFirstOrThrow();
-      await new Promise((r) => setTimeout(r, Math.max(0, Number(row.locked_until) - Date.now() + 20)));
+      clock.advance(Number(row.locked_until) - clock.now() + 20);
     };
 
     // Five wrong passwords: even the right one is refused for 1 s, without a session.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { decodeQrPng } from '../support/qr-decode.js';
+import { TestClock } from '../support/test-clock.js';
 import { ADMIN, startTestNode } from '../support/test-node.js';
 
 /**
@@ -483,9 +484,10 @@ describe('login requests that nobody finishes', () => {
   let bea: Session;
   let clientId: string;
   const d = driver(() => node);
+  const clock = new TestClock();
 
   beforeAll(async () => {
-    node = await startTestNode({ loginTtlSeconds: 2 });
+    node = await startTestNode({ loginTtlSeconds: 2 }, { clock });
     const admin = await d.signIn(ADMIN.email, ADMIN.password);
     bea = admin;
     const res = await d.inject({ method: 'POST', url: '/api/v1/clients', ...d.as(admin), payload: { name: 'TV' } });
@@ -499,7 +501,9 @@ describe('login requests that nobody finishes', () => {
     const [waiting, scanned] = [await d.newScreen(clientId), await d.newScreen(clientId, { live: true })];
     expect((await d.open(bea, scanned.user_code)).statusCode).toBe(200);
     // Held long-polls: the node's expiry sweep, not a token call, moves them.
-    const [a, b] = await Promise.all([d.channel(waiting, 1, 15), d.channel(scanned, 2, 15)]);
+    const held = Promise.all([d.channel(waiting, 1, 15), d.channel(scanned, 2, 15)]);
+    clock.advance(2100);
+    const [a, b] = await held;
     expect(a).toMatchObject({ version: 2, type: 'expired', data: { status: 'expired' } });
     expect(b).toMatchObject({ version: 3, type: 'expired', data: { status: 'expired', match_number: null } });
     expectError(await d.open(bea, waiting.user_code), 410, 'code_expired');
@@ -509,7 +513,8 @@ describe('login requests that nobody finishes', () => {
 
   it('purge removes requests that have ended and keeps those still running', async () => {
     const old = await d.newScreen(clientId);
-    await d.channel(old, 1, 15); // wait for its expiry
+    clock.advance(2100);
+    await d.channel(old, 1, 15); // its expiry
     const fresh = await d.newScreen(clientId);
     expect(await node.services.login.purge(0)).toBeGreaterThanOrEqual(1);
     expectError(await d.open(bea, old.user_code), 404, 'unknown_code');

@@ -4,6 +4,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { TestClock } from '../support/test-clock.js';
 import { signIn, startTestNode } from '../support/test-node.js';
 
 /**
@@ -185,10 +186,12 @@ describe.each(dialects)('OpenID device flow with openid-client on $name', ({ dat
 
   it('a request nobody decides ends with expired_token', async () => {
     // A second node on the same store with a short lifetime: what one node creates, any node answers.
-    const short = await startTestNode({ loginIntervalSeconds: 1, loginTtlSeconds: 3, dataDir: node.dataDir, ...(dbUrl ? { databaseUrl: dbUrl } : {}) });
+    const clock = new TestClock();
+    const short = await startTestNode({ loginIntervalSeconds: 1, loginTtlSeconds: 3, dataDir: node.dataDir, ...(dbUrl ? { databaseUrl: dbUrl } : {}) }, { clock });
     try {
       const config = await configFor(short.url, publicId);
-      const { polling } = await runGrant(config, 'openid', async () => {});
+      // Nobody acts while the request's three seconds pass.
+      const { polling } = await runGrant(config, 'openid', async () => clock.advance(3100));
       const err = await rejection(polling);
       expect(err).toBeInstanceOf(client.ResponseBodyError);
       expect(err).toMatchObject({ error: 'expired_token', status: 400 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../src/domain/webhook-signature.js';
 import { webhookOutbox } from '../../src/flows/checkin/webhook-outbox.js';
 import { hmacSha256Hex } from '../../src/flows/checkin/webhook-sender.js';
+import { systemRandom } from '../../src/services.js';
 import { CheckinsRepo } from '../../src/store/checkins.js';
 import { EventsRepo } from '../../src/store/events.js';
 import { WebhookDeliveriesRepo } from '../../src/store/webhook-deliveries.js';
@@ -246,7 +247,7 @@ describe.each(dialects)('check-in webhooks on $name', ({ database }) => {
   it('writes the delivery inside the check-in transaction: a rolled-back check-in leaves none', async () => {
     const ev = await eventWithWebhook(api, receiver.url('/rollback'));
     const { db, units } = node.services.store;
-    const outbox = webhookOutbox(new WebhookDeliveriesRepo(db));
+    const outbox = webhookOutbox(new WebhookDeliveriesRepo(db), systemRandom);
     const failing = new CheckinsRepo(db, units, async (trx, change) => {
       await outbox(trx, change);
       throw new Error('fails after the outbox row was written');

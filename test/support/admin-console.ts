@@ -9,7 +9,7 @@ type Node = Awaited<ReturnType<typeof startTestNode>>;
 export const DESKTOP = { viewport: { width: 1200, height: 900 } };
 
 /** What POST /api/v1/users takes. */
-export interface NewAccount {
+interface NewAccount {
   email: string;
   password: string;
   name: string;

@@ -10,7 +10,7 @@ import { available, CHROMIUM_PATH } from './env.js';
  * (and fail in CI when SCANPASS_TEST_REQUIRE includes `chromium`).
  */
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

@@ -6,11 +6,11 @@ import { signIn } from './test-node.js';
  * Check-in over plain HTTP for suites that drive node processes: an event
  * with one session open to all, a scanner device, passes, and scans.
  */
-export interface Pass {
+interface Pass {
   codes: { code: string; shown_until: number }[];
 }
 
-export interface CheckinFixture {
+interface CheckinFixture {
   sessionId: string;
   device: { authorization: string };
   passes: Pass[];

@@ -1,5 +1,5 @@
 /** One pino line of a node process. */
-export interface LogLine {
+interface LogLine {
   level: number;
   msg: string;
 }

@@ -18,7 +18,7 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
-export interface SpawnOptions {
+interface SpawnOptions {
   /** The process's URL if this stdout line announces it. */
   urlIn: (line: string) => string | undefined;
   /** Called once the process has exited (clean up its files here). */

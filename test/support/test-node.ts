@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, type CONFIG_KEYS } from '../../src/config.js';
-import { startNode, type RunningNode } from '../../src/node.js';
+import { startNode, type NodeOptions, type RunningNode } from '../../src/node.js';
 import { counterChannel } from './counter-channel.js';
 import { freePort } from './free-port.js';
 
@@ -15,7 +15,10 @@ export const ADMIN = { email: 'admin@test.local', password: 'correct horse batte
  * A real node on a free port with its own SQLite folder (or the given
  * database), the counter test channel, and a known admin.
  */
-export async function startTestNode(overrides: Partial<Record<keyof typeof CONFIG_KEYS, unknown>> = {}): Promise<RunningNode & { dataDir: string }> {
+export async function startTestNode(
+  overrides: Partial<Record<keyof typeof CONFIG_KEYS, unknown>> = {},
+  opts: Pick<NodeOptions, 'clock' | 'random'> = {},
+): Promise<RunningNode & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-test-'));
   // A known port up front, so the public URL (the OpenID issuer) is the real one.
   const port = await freePort();
@@ -23,7 +26,7 @@ export async function startTestNode(overrides: Partial<Record<keyof typeof CONFI
     env: {},
     overrides: { port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, dataDir, adminEmail: ADMIN.email, adminPassword: ADMIN.password, logLevel: 'silent', rateLimitPerMinute: 100_000, signInLimitPerMinute: 1000, liveUpgradesPerMinute: 100_000, liveMaxSocketsPerAddress: 100_000, ...overrides },
   });
-  const node = await startNode(config, { logger: pino({ level: process.env.SCANPASS_TEST_LOG ?? 'silent' }), extend: counterChannel, announce: () => {} });
+  const node = await startNode(config, { ...opts, logger: pino({ level: process.env.SCANPASS_TEST_LOG ?? 'silent' }), extend: counterChannel, announce: () => {} });
   return {
     ...node,
     dataDir,

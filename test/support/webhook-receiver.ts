@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface ReceivedWebhook {
+interface ReceivedWebhook {
   path: string;
   headers: http.IncomingHttpHeaders;
   /** The raw body, exactly as received (what the signature covers). */
@@ -11,7 +11,7 @@ export interface ReceivedWebhook {
 }
 
 /** Answers a request to `path`: the status to send (the default is 200). */
-export type Responder = (w: ReceivedWebhook, countForPath: number) => number | Promise<number>;
+type Responder = (w: ReceivedWebhook, countForPath: number) => number | Promise<number>;
 
 /**
  * A real HTTP receiver on a free port of 127.0.0.1 that records every POST.

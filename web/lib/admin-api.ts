@@ -2,6 +2,7 @@
  * The admin console's calls: applications (OAuth clients). Admin only; writes
  * carry the CSRF token through `api()`.
  */
+import type { ClientView } from '../../src/flows/login/login-schemas.js';
 import { api } from './api.js';
 
 export const SCOPES = ['openid', 'profile', 'email', 'phone'] as const;
@@ -11,14 +12,8 @@ export const DEFAULT_SCOPES: readonly Scope[] = ['openid', 'profile'];
 /** Same rule as the server's CLIENT_ID_PATTERN. */
 export const CLIENT_ID_RE = /^[A-Za-z0-9._-]{3,64}$/;
 
-export interface Client {
-  client_id: string;
-  name: string;
-  confidential: boolean;
-  scopes: string[];
-  owner_id: string | null;
-  created_at: number;
-}
+/** The server schema's own type (type-only: no TypeBox in the page). */
+export type Client = ClientView;
 
 export interface NewClient {
   name: string;

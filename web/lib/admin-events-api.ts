@@ -4,110 +4,36 @@
  * carry the CSRF token.
  */
 import type { ImportReport } from '../../src/domain/attendee-row.js';
+import type { CreatedAttendee, DeviceView, EventBody, EventView, OfflineAttendee, SessionBody, SessionView, StaffMember } from '../../src/flows/checkin/checkin-schemas.js';
+import type { DeliveryView, WebhookView } from '../../src/flows/checkin/webhook-schemas.js';
 import { api, ApiError, getCsrfToken, type User } from './api.js';
 
-export interface CheckinEvent {
-  id: string;
-  name: string;
-  starts_at: number;
-  ends_at: number;
-  public_key: string;
-  created_at: number;
-}
-
-export interface CheckinSession {
-  id: string;
-  event_id: string;
-  name: string;
-  place: string | null;
-  starts_at: number;
-  ends_at: number;
-  opens_at: number;
-  closes_at: number;
-  closed: boolean;
-  /** Every attendee of the event may check in; false: only those registered for this session. */
-  all_attendees: boolean;
-}
-
-export interface Attendee {
-  id: string;
-  name: string;
-  email?: string | null;
-  user_id?: string | null;
-  revoked: boolean;
-  sessions: string[];
-}
-
-export interface CreatedAttendee {
-  id: string;
-  name: string;
-  email: string | null;
-  link_url: string;
-  session_ids: string[];
-}
-
-export interface StaffMember {
-  id: string;
-  name: string;
-  email: string;
-  created_at: number;
-}
-
-export interface Device {
-  id: string;
-  event_id: string;
-  session_id: string | null;
-  name: string;
-  created_at: number;
-  revoked: boolean;
-  /** Only in the answer to provisioning. */
-  token?: string;
-}
+// The server schemas' own `Static<>` types, imported as types only: no TypeBox reaches the page.
+export type CheckinEvent = EventView;
+export type CheckinSession = SessionView;
+export type NewSession = SessionBody;
+/** `token` only in the answer to provisioning. */
+export type Device = DeviceView;
+export type Webhook = WebhookView;
+export type Delivery = DeliveryView;
+/** An attendee as the event's attendee list has it (with their session ids). */
+export type Attendee = OfflineAttendee;
+export type { CreatedAttendee, StaffMember };
 
 export type { ImportReport, RowError as ImportRowError } from '../../src/domain/attendee-row.js';
-
-export interface Webhook {
-  event_id: string;
-  url: string;
-  enabled: boolean;
-  secret: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface Delivery {
-  id: string;
-  type: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  next_attempt_at: number | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-}
 
 const enc = encodeURIComponent;
 
 export async function listEvents(): Promise<CheckinEvent[]> {
   return (await api<{ events: CheckinEvent[] }>('GET', '/api/v1/events?limit=1000')).events;
 }
-export function createEvent(input: { name: string; starts_at: number; ends_at: number }): Promise<CheckinEvent> {
+export function createEvent(input: EventBody): Promise<CheckinEvent> {
   return api('POST', '/api/v1/events', input);
 }
 export function getEvent(id: string): Promise<CheckinEvent & { sessions: CheckinSession[] }> {
   return api('GET', `/api/v1/events/${enc(id)}`);
 }
 
-export interface NewSession {
-  name: string;
-  place?: string;
-  starts_at: number;
-  ends_at: number;
-  opens_at?: number;
-  closes_at?: number;
-  all_attendees?: boolean;
-}
 export function createSession(eventId: string, input: NewSession): Promise<CheckinSession> {
   return api('POST', `/api/v1/events/${enc(eventId)}/sessions`, input);
 }

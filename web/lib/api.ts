@@ -5,28 +5,13 @@
  * server could not be reached. Writes carry the session's CSRF token.
  */
 
-export type Role = 'admin' | 'staff' | 'member';
+import type { MeView, SignedIn, UserView } from '../../src/auth/auth-schemas.js';
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  created_at: number;
-  disabled: boolean;
-}
-
-export interface Me {
-  user: User;
-  csrf_token?: string;
-  via: string;
-}
-
-export interface SessionOut {
-  user: User;
-  csrf_token: string;
-  expires_at: number;
-}
+// The server's own types, imported as types only: no TypeBox reaches the page.
+export type { Role } from '../../src/domain/roles.js';
+export type User = UserView;
+export type Me = MeView;
+export type SessionOut = SignedIn;
 
 export class ApiError extends Error {
   override name = 'ApiError';

@@ -4,73 +4,22 @@
  * on a provisioned device, with the device token (`Authorization: Bearer spd_...`)
  * kept in localStorage.
  */
-import type { CheckinSession } from './admin-events-api.js';
+import type { CountsView, PassView, ScanAnswer, ScannerSession, ScannerSessions } from '../../src/flows/checkin/checkin-schemas.js';
+import type { LiveGrant } from '../../src/live/live-grant-schema.js';
 import { api, ApiError } from './api.js';
-import type { PassCheckin } from '../../src/domain/checkin.js';
 
-export interface Live {
-  channel: string;
-  token: string;
-  expires_at: number;
-}
-
-export interface PassCode {
-  window: number;
-  shown_from: number;
-  shown_until: number;
-  accepted_until: number;
-  code: string;
-}
-
-export interface LastScan {
-  result: string;
-  reason: string | null;
-  session: { id: string; name: string };
-  at: number;
-  gate: string | null;
-  direction: string;
-}
-
-export type { PassCheckin };
-
-/** What the `pass:` channel carries. */
-export interface PassState {
-  attendee: { id: string; name: string; event_id: string; revoked: boolean };
-  last_scan: LastScan | null;
-  checkins: PassCheckin[];
-}
-
-export interface Pass extends PassState {
-  version: number;
-  event: { id: string; name: string; starts_at: number; ends_at: number };
-  sessions: { id: string; name: string; place: string | null; starts_at: number; ends_at: number }[];
-  server_time: number;
-  window_seconds: number;
-  codes: PassCode[];
-  live: Live;
-}
-
+// The server schemas' own `Static<>` types, imported as types only: no TypeBox reaches the page.
 /** A session a scanner may work: the session as the admin API has it, plus its event's name. */
-export interface ScannerSession extends CheckinSession {
-  event_name: string;
-}
+export type { ScanAnswer, ScannerSession, ScannerSessions };
+export type Live = LiveGrant;
+export type Pass = PassView;
+export type PassCode = Pass['codes'][number];
+export type LastScan = NonNullable<Pass['last_scan']>;
+export type PassCheckin = Pass['checkins'][number];
+/** What the `pass:` channel carries. */
+export type PassState = Pick<Pass, 'attendee' | 'last_scan' | 'checkins'>;
+export type Counts = CountsView;
 
-export interface ScanAnswer {
-  result: 'ok' | 'rejected';
-  reason: string | null;
-  message: string;
-  action: 'check_in' | 're_enter' | 'check_out' | null;
-  session_id: string;
-  scanned_at: number;
-  attendee: { id: string; name: string } | null;
-  checkin: { id: string; session_id: string; at: number; gate: string | null; exited_at: number | null } | null;
-}
-
-export interface Counts {
-  version: number;
-  counts: { expected: number; checked_in: number; not_yet: number; inside: number };
-  live: Live;
-}
 
 export const fetchPassForEvent = (eventId: string) => api<Pass>('GET', `/api/v1/passes/${encodeURIComponent(eventId)}`);
 export const fetchPassByLink = (token: string) => api<Pass>('GET', `/api/v1/passes/by-link/${encodeURIComponent(token)}`);

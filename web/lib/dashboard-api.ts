@@ -3,57 +3,28 @@
  * scans, the name search, manual check-in, undo, and the CSV import (the one
  * call whose body is a file, not JSON).
  */
+import type { CountsView, SearchAnswer } from '../../src/flows/checkin/checkin-schemas.js';
 import { api, ApiError } from './api.js';
-import type { Live, ScanAnswer } from './checkin-api.js';
+import type { ScanAnswer } from './checkin-api.js';
 import type { ImportReport } from './admin-events-api.js';
 
 export type { ImportReport, ImportRowError } from './admin-events-api.js';
 
-export interface LatestScan {
-  id: number;
-  at: number;
-  recorded_at: number;
-  result: 'ok' | 'rejected';
-  reason: string | null;
-  direction: 'entry' | 'exit';
-  method: 'code' | 'manual';
-  gate: string | null;
-  by: string;
-  attendee: { id: string; name: string } | null;
-  checkin_id: string | null;
-  checkin_live: boolean;
-  earlier: { at: number; gate: string | null } | null;
-}
-
+/** The counts API's answer: the server schema's own type (type-only import). */
+export type SessionCounts = CountsView;
+export type LatestScan = SessionCounts['latest'][number];
 /** What the `session:` channel carries. */
-export interface SessionState {
-  session: { id: string; event_id: string; name: string; place: string | null; starts_at: number; ends_at: number; closed: boolean };
-  counts: { expected: number; checked_in: number; not_yet: number; inside: number };
-  latest: LatestScan[];
-}
+export type SessionState = Omit<SessionCounts, 'version' | 'live'>;
 
-export interface SessionCounts extends SessionState {
-  version: number;
-  live: Live;
-}
-
-export type SearchStatus = 'checked_in' | 'checked_out' | 'not_yet' | 'not_registered' | 'revoked';
-
-export interface FoundAttendee {
-  id: string;
-  name: string;
-  email?: string | null;
-  status: SearchStatus;
-  checkin: { id: string; at: number; gate: string | null; by: string | null } | null;
-}
-
+export type FoundAttendee = SearchAnswer['attendees'][number];
+export type SearchStatus = FoundAttendee['status'];
 
 const enc = encodeURIComponent;
 
 export const fetchCounts = (sessionId: string) => api<SessionCounts>('GET', `/api/v1/sessions/${enc(sessionId)}/counts`);
 
 export const searchAttendees = (sessionId: string, q: string) =>
-  api<{ attendees: FoundAttendee[] }>('GET', `/api/v1/sessions/${enc(sessionId)}/attendees?q=${enc(q)}`).then((r) => r.attendees);
+  api<SearchAnswer>('GET', `/api/v1/sessions/${enc(sessionId)}/attendees?q=${enc(q)}`).then((r) => r.attendees);
 
 /** A fresh nonce per check-in: the server answers a retried nonce with the first answer. */
 export const checkInByHand = (sessionId: string, attendeeId: string, nonce: string) =>

@@ -14,22 +14,22 @@ import { en, type MessageKey, type Messages } from '../locales/en.js';
 import { zhCN } from '../locales/zh-CN.js';
 
 export type { MessageKey } from '../locales/en.js';
-export type Locale = 'en' | 'zh-CN';
+type Locale = 'en' | 'zh-CN';
 export type Vars = Readonly<Record<string, string | number>>;
 
-export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
+const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
 /** Each language's name in that language, for the switch. */
-export const LOCALE_NAMES: Readonly<Record<Locale, string>> = { en: 'English', 'zh-CN': '中文' };
+const LOCALE_NAMES: Readonly<Record<Locale, string>> = { en: 'English', 'zh-CN': '中文' };
 
 const DICTIONARIES: Readonly<Record<Locale, Messages>> = { en, 'zh-CN': zhCN };
-export const LANG_COOKIE = 'scanpass_lang';
+const LANG_COOKIE = 'scanpass_lang';
 const ONE_YEAR_S = 365 * 24 * 3600;
 
 let current: Locale = 'en';
 const listeners = new Set<(l: Locale) => void>();
 
 /** Maps any language tag to a supported locale, or undefined. */
-export function normalizeLocale(tag: string | null | undefined): Locale | undefined {
+function normalizeLocale(tag: string | null | undefined): Locale | undefined {
   if (!tag) return undefined;
   const t = tag.trim().toLowerCase().replace(/_/g, '-');
   if (t === 'zh' || t.startsWith('zh-')) return 'zh-CN';
@@ -70,7 +70,7 @@ function remember(l: Locale): void {
 }
 
 /** The language to use, and whether it came from the URL. */
-export function detectLocale(): { locale: Locale; fromQuery: boolean } {
+function detectLocale(): { locale: Locale; fromQuery: boolean } {
   const fromQuery = normalizeLocale(new URLSearchParams(location.search).get('lang'));
   if (fromQuery) return { locale: fromQuery, fromQuery: true };
   const saved = normalizeLocale(readCookie(LANG_COOKIE)) ?? normalizeLocale(readStorage());
@@ -106,7 +106,7 @@ export function setText(el: HTMLElement, key: MessageKey, vars?: Vars): void {
 }
 
 /** Re-translates every marked element under `root`. */
-export function applyTranslations(root: ParentNode = document): void {
+function applyTranslations(root: ParentNode = document): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
     const key = el.dataset.i18n;
     if (!isKey(key)) {
@@ -132,7 +132,7 @@ export function applyTranslations(root: ParentNode = document): void {
 }
 
 /** Switches the language, remembers it, and re-translates the page. */
-export function setLocale(l: Locale, opts: { persist?: boolean } = {}): void {
+function setLocale(l: Locale, opts: { persist?: boolean } = {}): void {
   current = l;
   if (opts.persist ?? true) remember(l);
   document.documentElement.lang = l;

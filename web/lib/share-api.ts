@@ -1,41 +1,13 @@
 // The share API as the pages use it (see src/flows/share/share-schemas.ts).
 import { SHARE_FIELDS, type SharedFields, type ShareField, type ShareStatus } from '../../src/domain/share-request.js';
+import type { OwnerView, RequesterView } from '../../src/flows/share/share-schemas.js';
 import { api } from './api.js';
+
+// The views are the server schemas' own `Static<>` types, imported as types only: no TypeBox reaches the page.
+export type { OwnerView, RequesterView, ShareState } from '../../src/flows/share/share-schemas.js';
 
 // Statuses and fields are the domain's own, so the pages cannot drift from the server.
 export { SHARE_FIELDS, type SharedFields, type ShareField, type ShareStatus };
-
-/** What the live channel `share:<id>` carries, and the core of every view. */
-export interface ShareState {
-  status: ShareStatus;
-  expires_at: number;
-  title: string | null;
-  owner: { name: string };
-  requester: { name: string; email: string } | null;
-  fields: SharedFields | null;
-  decided_at: number | null;
-}
-
-export interface Live {
-  channel: string;
-  token: string;
-  expires_at: number;
-}
-
-export interface OwnerView extends ShareState {
-  id: string;
-  role: 'owner';
-  code: string;
-  url: string;
-  offer: SharedFields | null;
-  live: Live;
-}
-
-export interface RequesterView extends ShareState {
-  id: string;
-  role: 'requester';
-  live: Live;
-}
 
 export const FINAL: ReadonlySet<ShareStatus> = new Set(['approved', 'denied', 'revoked', 'expired']);
 

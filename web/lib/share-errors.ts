@@ -5,7 +5,7 @@ import { setText, type MessageKey, type Vars } from './i18n.js';
 const SHARE_CODES: ReadonlySet<string> = new Set(['unknown_code', 'code_expired', 'code_used', 'claimed_elsewhere', 'share_revoked', 'not_claimed', 'not_found']);
 
 /** The share pages' wording for an API error; `forbidden` on a claim means "your own share". */
-export function shareErrorMessage(err: unknown, ownShareOnForbidden = false): { key: MessageKey; vars?: Vars } {
+function shareErrorMessage(err: unknown, ownShareOnForbidden = false): { key: MessageKey; vars?: Vars } {
   if (err instanceof ApiError) {
     if (SHARE_CODES.has(err.code)) return { key: `share.error.${err.code}` as MessageKey };
     if (err.code === 'forbidden' && ownShareOnForbidden) return { key: 'share.error.own_share' };

@@ -1,5 +1,6 @@
 import { createLiveClient, type LiveClient, type LiveStatus, type LiveSubscription } from '../../client/index.js';
-import { FINAL, type Live, type ShareState } from './share-api.js';
+import type { LiveGrant as Live } from '../../src/live/live-grant-schema.js';
+import { FINAL, type ShareState } from './share-api.js';
 
 let client: LiveClient | undefined;
 

@@ -1,7 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../../domain/errors.js';
-import type { AttendanceCheckin, AttendanceRepo } from '../../store/attendance.js';
-import type { EventRow, EventsRepo, SessionRow } from '../../store/events.js';
+import type { AttendanceCheckin } from '../../domain/attendance.js';
+import type { AttendanceRepo } from '../../store/attendance.js';
+import type { CheckinEvent, CheckinSession } from '../../domain/event.js';
+import type { EventsRepo } from '../../store/events.js';
 import type { User } from '../../store/users.js';
 import { staffedSession } from './session-access.js';
 
@@ -49,11 +51,11 @@ export class AttendanceExport {
   /** One session: admins, and its staff (without emails). */
   async forSession(user: User, sessionId: string): Promise<AttendanceFile> {
     const session = await staffedSession(this.d.events, user, sessionId);
-    const ev = (await this.d.events.event(session.event_id))!;
+    const ev = (await this.d.events.event(session.eventId))!;
     return { filename: `attendance-${ev.name}-${session.name}.csv`, csv: await this.build(ev, [session], user.role === 'admin') };
   }
 
-  private async build(ev: EventRow, sessions: SessionRow[], withEmail: boolean): Promise<string> {
+  private async build(ev: CheckinEvent, sessions: CheckinSession[], withEmail: boolean): Promise<string> {
     const ids = sessions.map((s) => s.id);
     const [people, regs, checkins] = await Promise.all([this.d.attendance.people(ev.id), this.d.attendance.registrations(ids), this.d.attendance.checkins(ids)]);
     const registered = new Map<string, Set<string>>();
@@ -65,7 +67,7 @@ export class AttendanceExport {
     for (const s of sessions) {
       const inSession = came.get(s.id) ?? new Map<string, AttendanceCheckin>();
       const regsOf = registered.get(s.id) ?? new Set<string>();
-      const all = Number(s.all_attendees) === 1;
+      const all = s.allAttendees;
       // People are in name order already.
       for (const p of people) {
         const c = inSession.get(p.id);

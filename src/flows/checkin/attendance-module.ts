@@ -2,18 +2,15 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Random } from '../../domain/random.js';
-import type { App } from '../../http/types.js';
 import { AttendanceRepo } from '../../store/attendance.js';
 import { AttendeeBatch } from '../../store/attendee-batch.js';
 import type { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { EventsRepo } from '../../store/events.js';
-import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { Database } from '../../store/schema.js';
+import type { UnitsOfWork } from '../../store/units-of-work.js';
 import { AttendanceExport } from './attendance-export.js';
-import { attendanceRoutes } from './attendance-routes.js';
 import { AttendeeImport } from './attendee-import.js';
-import { attendeeImportRoutes } from './attendee-import-routes.js';
 import { AttendeeSearch } from './attendee-search.js';
 import type { CheckinLive } from './checkin-live.js';
 
@@ -26,6 +23,7 @@ export interface AttendanceModule {
 
 export interface AttendanceModuleDeps {
   db: Kysely<Database>;
+  units: UnitsOfWork;
   events: EventsRepo;
   attendees: AttendeesRepo;
   audit: AuditLog;
@@ -37,13 +35,8 @@ export interface AttendanceModuleDeps {
 export function createAttendance(config: Config, d: AttendanceModuleDeps): AttendanceModule {
   const attendance = new AttendanceRepo(d.db);
   return {
-    importer: new AttendeeImport({ ...d, batch: new AttendeeBatch(d.db), publicUrl: config.publicUrl }),
+    importer: new AttendeeImport({ ...d, batch: new AttendeeBatch(d.db, d.units), publicUrl: config.publicUrl }),
     exporter: new AttendanceExport({ events: d.events, attendance }),
     search: new AttendeeSearch({ events: d.events, attendance }),
   };
-}
-
-export function attendanceModuleRoutes(app: App, m: AttendanceModule, devices: ScannerDevicesRepo): void {
-  attendeeImportRoutes(app, m.importer);
-  attendanceRoutes(app, m.exporter, m.search, devices);
 }

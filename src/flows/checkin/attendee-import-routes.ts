@@ -1,8 +1,8 @@
-import { Type, type TSchema } from '@fastify/type-provider-typebox';
-import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { Type } from '@fastify/type-provider-typebox';
+import { principalOf } from '../../auth/http-auth.js';
 import { ROW_ERROR_CODES } from '../../domain/attendee-row.js';
 import { AppError } from '../../domain/errors.js';
-import { errorResponses } from '../../http/schemas.js';
+import { errorResponses, Nullable } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import type { AttendeeImport } from './attendee-import.js';
 import { IdParams } from './checkin-schemas.js';
@@ -15,8 +15,6 @@ const ImportQuery = Type.Object({
   dry_run: Type.Optional(Type.Boolean({ description: 'check every row and report, write nothing' })),
   session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'also register every imported row for this session of the event' })),
 });
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 const ImportReport = Type.Object(
   {
@@ -58,10 +56,9 @@ export function attendeeImportRoutes(app: App, importer: AttendeeImport): void {
   app.register(async (scope: App) => {
     scope.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
     scope.post(
-      '/api/v1/events/:id/attendees/import',
+      '/events/:id/attendees/import',
       {
         bodyLimit: IMPORT_BODY_LIMIT,
-        preHandler: requireUser('admin'),
         schema: {
           tags: ['checkin'],
           summary: 'Import attendees from CSV (content-type: text/csv)',
@@ -74,7 +71,7 @@ export function attendeeImportRoutes(app: App, importer: AttendeeImport): void {
           consumes: ['text/csv'],
           params: IdParams,
           querystring: ImportQuery,
-          response: { 200: Type.Ref('AttendeeImportReport'), ...errorResponses(400, 401, 403, 404, 409, 413, 415) },
+          response: { 200: Type.Ref('AttendeeImportReport'), ...errorResponses('invalid_request', 'invalid_csv', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type') },
         },
       },
       async (req) => {

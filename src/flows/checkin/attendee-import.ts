@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { sha256 } from '../../auth/secrets.js';
 import { planImport, readHeader, type ImportedAttendee, type ImportReport } from '../../domain/attendee-row.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
-import { randomToken, type Random } from '../../domain/random.js';
+import { randomToken, randomUuid, type Random } from '../../domain/random.js';
 import { ImportRaced, type AttendeeBatch, type AttendeeBatchWrite } from '../../store/attendee-batch.js';
 import type { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
@@ -72,7 +71,7 @@ export class AttendeeImport {
     const existing = await this.d.batch.liveByEmail(eventId);
     const plan = planImport(table.records, { header: head.header, sessions, existing: new Map([...existing].map(([email, a]) => [email, a.id])), upsert: o.upsert });
 
-    const registered = o.upsert ? new Set((await this.d.attendees.registrationsForEvent(eventId)).map((r) => `${r.session_id} ${r.attendee_id}`)) : new Set<string>();
+    const registered = o.upsert ? new Set((await this.d.attendees.registrationsForEvent(eventId)).map((r) => `${r.sessionId} ${r.attendeeId}`)) : new Set<string>();
     const now = this.d.clock.now();
     const plannedOn = new Map(plan.rows.flatMap((r) => (r.email ? [[r.email, existing.get(r.email)?.id ?? null] as const] : [])));
     const write: AttendeeBatchWrite = { eventId, plannedOn, creates: [], renames: [], registrations: [], sessions: [], now };
@@ -85,9 +84,9 @@ export class AttendeeImport {
       const sessionIds = [...new Set([...row.sessionIds, ...(o.sessionId ? [o.sessionId] : [])])];
       if (row.existingId === null) {
         const token = randomToken(this.d.random, 24);
-        const id = randomUUID();
-        write.creates.push({ id, event_id: eventId, user_id: null, name: row.name, email: row.email, link_token_hash: sha256(token), version: 1, created_at: now, revoked_at: null });
-        for (const s of sessionIds) write.registrations.push({ session_id: s, attendee_id: id });
+        const id = randomUuid(this.d.random);
+        write.creates.push({ id, eventId, userId: null, name: row.name, email: row.email, linkTokenHash: sha256(token), version: 1, createdAt: now, revokedAt: null });
+        for (const s of sessionIds) write.registrations.push({ sessionId: s, attendeeId: id });
         sessionIds.forEach((s) => touched.add(s));
         counts.created++;
         attendees.push({ line: row.line, id: o.dryRun ? null : id, name: row.name, email: row.email, action: 'create', ...(o.dryRun ? {} : { link_url: `${this.d.publicUrl}/pass?link=${token}` }) });
@@ -101,7 +100,7 @@ export class AttendeeImport {
         passes.push(id);
       }
       for (const s of added) {
-        write.registrations.push({ session_id: s, attendee_id: id });
+        write.registrations.push({ sessionId: s, attendeeId: id });
         touched.add(s);
       }
       const action = renamed || added.length ? 'update' : 'unchanged';
@@ -109,7 +108,7 @@ export class AttendeeImport {
       attendees.push({ line: row.line, id, name: row.name, email: row.email, action });
     }
     // Sessions open to every attendee expect each new one too.
-    if (write.creates.length) for (const s of sessions) if (Number(s.all_attendees) === 1) touched.add(s.id);
+    if (write.creates.length) for (const s of sessions) if (s.allAttendees) touched.add(s.id);
     write.sessions = [...touched];
 
     const errors = [...table.malformed, ...plan.errors].sort((a, b) => a.line - b.line);

@@ -22,12 +22,12 @@ export class AttendeeSearch {
     const session = await scannerSession(this.d.events, scanner, sessionId);
     const term = q.trim();
     if (!term) return { session_id: session.id, attendees: [] };
-    const people = await this.d.attendance.search(session.event_id, term, SEARCH_LIMIT);
+    const people = await this.d.attendance.search(session.eventId, term, SEARCH_LIMIT);
     const ids = people.map((p) => p.id);
     const [regs, checkins] = await Promise.all([this.d.attendance.registrations([session.id], ids), this.d.attendance.checkins([session.id], ids)]);
     const reg = new Map(regs.map((r) => [r.attendee_id, r]));
     const came = new Map(checkins.map((c) => [c.attendee_id, c]));
-    const all = Number(session.all_attendees) === 1;
+    const all = session.allAttendees;
     const emails = seesEmails(scanner);
     return {
       session_id: session.id,

@@ -1,7 +1,9 @@
 import type { LiveService } from '../../live/live-service.js';
 import type { AttendeesRepo } from '../../store/attendees.js';
-import type { CheckinsRepo, PassView } from '../../store/checkins.js';
+import type { PassState } from '../../domain/checkin.js';
+import type { CheckinsRepo } from '../../store/checkins.js';
 import type { EventsRepo } from '../../store/events.js';
+import { countsView, passStateView } from './checkin-views.js';
 
 export const passChannel = (attendeeId: string) => `pass:${attendeeId}`;
 export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
@@ -38,8 +40,8 @@ export class CheckinLive {
   async passSnapshot(attendeeId: string) {
     const a = await this.repos.attendees.byId(attendeeId);
     if (!a) return null;
-    const view = await this.repos.checkins.passView(a);
-    return { version: Number(a.version), type: view.last_scan ? view.last_scan.result : 'pass', data: view };
+    const state = await this.repos.checkins.passState(a);
+    return { version: a.version, type: state.lastScan ? state.lastScan.result : 'pass', data: passStateView(state) };
   }
 
   /**
@@ -52,7 +54,7 @@ export class CheckinLive {
     if (bump && (await this.repos.events.bumpSession(sessionId)) === null) return null;
     const s = await this.repos.events.session(sessionId);
     if (!s) return null;
-    return { version: Number(s.version), type: 'counts', data: await this.repos.checkins.sessionView(s) };
+    return { version: s.version, type: 'counts', data: countsView(await this.repos.checkins.sessionCounts(s)) };
   }
 
   /** After a commit that moved the attendee's pass: reads the snapshot again. */
@@ -63,8 +65,9 @@ export class CheckinLive {
   }
 
   /** After a scan's commit, with the pass as its transaction left it: no read, the phone is told at once. */
-  publishPassView(attendeeId: string, version: number, view: PassView): void {
-    this.live.publish({ channel: passChannel(attendeeId), version, type: view.last_scan ? view.last_scan.result : 'pass', data: view });
+  publishPassState(state: PassState): void {
+    const a = state.attendee;
+    this.live.publish({ channel: passChannel(a.id), version: a.version, type: state.lastScan ? state.lastScan.result : 'pass', data: passStateView(state) });
   }
 
   /** After a commit that moved the session's version; coalesced while a snapshot is in flight. */

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Random } from '../../domain/random.js';
-import type { App } from '../../http/types.js';
 import type { LiveService } from '../../live/live-service.js';
 import { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
@@ -12,20 +11,13 @@ import { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { Database } from '../../store/schema.js';
 import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { UsersRepo } from '../../store/users.js';
-import { attendanceModuleRoutes, createAttendance, type AttendanceModule } from './attendance-module.js';
-import { attendeeRoutes } from './attendee-routes.js';
-import { checkinRoutes } from './checkin-routes.js';
+import { createAttendance, type AttendanceModule } from './attendance-module.js';
 import { CheckinService } from './checkin-service.js';
-import { deviceRoutes } from './device-routes.js';
 import { EventAdmin } from './event-admin.js';
 import { EventKeyCache } from './event-keys.js';
-import { eventRoutes } from './event-routes.js';
-import { passRoutes } from './pass-routes.js';
-import { scannerSessionRoutes } from './scanner-sessions.js';
 import { createWebhooks, type Webhooks } from './webhook-module.js';
-import { webhookRoutes } from './webhook-routes.js';
 
-/** The check-in feature as one unit: its services for the node, its routes for the app. */
+/** The check-in feature's services for the node; its routes are checkin-plugin.ts. */
 export interface CheckinModule {
   service: CheckinService;
   admin: EventAdmin;
@@ -50,25 +42,14 @@ export interface CheckinModuleDeps {
 export function createCheckin(config: Config, d: CheckinModuleDeps): CheckinModule {
   const events = new EventsRepo(d.db);
   const attendees = new AttendeesRepo(d.db);
-  const devices = new ScannerDevicesRepo(d.db);
+  const devices = new ScannerDevicesRepo(d.db, d.clock);
   const webhooks = createWebhooks(config, { db: d.db, events, audit: d.audit, clock: d.clock, random: d.random, onError: d.onError });
   const checkins = new CheckinsRepo(d.db, d.units, webhooks.outbox);
   const service = new CheckinService(
     { events, attendees, devices, checkins, live: d.live, audit: d.audit, clock: d.clock, keys: new EventKeyCache(), onError: d.onError, closing: d.closing },
     { codesAhead: config.checkinCodesAhead, maxScanAgeSeconds: config.checkinMaxScanAgeSeconds },
   );
-  const admin = new EventAdmin({ events, attendees, devices, users: d.users, audit: d.audit, channels: service.channels, clock: d.clock, random: d.random, publicUrl: config.publicUrl });
-  const attendance = createAttendance(config, { db: d.db, events, attendees, audit: d.audit, channels: service.channels, clock: d.clock, random: d.random });
+  const admin = new EventAdmin({ events, attendees, devices, users: d.users, audit: d.audit, units: d.units, channels: service.channels, clock: d.clock, random: d.random, publicUrl: config.publicUrl });
+  const attendance = createAttendance(config, { db: d.db, units: d.units, events, attendees, audit: d.audit, channels: service.channels, clock: d.clock, random: d.random });
   return { service, admin, devices, webhooks, attendance };
-}
-
-export function checkinModuleRoutes(app: App, m: CheckinModule, config: Config): void {
-  eventRoutes(app, m.admin);
-  attendeeRoutes(app, m.admin);
-  deviceRoutes(app, m.admin);
-  checkinRoutes(app, m.service, m.devices, { scansPerMinute: config.checkinScansPerMinute });
-  passRoutes(app, m.service, { linkAttemptsPerMinute: config.userCodeAttemptsPerMinute });
-  scannerSessionRoutes(app, m.admin, m.devices);
-  attendanceModuleRoutes(app, m.attendance, m.devices);
-  webhookRoutes(app, m.webhooks.admin);
 }

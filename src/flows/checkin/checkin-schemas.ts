@@ -1,10 +1,12 @@
-import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import { REFUSAL_REASONS } from '../../domain/checkin.js';
-import { MAX_OFFSET } from '../../http/schemas.js';
+import { SEARCH_STATUSES } from './attendee-search.js';
+import { MAX_OFFSET, Nullable } from '../../http/schemas.js';
+import { LiveGrant } from '../../live/live-grant-schema.js';
 
 /** Request and response shapes of the check-in API; the main views are named for the OpenAPI document. */
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Ms = (description: string) => Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000, description });
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 
@@ -15,8 +17,6 @@ export const Paging = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
 });
-
-export const Live = Type.Object({ channel: Type.String(), token: Type.String(), expires_at: Type.Integer() }, { description: 'watch this channel for every change' });
 
 const Direction = Type.Union([Type.Literal('entry'), Type.Literal('exit')], { default: 'entry' });
 const Nonce = Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$', description: 'unique per scan and scanner; a retry with the same nonce gets the same answer' });
@@ -42,10 +42,10 @@ const CheckinRef = Type.Object({ id: Type.String(), session_id: Type.String(), a
 export const ScanAnswerSchema = Type.Object(
   {
     result: Type.Union([Type.Literal('ok'), Type.Literal('rejected')]),
-    reason: Nullable(Type.Union(REFUSAL_REASONS.map((r) => Type.Literal(r)), { description: 'one stable reason, set when rejected' })),
+    reason: Nullable(Type.Enum(REFUSAL_REASONS, { description: 'one stable reason, set when rejected' })),
     message: Type.String(),
     action: Nullable(Type.Union([Type.Literal('check_in'), Type.Literal('re_enter'), Type.Literal('check_out')])),
-    direction: Type.String(),
+    direction: Type.Union([Type.Literal('entry'), Type.Literal('exit')]),
     session_id: Type.String(),
     nonce: Type.String(),
     scanned_at: Type.Integer(),
@@ -54,11 +54,15 @@ export const ScanAnswerSchema = Type.Object(
   },
   { $id: 'ScanAnswer' },
 );
+/** The answer to a scan, ok or refused; also what a retried nonce gets again. */
+export type ScanAnswer = Static<typeof ScanAnswerSchema>;
 
 export const EventBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), starts_at: Ms('start (ms)'), ends_at: Ms('end (ms)') },
   { additionalProperties: false },
 );
+
+export type EventBody = Static<typeof EventBody>;
 
 export const SessionBody = Type.Object(
   {
@@ -72,6 +76,8 @@ export const SessionBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export type SessionBody = Static<typeof SessionBody>;
 
 export const SessionPatch = Type.Object({ closed: Type.Boolean({ description: 'close (or reopen) check-in by hand' }) }, { additionalProperties: false });
 
@@ -93,6 +99,7 @@ export const EventView = Type.Object(
   { id: Type.String(), name: Type.String(), starts_at: Type.Integer(), ends_at: Type.Integer(), public_key: Type.String(), created_at: Type.Integer() },
   { $id: 'CheckinEvent' },
 );
+export type EventView = Static<typeof EventView>;
 export const SessionViewSchema = Type.Object(
   {
     id: Type.String(),
@@ -108,10 +115,12 @@ export const SessionViewSchema = Type.Object(
   },
   { $id: 'CheckinSession' },
 );
+export type SessionView = Static<typeof SessionViewSchema>;
 export const DeviceView = Type.Object(
   { id: Type.String(), event_id: Type.String(), session_id: Nullable(Type.String()), name: Type.String(), created_at: Type.Integer(), revoked: Type.Boolean(), token: Type.Optional(Type.String({ description: 'shown once, at provisioning' })) },
   { $id: 'ScannerDevice' },
 );
+export type DeviceView = Static<typeof DeviceView>;
 
 const PassCheckin = Type.Object({ id: Type.String(), session: Type.Object({ id: Type.String(), name: Type.String() }), at: Type.Integer(), gate: Nullable(Type.String()), exited_at: Nullable(Type.Integer()) });
 const LastScan = Type.Object({
@@ -135,12 +144,13 @@ export const PassView = Type.Object(
       Type.Object({ window: Type.Integer(), shown_from: Type.Integer(), shown_until: Type.Integer(), accepted_until: Type.Integer(), code: Type.String() }),
       { description: 'the next windows, in order; empty when the pass is revoked' },
     ),
-    live: Live,
+    live: LiveGrant,
     last_scan: Nullable(LastScan),
     checkins: Type.Array(PassCheckin),
   },
   { $id: 'Pass' },
 );
+export type PassView = Static<typeof PassView>;
 
 export const CountsView = Type.Object(
   {
@@ -152,10 +162,10 @@ export const CountsView = Type.Object(
         id: Type.Integer(),
         at: Type.Integer({ description: 'when it was scanned (the scanner\'s time)' }),
         recorded_at: Type.Integer({ description: 'when the server recorded it: later than `at` for a scan an offline scanner uploaded' }),
-        result: Type.String(),
+        result: Type.Union([Type.Literal('ok'), Type.Literal('rejected')]),
         reason: Nullable(Type.String()),
-        direction: Type.String(),
-        method: Type.String(),
+        direction: Type.Union([Type.Literal('entry'), Type.Literal('exit')]),
+        method: Type.Union([Type.Literal('code'), Type.Literal('manual')]),
         gate: Nullable(Type.String()),
         by: Type.String({ description: 'who scanned: a staff name or a device name' }),
         attendee: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
@@ -166,7 +176,76 @@ export const CountsView = Type.Object(
         ),
       }),
     ),
-    live: Live,
+    live: LiveGrant,
   },
   { $id: 'SessionCounts' },
 );
+export type CountsView = Static<typeof CountsView>;
+
+export const SearchQuery = Type.Object({ q: Type.String({ minLength: 1, maxLength: 100, description: 'part of a name or email, any case' }) });
+/** Attendees found by name or email, with their status in the session (for manual check-in). */
+export const SearchAnswer = Type.Object({
+  session_id: Type.String(),
+  attendees: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      email: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'admins only' })),
+      status: Type.Enum(SEARCH_STATUSES),
+      checkin: Type.Union([Type.Object({ id: Type.String(), at: Type.Integer(), gate: Type.Union([Type.String(), Type.Null()]), by: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+    }),
+    { maxItems: 20 },
+  ),
+});
+export type SearchAnswer = Static<typeof SearchAnswer>;
+
+/** A session the caller may scan at, with its event's name (the scanner page's picker). */
+export const ScannerSession = Type.Object({
+  id: Type.String(),
+  event_id: Type.String(),
+  event_name: Type.String(),
+  name: Type.String(),
+  place: Type.Union([Type.String(), Type.Null()]),
+  starts_at: Type.Integer(),
+  ends_at: Type.Integer(),
+  opens_at: Type.Integer(),
+  closes_at: Type.Integer(),
+  closed: Type.Boolean(),
+  all_attendees: Type.Boolean({ description: 'every attendee of the event may check in; false: only those registered for this session' }),
+});
+export type ScannerSession = Static<typeof ScannerSession>;
+export const ScannerSessions = Type.Object({
+  scanner: Type.Object({ kind: Type.Union([Type.Literal('user'), Type.Literal('device')]), name: Type.String() }),
+  sessions: Type.Array(ScannerSession),
+});
+export type ScannerSessions = Static<typeof ScannerSessions>;
+
+export const AttendeeView = Type.Object(
+  { id: Type.String(), event_id: Type.String(), user_id: Nullable(Type.String()), name: Type.String(), email: Nullable(Type.String()), revoked: Type.Boolean(), created_at: Type.Integer() },
+  { $id: 'Attendee' },
+);
+export type AttendeeView = Static<typeof AttendeeView>;
+export const PassLink = Type.Object({ link_token: Type.String({ description: 'shown once: the personal pass link, for people without an account' }), link_url: Type.String() });
+export type PassLink = Static<typeof PassLink>;
+/** The answer to adding an attendee: the attendee, their pass link (shown once) and sessions. */
+export type CreatedAttendee = AttendeeView & PassLink & { session_ids: string[] };
+export const Registration = Type.Object({ session_id: Type.String(), attendee_id: Type.String(), registered: Type.Boolean() });
+
+/** An event's attendees as offline scanners load them (emails for admins only). */
+export const OfflineAttendees = Type.Object({
+  attendees: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      revoked: Type.Boolean(),
+      sessions: Type.Array(Type.String()),
+      email: Type.Optional(Nullable(Type.String())),
+      user_id: Type.Optional(Nullable(Type.String())),
+    }),
+  ),
+});
+export type OfflineAttendee = Static<typeof OfflineAttendees>['attendees'][number];
+
+export const StaffList = Type.Object({ staff: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), created_at: Type.Integer() })) });
+export type StaffMember = Static<typeof StaffList>['staff'][number];
+export const StaffChange = Type.Object({ session_id: Type.String(), user_id: Type.String(), staff: Type.Boolean() });

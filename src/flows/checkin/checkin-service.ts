@@ -5,13 +5,16 @@ import { AppError } from '../../domain/errors.js';
 import { passLinkGrant, type LiveAccess } from '../../domain/live-grant.js';
 import { ACCEPT_SECONDS, checkDecoded, decodePassToken, upcomingCodes, WINDOW_SECONDS } from '../../domain/pass-token.js';
 import type { LiveService } from '../../live/live-service.js';
-import type { AttendeeInfo, AttendeesRepo } from '../../store/attendees.js';
+import type { Attendee, CheckinSession } from '../../domain/event.js';
+import type { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { CheckinsRepo, LockedFacts } from '../../store/checkins.js';
-import { sessionFacts, type EventsRepo, type SessionRow } from '../../store/events.js';
+import type { EventsRepo } from '../../store/events.js';
 import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { User } from '../../store/users.js';
 import { CheckinLive, passChannel, sessionChannel } from './checkin-live.js';
+import type { ScanAnswer } from './checkin-schemas.js';
+import { passStateView } from './checkin-views.js';
 import type { EventKeyCache } from './event-keys.js';
 import { actorOf, scannerAccess, type Scanner } from './scanner-auth.js';
 
@@ -56,20 +59,6 @@ export interface ScanInput {
   gate?: string | undefined;
 }
 
-/** The answer to a scan, ok or refused; also what a retried nonce gets again. */
-export interface ScanAnswer {
-  result: 'ok' | 'rejected';
-  reason: RefusalReason | null;
-  message: string;
-  action: 'check_in' | 're_enter' | 'check_out' | null;
-  direction: Direction;
-  session_id: string;
-  nonce: string;
-  scanned_at: number;
-  attendee: { id: string; name: string } | null;
-  checkin: { id: string; session_id: string; at: number; gate: string | null; exited_at: number | null } | null;
-}
-
 /**
  * Scans, manual check-ins, undo, live counts and passes. Every scan, refused
  * or not, is one transaction that records it, then the attendee's `pass:`
@@ -96,7 +85,7 @@ export class CheckinService {
       verifier = this.d.keys.cachedVerifier(eventId);
       if (!verifier) {
         const ev = await this.d.events.event(eventId);
-        verifier = ev && this.d.keys.verifier(ev.id, ev.private_key);
+        verifier = ev && this.d.keys.verifier(ev.id, ev.privateKey);
       }
     }
     return this.record(scanner, session, input, at, { kind: 'code', token: checkDecoded(decoded, verifier, at) });
@@ -112,7 +101,7 @@ export class CheckinService {
   async manual(scanner: Scanner, input: ScanInput & { attendee_id: string }) {
     const session = await this.scannableSession(scanner, input.session_id);
     const named = await this.d.attendees.byId(input.attendee_id);
-    if (!named || named.event_id !== session.event_id) throw new AppError('not_found', 'no such attendee in this event');
+    if (!named || named.eventId !== session.eventId) throw new AppError('not_found', 'no such attendee in this event');
     const out = await this.record(scanner, session, input, this.scanTime(input), { kind: 'manual', attendeeId: input.attendee_id });
     await this.d.audit.record({
       at: this.d.clock.now(),
@@ -129,13 +118,13 @@ export class CheckinService {
   async undo(user: User, checkinId: string) {
     const c = await this.d.checkins.byId(checkinId);
     if (!c) throw new AppError('not_found', 'no such check-in');
-    const session = await this.d.events.session(c.session_id);
+    const session = await this.d.events.session(c.sessionId);
     if (!session) throw new AppError('not_found', 'no such check-in');
     await this.requireStaff(user, session);
     const moved = await this.d.checkins.undo(c, user.id, this.d.clock.now());
     if (!moved) throw new AppError('conflict', 'this check-in has already been undone');
-    await this.d.audit.record({ at: this.d.clock.now(), actorId: user.id, action: 'checkin_undo', subject: sessionChannel(session.id), outcome: 'ok', detail: { checkin_id: c.id, attendee_id: c.attendee_id } });
-    this.channels.publishPass(c.attendee_id);
+    await this.d.audit.record({ at: this.d.clock.now(), actorId: user.id, action: 'checkin_undo', subject: sessionChannel(session.id), outcome: 'ok', detail: { checkin_id: c.id, attendee_id: c.attendeeId } });
+    this.channels.publishPass(c.attendeeId);
     this.channels.publishSession(session.id);
     return { id: c.id, undone: true };
   }
@@ -150,7 +139,7 @@ export class CheckinService {
   /** The event's public key and code format, for scanners that check codes offline. */
   async publicKey(scanner: Scanner, eventId: string) {
     const ev = await this.readableEvent(scanner, eventId);
-    return { event_id: ev.id, alg: 'Ed25519' as const, public_key: ev.public_key, format: 'sp1', window_seconds: WINDOW_SECONDS, accept_seconds: ACCEPT_SECONDS };
+    return { event_id: ev.id, alg: 'Ed25519' as const, public_key: ev.publicKey, format: 'sp1', window_seconds: WINDOW_SECONDS, accept_seconds: ACCEPT_SECONDS };
   }
 
   /** Who may come to what, for offline scanners; admins also see emails and accounts. */
@@ -159,14 +148,14 @@ export class CheckinService {
     const isAdmin = scanner.kind === 'user' && scanner.user.role === 'admin';
     const [people, regs] = await Promise.all([this.d.attendees.listForEvent(eventId, limit, offset), this.d.attendees.registrationsForEvent(eventId)]);
     const sessionsOf = new Map<string, string[]>();
-    for (const r of regs) sessionsOf.set(r.attendee_id, [...(sessionsOf.get(r.attendee_id) ?? []), r.session_id]);
+    for (const r of regs) sessionsOf.set(r.attendeeId, [...(sessionsOf.get(r.attendeeId) ?? []), r.sessionId]);
     return {
       attendees: people.map((a) => ({
         id: a.id,
         name: a.name,
-        revoked: a.revoked_at !== null,
+        revoked: a.revokedAt !== null,
         sessions: sessionsOf.get(a.id) ?? [],
-        ...(isAdmin ? { email: a.email, user_id: a.user_id } : {}),
+        ...(isAdmin ? { email: a.email, user_id: a.userId } : {}),
       })),
     };
   }
@@ -187,30 +176,27 @@ export class CheckinService {
     return this.pass(a, { grants: [passLinkGrant(hash)] });
   }
 
-  private async pass(a: AttendeeInfo, access: LiveAccess) {
-    const ev = (await this.d.events.event(a.event_id))!;
-    const [sessions, view] = await Promise.all([this.d.events.sessionsOf(ev.id), this.d.checkins.passView(a)]);
-    const regs = new Set((await this.d.attendees.registrationsForEvent(ev.id)).filter((r) => r.attendee_id === a.id).map((r) => r.session_id));
+  private async pass(a: Attendee, access: LiveAccess) {
+    const ev = (await this.d.events.event(a.eventId))!;
+    const [sessions, state] = await Promise.all([this.d.events.sessionsOf(ev.id), this.d.checkins.passState(a)]);
+    const regs = new Set((await this.d.attendees.registrationsForEvent(ev.id)).filter((r) => r.attendeeId === a.id).map((r) => r.sessionId));
     const now = this.d.clock.now();
-    const revoked = a.revoked_at !== null;
+    const revoked = a.revokedAt !== null;
     return {
-      ...view,
-      version: Number(a.version),
-      event: { id: ev.id, name: ev.name, starts_at: Number(ev.starts_at), ends_at: Number(ev.ends_at), public_key: ev.public_key },
-      sessions: sessions
-        .filter((s) => s.all_attendees === 1 || regs.has(s.id))
-        .map((s) => ({ id: s.id, name: s.name, place: s.place, starts_at: Number(s.starts_at), ends_at: Number(s.ends_at) })),
+      ...passStateView(state),
+      version: a.version,
+      event: { id: ev.id, name: ev.name, starts_at: ev.startsAt, ends_at: ev.endsAt, public_key: ev.publicKey },
+      sessions: sessions.filter((s) => s.allAttendees || regs.has(s.id)).map((s) => ({ id: s.id, name: s.name, place: s.place, starts_at: s.startsAt, ends_at: s.endsAt })),
       server_time: now,
       window_seconds: WINDOW_SECONDS,
       // A revoked pass shows no codes: nothing to scan.
-      codes: revoked ? [] : upcomingCodes(ev.id, a.id, this.d.keys.signer(ev.id, ev.private_key), now, this.o.codesAhead),
+      codes: revoked ? [] : upcomingCodes(ev.id, a.id, this.d.keys.signer(ev.id, ev.privateKey), now, this.o.codesAhead),
       live: this.d.live.grant(passChannel(a.id), access, this.o.codesAhead * WINDOW_SECONDS + 300),
     };
   }
 
-  private async record(scanner: Scanner, session: SessionRow, input: ScanInput, at: number, id: Identification) {
+  private async record(scanner: Scanner, session: CheckinSession, input: ScanInput, at: number, id: Identification) {
     const named = attendeeNamed(id);
-    const facts = sessionFacts(session);
     const out = await this.d.checkins.record<ScanAnswer>(
       {
         session,
@@ -223,10 +209,11 @@ export class CheckinService {
         gate: input.gate ?? (scanner.kind === 'device' ? scanner.device.name : null),
         attendeeId: named?.attendeeId ?? null,
       },
-      (f) => decideCheckin({ id, direction: input.direction, at, session: facts, attendee: f.attendee && { id: f.attendee.id, eventId: f.attendee.event_id, revokedAt: f.attendee.revoked_at }, registration: f.registration, checkin: f.checkin }),
+      // A CheckinSession is its SessionFacts, an Attendee its AttendeeFacts: the decision reads them as they are.
+      (f) => decideCheckin({ id, direction: input.direction, at, session, attendee: f.attendee, registration: f.registration, checkin: f.checkin }),
       (decision, f, checkin) => answer(decision, f, checkin, session, input, at),
     );
-    if (out.pass) this.channels.publishPassView(out.pass.attendeeId, out.pass.version, out.pass.view);
+    if (out.pass) this.channels.publishPassState(out.pass);
     // Every recorded scan moves the session's counts or latest scans; a replay changed nothing.
     if (!out.replayed) this.channels.publishSession(session.id);
     return { answer: out.response, replayed: out.replayed };
@@ -246,19 +233,19 @@ export class CheckinService {
     return Math.min(scannedAt, now);
   }
 
-  private async scannableSession(scanner: Scanner, sessionId: string): Promise<SessionRow> {
+  private async scannableSession(scanner: Scanner, sessionId: string): Promise<CheckinSession> {
     const session = await this.d.events.session(sessionId);
     if (!session) throw new AppError('not_found', 'no such session');
     if (scanner.kind === 'device') {
       const d = scanner.device;
-      if (d.event_id !== session.event_id || (d.session_id !== null && d.session_id !== session.id)) throw new AppError('forbidden', 'this scanner is not provisioned for this session');
+      if (d.eventId !== session.eventId || (d.sessionId !== null && d.sessionId !== session.id)) throw new AppError('forbidden', 'this scanner is not provisioned for this session');
       return session;
     }
     await this.requireStaff(scanner.user, session);
     return session;
   }
 
-  private async requireStaff(user: User, session: SessionRow): Promise<void> {
+  private async requireStaff(user: User, session: CheckinSession): Promise<void> {
     if (user.role === 'admin') return;
     if (!(await this.d.events.isStaff(session.id, user.id))) throw new AppError('forbidden', 'only staff of this session may do this');
   }
@@ -266,15 +253,15 @@ export class CheckinService {
   private async readableEvent(scanner: Scanner, eventId: string) {
     const ev = await this.d.events.event(eventId);
     if (!ev) throw new AppError('not_found', 'no such event');
-    const ok = scanner.kind === 'device' ? scanner.device.event_id === ev.id : scanner.user.role === 'admin' || (await this.d.events.staffsEvent(ev.id, scanner.user.id));
+    const ok = scanner.kind === 'device' ? scanner.device.eventId === ev.id : scanner.user.role === 'admin' || (await this.d.events.staffsEvent(ev.id, scanner.user.id));
     if (!ok) throw new AppError('forbidden', 'only organisers, staff and scanners of this event may see this');
     return ev;
   }
 }
 
 /** The answer for one decision; it names the attendee only when they belong to this session's event. */
-function answer(d: Decision, f: LockedFacts, checkin: CheckinFacts | null, session: SessionRow, input: ScanInput, at: number): ScanAnswer {
-  const mine = f.attendee && f.attendee.event_id === session.event_id ? { id: f.attendee.id, name: f.attendee.name } : null;
+function answer(d: Decision, f: LockedFacts, checkin: CheckinFacts | null, session: CheckinSession, input: ScanInput, at: number): ScanAnswer {
+  const mine = f.attendee && f.attendee.eventId === session.eventId ? { id: f.attendee.id, name: f.attendee.name } : null;
   return {
     result: d.result,
     reason: d.result === 'rejected' ? d.reason : null,

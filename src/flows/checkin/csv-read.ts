@@ -11,13 +11,13 @@ import { AppError } from '../../domain/errors.js';
  * UTF-8 text, or whose quoting never closes, is refused as a whole.
  */
 
-export interface CsvRecord {
+interface CsvRecord {
   /** Line where the record starts; the first line is 1. */
   line: number;
   cells: string[];
 }
 
-export interface CsvTable {
+interface CsvTable {
   delimiter: string;
   header: CsvRecord;
   records: CsvRecord[];
@@ -28,7 +28,7 @@ export interface CsvTable {
 const DELIMITERS = [',', ';', '\t'] as const;
 
 /** The delimiter the first line uses most, outside quotes; a comma when it uses none. */
-export function detectDelimiter(text: string): string {
+function detectDelimiter(text: string): string {
   const counts = new Map<string, number>();
   let quoted = false;
   for (const ch of text) {

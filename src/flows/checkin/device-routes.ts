@@ -1,41 +1,38 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { principalOf } from '../../auth/http-auth.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import { DeviceBody, DeviceView, IdParams } from './checkin-schemas.js';
 import type { EventAdmin } from './event-admin.js';
-
-const admin = requireUser('admin');
 
 /** Organisers: provision scanner devices (the token is shown once) and revoke them. */
 export function deviceRoutes(app: App, ev: EventAdmin): void {
   app.addSchema(DeviceView);
 
   app.post(
-    '/api/v1/events/:id/devices',
+    '/events/:id/devices',
     {
-      preHandler: admin,
       schema: {
         tags: ['checkin'],
         summary: 'Provision a scanner for the event, or for one of its sessions',
         description: 'The answer carries `token` once; the device sends it as `Authorization: Bearer spd_...`.',
         params: IdParams,
         body: DeviceBody,
-        response: { 201: Type.Ref('ScannerDevice'), ...errorResponses(400, 401, 403, 404) },
+        response: { 201: Type.Ref('ScannerDevice'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') },
       },
     },
     async (req, reply) => reply.code(201).send(await ev.provisionDevice(principalOf(req).user.id, req.params.id, req.body)),
   );
 
   app.get(
-    '/api/v1/events/:id/devices',
-    { preHandler: admin, schema: { tags: ['checkin'], summary: "The event's scanners", params: IdParams, response: { 200: Type.Object({ devices: Type.Array(Type.Ref('ScannerDevice')) }), ...errorResponses(401, 403, 404) } } },
+    '/events/:id/devices',
+    { schema: { tags: ['checkin'], summary: "The event's scanners", params: IdParams, response: { 200: Type.Object({ devices: Type.Array(Type.Ref('ScannerDevice')) }), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found') } } },
     async (req) => ev.devices(req.params.id),
   );
 
   app.delete(
-    '/api/v1/devices/:id',
-    { preHandler: admin, schema: { tags: ['checkin'], summary: 'Revoke a scanner: its token stops working at once', params: IdParams, response: { 200: Type.Ref('ScannerDevice'), ...errorResponses(401, 403, 404) } } },
+    '/devices/:id',
+    { schema: { tags: ['checkin'], summary: 'Revoke a scanner: its token stops working at once', params: IdParams, response: { 200: Type.Ref('ScannerDevice'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') } } },
     async (req) => ev.revokeDevice(principalOf(req).user.id, req.params.id),
   );
 }

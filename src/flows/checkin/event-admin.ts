@@ -1,15 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { sha256 } from '../../auth/secrets.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { deviceGrant, passLinkGrant, userGrant } from '../../domain/live-grant.js';
-import { randomToken, type Random } from '../../domain/random.js';
-import type { AttendeesRepo, AttendeeInfo } from '../../store/attendees.js';
+import { randomToken, randomUuid, type Random } from '../../domain/random.js';
+import type { CheckinEvent, CheckinSession } from '../../domain/event.js';
+import type { AttendeesRepo, NewAttendee } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import type { EventRow, EventsRepo, ScannableFilter, SessionRow } from '../../store/events.js';
-import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
+import type { EventsRepo, ScannableFilter } from '../../store/events.js';
+import type { NewDevice, ScannerDevicesRepo } from '../../store/scanner-devices.js';
+import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { UsersRepo } from '../../store/users.js';
 import { sessionChannel, type CheckinLive } from './checkin-live.js';
+import { attendeeView, deviceView, eventView, sessionView, staffView } from './checkin-views.js';
 import { generateEventKeys } from './event-keys.js';
 import { DEVICE_TOKEN_PREFIX, type Scanner } from './scanner-auth.js';
 
@@ -19,6 +21,7 @@ export interface EventAdminDeps {
   devices: ScannerDevicesRepo;
   users: UsersRepo;
   audit: AuditLog;
+  units: UnitsOfWork;
   channels: CheckinLive;
   clock: Clock;
   random: Random;
@@ -32,23 +35,6 @@ const SCANNER_RECENT_MS = 24 * 3600_000;
 /** Bounds the answer: an admin's picker lists the sessions of every event. */
 const SCANNER_MAX_SESSIONS = 500;
 
-export const eventView = (e: EventRow) => ({ id: e.id, name: e.name, starts_at: Number(e.starts_at), ends_at: Number(e.ends_at), public_key: e.public_key, created_at: Number(e.created_at) });
-
-export const sessionView = (s: SessionRow) => ({
-  id: s.id,
-  event_id: s.event_id,
-  name: s.name,
-  place: s.place,
-  starts_at: Number(s.starts_at),
-  ends_at: Number(s.ends_at),
-  opens_at: Number(s.opens_at),
-  closes_at: Number(s.closes_at),
-  closed: s.closed_at !== null,
-  all_attendees: Number(s.all_attendees) === 1,
-});
-
-export const attendeeView = (a: AttendeeInfo) => ({ id: a.id, event_id: a.event_id, user_id: a.user_id, name: a.name, email: a.email, revoked: a.revoked_at !== null, created_at: Number(a.created_at) });
-
 /** The organiser's side of check-in: events, sessions, attendees, registrations, staff and scanners. */
 export class EventAdmin {
   constructor(private readonly d: EventAdminDeps) {}
@@ -56,7 +42,7 @@ export class EventAdmin {
   async createEvent(by: string, input: { name: string; starts_at: number; ends_at: number }) {
     if (input.ends_at <= input.starts_at) throw new AppError('invalid_request', 'ends_at must be after starts_at');
     const keys = generateEventKeys();
-    const row: EventRow = { id: randomUUID(), name: input.name.trim(), starts_at: input.starts_at, ends_at: input.ends_at, public_key: keys.publicKey, private_key: keys.privateKey, created_by: by, created_at: this.d.clock.now() };
+    const row: CheckinEvent = { id: randomUuid(this.d.random), name: input.name.trim(), startsAt: input.starts_at, endsAt: input.ends_at, publicKey: keys.publicKey, privateKey: keys.privateKey, createdBy: by, createdAt: this.d.clock.now() };
     await this.d.events.insertEvent(row);
     await this.audit(by, 'event_create', `event:${row.id}`, { name: row.name });
     return eventView(row);
@@ -79,19 +65,19 @@ export class EventAdmin {
     const opensAt = input.opens_at ?? input.starts_at - DEFAULT_OPEN_BEFORE_MS;
     const closesAt = input.closes_at ?? input.ends_at;
     if (input.ends_at <= input.starts_at || closesAt <= opensAt) throw new AppError('invalid_request', 'a session must end after it starts, and check-in close after it opens');
-    const row: SessionRow = {
-      id: randomUUID(),
-      event_id: eventId,
+    const row: CheckinSession = {
+      id: randomUuid(this.d.random),
+      eventId,
       name: input.name.trim(),
       place: input.place?.trim() || null,
-      starts_at: input.starts_at,
-      ends_at: input.ends_at,
-      opens_at: opensAt,
-      closes_at: closesAt,
-      closed_at: null,
-      all_attendees: input.all_attendees ? 1 : 0,
+      startsAt: input.starts_at,
+      endsAt: input.ends_at,
+      opensAt,
+      closesAt,
+      closedAt: null,
+      allAttendees: input.all_attendees === true,
       version: 1,
-      created_at: this.d.clock.now(),
+      createdAt: this.d.clock.now(),
     };
     await this.d.events.insertSession(row);
     return sessionView(row);
@@ -104,20 +90,28 @@ export class EventAdmin {
     return sessionView((await this.d.events.session(sessionId))!);
   }
 
-  /** Adds a person to an event, optionally linked to an account; the personal pass link is returned once. */
+  /**
+   * Adds a person to an event, optionally linked to an account; the personal
+   * pass link is returned once. The attendee, their registrations, the moved
+   * session versions and the audit entry are one unit of work: all or nothing.
+   */
   async createAttendee(by: string, eventId: string, input: { name: string; email?: string | undefined; user_id?: string | undefined; session_ids?: string[] | undefined }) {
     await this.requireEvent(eventId);
     if (input.user_id && !(await this.d.users.findById(input.user_id))) throw new AppError('invalid_request', 'no account has this user_id');
     const sessions = await this.sessionsIn(eventId, input.session_ids ?? []);
+    // Sessions open to every attendee expect the new one too.
+    const openToAll = (await this.d.events.sessionsOf(eventId)).filter((s) => s.allAttendees).map((s) => s.id);
+    const touched = [...new Set([...sessions, ...openToAll])];
     const linkToken = randomToken(this.d.random, 24);
     const now = this.d.clock.now();
-    const row = { id: randomUUID(), event_id: eventId, user_id: input.user_id ?? null, name: input.name.trim(), email: input.email?.trim().toLowerCase() || null, link_token_hash: sha256(linkToken), version: 1, created_at: now, revoked_at: null };
-    if (!(await this.d.attendees.insert(row))) throw new AppError('conflict', 'this account is already an attendee of this event');
-    for (const s of sessions) await this.d.attendees.register(s, row.id, now);
-    // Sessions open to every attendee expect the new one too.
-    const openToAll = (await this.d.events.sessionsOf(eventId)).filter((s) => Number(s.all_attendees) === 1).map((s) => s.id);
-    for (const s of new Set([...sessions, ...openToAll])) await this.touchSession(s);
-    await this.audit(by, 'attendee_create', `event:${eventId}`, { attendee_id: row.id });
+    const row: NewAttendee = { id: randomUuid(this.d.random), eventId, userId: input.user_id ?? null, name: input.name.trim(), email: input.email?.trim().toLowerCase() || null, linkTokenHash: sha256(linkToken), version: 1, createdAt: now, revokedAt: null };
+    await this.d.units.execute(async ({ db }) => {
+      if (!(await this.d.attendees.insert(row, db))) throw new AppError('conflict', 'this account is already an attendee of this event');
+      for (const s of sessions) await this.d.attendees.register(s, row.id, now, db);
+      for (const s of touched) await this.d.events.bumpSession(s, db);
+      await this.d.audit.record({ at: now, actorId: by, action: 'attendee_create', subject: `event:${eventId}`, outcome: 'ok', detail: { attendee_id: row.id } }, db);
+    });
+    for (const s of touched) this.d.channels.publishSession(s);
     return { ...attendeeView(row), session_ids: sessions, ...this.link(linkToken) };
   }
 
@@ -135,9 +129,9 @@ export class EventAdmin {
     const a = await this.d.attendees.byId(attendeeId);
     if (!a) throw new AppError('not_found', 'no such attendee');
     if ((await this.d.attendees.revoke(attendeeId, this.d.clock.now())) === null) throw new AppError('conflict', 'this attendee is already revoked');
-    await this.audit(by, 'attendee_revoke', `event:${a.event_id}`, { attendee_id: a.id });
+    await this.audit(by, 'attendee_revoke', `event:${a.eventId}`, { attendee_id: a.id });
     this.d.channels.publishPass(a.id);
-    for (const s of await this.d.events.sessionsOf(a.event_id)) await this.touchSession(s.id);
+    for (const s of await this.d.events.sessionsOf(a.eventId)) await this.touchSession(s.id);
     return attendeeView((await this.d.attendees.byId(attendeeId))!);
   }
 
@@ -145,7 +139,7 @@ export class EventAdmin {
     const session = await this.d.events.session(sessionId);
     const a = await this.d.attendees.byId(attendeeId);
     if (!session || !a) throw new AppError('not_found', 'no such session or attendee');
-    if (a.event_id !== session.event_id) throw new AppError('invalid_request', 'the attendee belongs to another event');
+    if (a.eventId !== session.eventId) throw new AppError('invalid_request', 'the attendee belongs to another event');
     if (on) await this.d.attendees.register(sessionId, attendeeId, this.d.clock.now());
     else if (!(await this.d.attendees.unregister(sessionId, attendeeId, this.d.clock.now()))) throw new AppError('not_found', 'the attendee is not registered for this session');
     await this.touchSession(sessionId);
@@ -169,13 +163,13 @@ export class EventAdmin {
 
   async staff(sessionId: string) {
     if (!(await this.d.events.session(sessionId))) throw new AppError('not_found', 'no such session');
-    return { staff: (await this.d.events.staffOf(sessionId)).map((u) => ({ ...u, created_at: Number(u.created_at) })) };
+    return { staff: (await this.d.events.staffOf(sessionId)).map(staffView) };
   }
 
   /** The sessions a scanner may pick, with their event's name; see `scannableBy`. */
   async scannerSessions(scanner: Scanner) {
     const rows = await this.d.events.scannableSessions(scannableBy(scanner), this.d.clock.now() - SCANNER_RECENT_MS, SCANNER_MAX_SESSIONS);
-    return rows.map((r) => ({ ...sessionView(r), event_name: r.event_name }));
+    return rows.map((r) => ({ ...sessionView(r), event_name: r.eventName }));
   }
 
   /** A scanner for an event (or one of its sessions); its token is shown once. */
@@ -183,11 +177,10 @@ export class EventAdmin {
     await this.requireEvent(eventId);
     if (input.session_id) await this.sessionsIn(eventId, [input.session_id]);
     const token = DEVICE_TOKEN_PREFIX + randomToken(this.d.random, 32);
-    const row = { id: randomUUID(), event_id: eventId, session_id: input.session_id ?? null, name: input.name.trim(), token_hash: sha256(token), created_by: by, created_at: this.d.clock.now(), revoked_at: null };
+    const row: NewDevice = { id: randomUuid(this.d.random), eventId, sessionId: input.session_id ?? null, name: input.name.trim(), tokenHash: sha256(token), createdBy: by, createdAt: this.d.clock.now(), revokedAt: null };
     await this.d.devices.insert(row);
-    await this.audit(by, 'device_provision', `event:${eventId}`, { device_id: row.id, session_id: row.session_id });
-    const { token_hash: _hash, ...info } = row;
-    return { ...deviceView(info), token };
+    await this.audit(by, 'device_provision', `event:${eventId}`, { device_id: row.id, session_id: row.sessionId });
+    return { ...deviceView(row), token };
   }
 
   async devices(eventId: string) {
@@ -206,7 +199,7 @@ export class EventAdmin {
     return { link_token: token, link_url: `${this.d.publicUrl}/pass?link=${token}` };
   }
 
-  private async requireEvent(id: string): Promise<EventRow> {
+  private async requireEvent(id: string): Promise<CheckinEvent> {
     const ev = await this.d.events.event(id);
     if (!ev) throw new AppError('not_found', 'no such event');
     return ev;
@@ -233,15 +226,6 @@ export class EventAdmin {
 
 /** A device scans at its event's sessions (or its one session), a staff account at those it staffs, an admin anywhere. */
 const scannableBy = (s: Scanner): ScannableFilter => {
-  if (s.kind === 'device') return { eventId: s.device.event_id, sessionId: s.device.session_id ?? undefined };
+  if (s.kind === 'device') return { eventId: s.device.eventId, sessionId: s.device.sessionId ?? undefined };
   return s.user.role === 'admin' ? {} : { staffUserId: s.user.id };
 };
-
-const deviceView = (d: { id: string; event_id: string; session_id: string | null; name: string; created_at: number; revoked_at: number | null }) => ({
-  id: d.id,
-  event_id: d.event_id,
-  session_id: d.session_id,
-  name: d.name,
-  created_at: Number(d.created_at),
-  revoked: d.revoked_at !== null,
-});

@@ -8,7 +8,7 @@ export function generateEventKeys(): { publicKey: string; privateKey: string } {
   return { publicKey: jwk.x!, privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64url') };
 }
 
-export const ed25519Signer = (key: KeyObject): PassSigner => ({ sign: (m) => sign(null, m, key) });
+const ed25519Signer = (key: KeyObject): PassSigner => ({ sign: (m) => sign(null, m, key) });
 
 export const ed25519Verifier = (key: KeyObject): PassVerifier => ({
   verify: (m, sig) => {
@@ -30,14 +30,11 @@ export const ed25519Verifier = (key: KeyObject): PassVerifier => ({
  * which is fine because only scanpass signs codes (scanners verify with the
  * public key).
  */
-export const ed25519ReSigner = (key: KeyObject): PassVerifier => ({
+const ed25519ReSigner = (key: KeyObject): PassVerifier => ({
   verify: (m, sig) => sig.length === 64 && timingSafeEqual(sign(null, m, key), sig),
 });
 
 export const publicKeyObject = (raw: string): KeyObject => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw }, format: 'jwk' });
-
-/** The public key as PEM (SPKI), for scanners whose crypto library wants that. */
-export const publicKeyPem = (raw: string): string => publicKeyObject(raw).export({ format: 'pem', type: 'spki' }).toString();
 
 /**
  * Key objects per event, parsed once: an event's keys never change, so a

@@ -4,6 +4,7 @@ import { liveAccessOf } from '../../auth/live-access.js';
 import { sha256 } from '../../auth/secrets.js';
 import { AppError } from '../../domain/errors.js';
 import { deviceGrant, type LiveAccess } from '../../domain/live-grant.js';
+import type { App } from '../../http/types.js';
 import type { DeviceInfo, ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { User } from '../../store/users.js';
 
@@ -11,6 +12,13 @@ export const DEVICE_TOKEN_PREFIX = 'spd_';
 
 /** Who is scanning: a signed-in user (cookie session or API key) or a provisioned device. */
 export type Scanner = { kind: 'user'; user: User; access: LiveAccess } | { kind: 'device'; device: DeviceInfo };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is scanning, on the routes of a scanner scope; null elsewhere. */
+    scanner: Scanner | null;
+  }
+}
 
 const DEVICE_RE = /^Bearer\s+(spd_\S*)$/i;
 const signedIn = requireUser('member');
@@ -21,16 +29,37 @@ const signedIn = requireUser('member');
  * Otherwise the caller must be signed in (cookie writes carry the CSRF
  * token); whether they may scan this session is the service's question.
  */
-export async function scannerOf(req: FastifyRequest, reply: FastifyReply, devices: ScannerDevicesRepo): Promise<Scanner> {
+async function resolveScanner(req: FastifyRequest, reply: FastifyReply, devices: ScannerDevicesRepo): Promise<Scanner> {
   const token = req.headers.authorization && DEVICE_RE.exec(req.headers.authorization)?.[1];
   if (token) {
     const device = token.length <= 100 ? await devices.byTokenHash(sha256(token)) : undefined;
     if (!device) throw new AppError('unauthorized', 'the device token is unknown');
-    if (device.revoked_at !== null) throw new AppError('device_revoked', 'this scanner has been revoked; ask an organiser to provision it again');
+    if (device.revokedAt !== null) throw new AppError('device_revoked', 'this scanner has been revoked; ask an organiser to provision it again');
     return { kind: 'device', device };
   }
   await signedIn(req, reply);
   return { kind: 'user', user: req.principal!.user, access: liveAccessOf(req.principal!) };
+}
+
+/**
+ * Registers `routes` in an encapsulated scope for scanners: its onRequest hook
+ * resolves the caller (device token or signed-in user) into `req.scanner`
+ * once, so routes read it with scannerOf instead of taking the devices store.
+ */
+export async function scannerScope(app: App, devices: ScannerDevicesRepo, routes: (scope: App) => void): Promise<void> {
+  await app.register(async (scope: App) => {
+    scope.decorateRequest('scanner', null);
+    scope.addHook('onRequest', async (req, reply) => {
+      req.scanner = await resolveScanner(req, reply, devices);
+    });
+    routes(scope);
+  });
+}
+
+/** The scanner of a route in a scanner scope. */
+export function scannerOf(req: FastifyRequest): Scanner {
+  if (!req.scanner) throw new AppError('unauthorized', 'sign in or send a device token');
+  return req.scanner;
 }
 
 /** The rights a scanner's channel tokens are minted under: the device, or the user's credential and account. */

@@ -2,9 +2,10 @@ import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { randomToken, type Random } from '../../domain/random.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import type { EventWebhookRow, EventWebhooksRepo } from '../../store/event-webhooks.js';
+import type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from '../../domain/webhook-delivery.js';
+import type { EventWebhooksRepo } from '../../store/event-webhooks.js';
 import type { EventsRepo } from '../../store/events.js';
-import type { DeliveryStatus, WebhookDeliveriesRepo, WebhookDeliveryRow } from '../../store/webhook-deliveries.js';
+import type { WebhookDeliveriesRepo } from '../../store/webhook-deliveries.js';
 import { newDeliveryId } from './webhook-outbox.js';
 import { requirePublicHost } from './webhook-target.js';
 
@@ -21,25 +22,25 @@ export interface WebhookAdminDeps {
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
-const webhookView = (w: EventWebhookRow) => ({
-  event_id: w.event_id,
+const webhookView = (w: WebhookEndpoint) => ({
+  event_id: w.eventId,
   url: w.url,
-  enabled: Number(w.enabled) === 1,
+  enabled: w.enabled,
   secret: w.secret,
-  created_at: Number(w.created_at),
-  updated_at: Number(w.updated_at),
+  created_at: w.createdAt,
+  updated_at: w.updatedAt,
 });
 
-const deliveryView = (d: WebhookDeliveryRow) => ({
+const deliveryView = (d: WebhookDelivery) => ({
   id: d.id,
   type: d.kind,
-  status: d.status as DeliveryStatus,
-  attempts: Number(d.attempts),
-  next_attempt_at: d.status === 'pending' ? Number(d.next_attempt_at) : null,
-  last_status: d.last_status === null ? null : Number(d.last_status),
-  last_error: d.last_error,
-  created_at: Number(d.created_at),
-  delivered_at: d.delivered_at === null ? null : Number(d.delivered_at),
+  status: d.status,
+  attempts: d.attempts,
+  next_attempt_at: d.status === 'pending' ? d.nextAttemptAt : null,
+  last_status: d.lastStatus,
+  last_error: d.lastError,
+  created_at: d.createdAt,
+  delivered_at: d.deliveredAt,
   data: JSON.parse(d.payload) as Record<string, unknown>,
 });
 
@@ -73,8 +74,8 @@ export class WebhookAdmin {
     const now = this.d.clock.now();
     const current = await this.d.endpoints.get(eventId);
     const secret = !current || input.rotate_secret ? `${WEBHOOK_SECRET_PREFIX}${randomToken(this.d.random, 24)}` : current.secret;
-    const enabled = input.enabled ?? (current ? Number(current.enabled) === 1 : true);
-    const row = await this.d.endpoints.put({ event_id: eventId, url, secret, enabled: enabled ? 1 : 0, created_at: now, updated_at: now });
+    const enabled = input.enabled ?? current?.enabled ?? true;
+    const row = await this.d.endpoints.put({ eventId, url, secret, enabled, createdAt: now, updatedAt: now });
     await this.audit(by, current ? 'webhook_update' : 'webhook_create', eventId, { url, enabled, secret_rotated: !!current && !!input.rotate_secret });
     return { created: !current, webhook: webhookView(row) };
   }
@@ -98,10 +99,10 @@ export class WebhookAdmin {
   /** Queues a `ping`, sent like any delivery: it shows the endpoint answers and verifies signatures. */
   async ping(by: string, eventId: string) {
     const w = await this.endpoint(eventId);
-    if (Number(w.enabled) !== 1) throw new AppError('webhook_disabled', 'this webhook is disabled; enable it first');
-    const id = newDeliveryId();
+    if (!w.enabled) throw new AppError('webhook_disabled', 'this webhook is disabled; enable it first');
+    const id = newDeliveryId(this.d.random);
     const now = this.d.clock.now();
-    await this.d.deliveries.insert({ id, event_id: eventId, kind: 'ping', payload: JSON.stringify({ event_id: eventId, url: w.url }), created_at: now });
+    await this.d.deliveries.insert({ id, eventId, kind: 'ping', payload: JSON.stringify({ event_id: eventId, url: w.url }), createdAt: now });
     await this.audit(by, 'webhook_ping', eventId, { delivery_id: id });
     return deliveryView((await this.d.deliveries.get(eventId, id))!);
   }
@@ -119,7 +120,7 @@ export class WebhookAdmin {
     if (!(await this.d.events.event(eventId))) throw new AppError('not_found', 'no such event');
   }
 
-  private async endpoint(eventId: string): Promise<EventWebhookRow> {
+  private async endpoint(eventId: string): Promise<WebhookEndpoint> {
     await this.event(eventId);
     const w = await this.d.endpoints.get(eventId);
     if (!w) throw new AppError('webhook_not_configured', 'this event has no webhook; PUT /api/v1/events/{id}/webhook sets one');

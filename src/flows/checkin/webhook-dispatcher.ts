@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
-import type { Random } from '../../domain/random.js';
+import { randomUuid, type Random } from '../../domain/random.js';
 import { afterFailure } from '../../domain/webhook-retry.js';
-import type { DueDelivery, Settlement, WebhookDeliveriesRepo } from '../../store/webhook-deliveries.js';
+import type { DueDelivery } from '../../domain/webhook-delivery.js';
+import type { Settlement, WebhookDeliveriesRepo } from '../../store/webhook-deliveries.js';
 import { sendWebhook, type AttemptResult, type TargetPolicy } from './webhook-sender.js';
 
 export interface DispatcherOptions {
@@ -95,7 +95,7 @@ export class WebhookDispatcher {
       const due = await this.d.deliveries.due(now, free);
       // Awaited here, so a failed purge (a busy or unreachable database) is caught below, not left unhandled.
       if (due.length === 0) return await this.purge(now);
-      const token = randomUUID();
+      const token = randomUuid(this.d.random);
       const won = await this.d.deliveries.claim(due.map((x) => x.id), token, now, now + this.leaseMs);
       for (const delivery of due) {
         const attempts = won.get(delivery.id);
@@ -112,14 +112,14 @@ export class WebhookDispatcher {
     const send = this.d.send ?? sendWebhook;
     try {
       const result = await send(
-        { id: delivery.id, type: delivery.kind, createdAt: Number(delivery.created_at), payload: delivery.payload, url: delivery.url, secret: delivery.secret },
+        { id: delivery.id, type: delivery.kind, createdAt: delivery.createdAt, payload: delivery.payload, url: delivery.url, secret: delivery.secret },
         Math.floor(this.d.clock.now() / 1000),
         this.o.timeoutMs,
         this.stop.signal,
         { allowPrivate: this.o.allowPrivate ?? false, ...(this.d.resolve ? { resolve: this.d.resolve } : {}) },
       );
       if ('aborted' in result) return await this.d.deliveries.release(delivery.id, token);
-      await this.d.deliveries.settle(delivery.id, token, this.settlement(result, Number(delivery.attempts) + 1));
+      await this.d.deliveries.settle(delivery.id, token, this.settlement(result, delivery.attempts + 1));
     } catch (err) {
       this.d.onError(err, `webhook delivery ${delivery.id}`);
     }

@@ -38,7 +38,7 @@ export function createWebhooks(config: Config, d: WebhookDeps): Webhooks {
   }
   const deliveries = new WebhookDeliveriesRepo(d.db);
   return {
-    outbox: webhookOutbox(deliveries),
+    outbox: webhookOutbox(deliveries, d.random),
     admin: new WebhookAdmin({ events: d.events, endpoints: new EventWebhooksRepo(d.db), deliveries, audit: d.audit, clock: d.clock, random: d.random, allowPrivate: config.webhookAllowPrivate }),
     dispatcher: new WebhookDispatcher(
       { deliveries, clock: d.clock, random: d.random, onError: d.onError },

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { randomUuid, type Random } from '../../domain/random.js';
 import type { CheckinChange, CheckinHook } from '../../store/checkins.js';
 import type { Database } from '../../store/schema.js';
 import type { WebhookDeliveriesRepo } from '../../store/webhook-deliveries.js';
@@ -9,7 +9,7 @@ export const WEBHOOK_TYPES = ['checkin.created', 'checkin.exited', 'checkin.reen
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
 /** Delivery ids carry a prefix, so a receiver's logs say what they are. */
-export const newDeliveryId = () => `whd_${randomUUID().replaceAll('-', '')}`;
+export const newDeliveryId = (random: Random) => `whd_${randomUuid(random).replaceAll('-', '')}`;
 
 /**
  * The check-in hook that fills the outbox: inside the transaction of each
@@ -17,26 +17,18 @@ export const newDeliveryId = () => `whd_${randomUUID().replaceAll('-', '')}`;
  * an enabled endpoint, inserts one pending delivery. One indexed read per
  * change when no endpoint is set; nothing for a refused scan.
  */
-export function webhookOutbox(deliveries: WebhookDeliveriesRepo): CheckinHook {
+export function webhookOutbox(deliveries: WebhookDeliveriesRepo, random: Random): CheckinHook {
   return async (trx: Kysely<Database>, change: CheckinChange) => {
     const c = await deliveries.checkinForWebhook(trx, change.checkinId);
     if (!c) return;
+    const k = c.checkin;
     const data = {
-      event_id: c.event_id,
-      checkin: {
-        id: c.id,
-        session_id: c.session_id,
-        attendee_id: c.attendee_id,
-        at: Number(c.at),
-        gate: c.gate,
-        method: c.method,
-        exited_at: c.exited_at === null ? null : Number(c.exited_at),
-        undone_at: c.undone_at === null ? null : Number(c.undone_at),
-      },
-      attendee: { id: c.attendee_id, name: c.attendee_name, email: c.attendee_email, user_id: c.attendee_user_id },
-      session: { id: c.session_id, name: c.session_name },
+      event_id: c.eventId,
+      checkin: { id: k.id, session_id: k.sessionId, attendee_id: k.attendeeId, at: k.at, gate: k.gate, method: k.method, exited_at: k.exitedAt, undone_at: k.undoneAt },
+      attendee: { id: c.attendee.id, name: c.attendee.name, email: c.attendee.email, user_id: c.attendee.userId },
+      session: c.session,
       by: change.by,
     };
-    await deliveries.insert({ id: newDeliveryId(), event_id: c.event_id, kind: `checkin.${change.type}` satisfies WebhookType, payload: JSON.stringify(data), created_at: change.at }, trx);
+    await deliveries.insert({ id: newDeliveryId(random), eventId: c.eventId, kind: `checkin.${change.type}` satisfies WebhookType, payload: JSON.stringify(data), createdAt: change.at }, trx);
   };
 }

@@ -1,11 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { principalOf } from '../../auth/http-auth.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import type { WebhookAdmin } from './webhook-admin.js';
 import { DeliveriesQuery, DeliveryParams, DeliveryView, WebhookBody, WebhookParams, WebhookView } from './webhook-schemas.js';
 
-const admin = requireUser('admin');
 const tags = ['checkin'];
 
 /** Organisers: an event's webhook, its delivery log, a test ping and redelivery. Admins only. */
@@ -14,9 +13,8 @@ export function webhookRoutes(app: App, wh: WebhookAdmin): void {
   app.addSchema(DeliveryView);
 
   app.put(
-    '/api/v1/events/:id/webhook',
+    '/events/:id/webhook',
     {
-      preHandler: admin,
       schema: {
         tags,
         summary: "Set the event's webhook (a POST per check-in change, signed with HMAC-SHA256)",
@@ -25,7 +23,7 @@ export function webhookRoutes(app: App, wh: WebhookAdmin): void {
           'Each delivery carries `x-scanpass-signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`; see the README.',
         params: WebhookParams,
         body: WebhookBody,
-        response: { 200: Type.Ref('EventWebhook'), 201: Type.Ref('EventWebhook'), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Type.Ref('EventWebhook'), 201: Type.Ref('EventWebhook'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'invalid_webhook_url', 'not_found') },
       },
     },
     async (req, reply) => {
@@ -35,58 +33,54 @@ export function webhookRoutes(app: App, wh: WebhookAdmin): void {
   );
 
   app.get(
-    '/api/v1/events/:id/webhook',
-    { preHandler: admin, schema: { tags, summary: "The event's webhook, with its secret", params: WebhookParams, response: { 200: Type.Ref('EventWebhook'), ...errorResponses(401, 403, 404) } } },
+    '/events/:id/webhook',
+    { schema: { tags, summary: "The event's webhook, with its secret", params: WebhookParams, response: { 200: Type.Ref('EventWebhook'), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found', 'webhook_not_configured') } } },
     async (req) => wh.get(req.params.id),
   );
 
   app.delete(
-    '/api/v1/events/:id/webhook',
+    '/events/:id/webhook',
     {
-      preHandler: admin,
       schema: {
         tags,
         summary: "Delete the event's webhook, its delivery log and what it had still to send",
         params: WebhookParams,
-        response: { 200: Type.Object({ event_id: Type.String(), deleted: Type.Boolean() }), ...errorResponses(401, 403, 404) },
+        response: { 200: Type.Object({ event_id: Type.String(), deleted: Type.Boolean() }), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'webhook_not_configured') },
       },
     },
     async (req) => wh.remove(principalOf(req).user.id, req.params.id),
   );
 
   app.get(
-    '/api/v1/events/:id/webhook/deliveries',
+    '/events/:id/webhook/deliveries',
     {
-      preHandler: admin,
       schema: {
         tags,
         summary: 'Recent deliveries, newest first: status, attempts, last answer or error',
         params: WebhookParams,
         querystring: DeliveriesQuery,
-        response: { 200: Type.Object({ deliveries: Type.Array(Type.Ref('WebhookDelivery')) }), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Type.Object({ deliveries: Type.Array(Type.Ref('WebhookDelivery')) }), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found', 'webhook_not_configured') },
       },
     },
     async (req) => wh.deliveries(req.params.id, req.query.status, req.query.limit ?? 50),
   );
 
   app.post(
-    '/api/v1/events/:id/webhook/test',
+    '/events/:id/webhook/test',
     {
-      preHandler: admin,
-      schema: { tags, summary: 'Queue a `ping` delivery', params: WebhookParams, response: { 202: Type.Ref('WebhookDelivery'), ...errorResponses(401, 403, 404, 409) } },
+      schema: { tags, summary: 'Queue a `ping` delivery', params: WebhookParams, response: { 202: Type.Ref('WebhookDelivery'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'webhook_not_configured', 'webhook_disabled') } },
     },
     async (req, reply) => reply.code(202).send(await wh.ping(principalOf(req).user.id, req.params.id)),
   );
 
   app.post(
-    '/api/v1/events/:id/webhook/deliveries/:delivery_id/redeliver',
+    '/events/:id/webhook/deliveries/:delivery_id/redeliver',
     {
-      preHandler: admin,
       schema: {
         tags,
         summary: 'Send a delivered or failed delivery once more (same id and body)',
         params: DeliveryParams,
-        response: { 202: Type.Ref('WebhookDelivery'), ...errorResponses(401, 403, 404, 409) },
+        response: { 202: Type.Ref('WebhookDelivery'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'webhook_not_configured', 'conflict') },
       },
     },
     async (req, reply) => reply.code(202).send(await wh.redeliver(principalOf(req).user.id, req.params.id, req.params.delivery_id)),

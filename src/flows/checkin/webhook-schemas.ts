@@ -1,8 +1,8 @@
-import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import { Nullable } from '../../http/schemas.js';
 
 /** Request and response shapes of the check-in webhook API. */
-
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const WebhookParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export const DeliveryParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), delivery_id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -34,6 +34,7 @@ export const WebhookView = Type.Object(
   },
   { $id: 'EventWebhook' },
 );
+export type WebhookView = Static<typeof WebhookView>;
 
 export const DeliveryView = Type.Object(
   {
@@ -50,3 +51,4 @@ export const DeliveryView = Type.Object(
   },
   { $id: 'WebhookDelivery' },
 );
+export type DeliveryView = Static<typeof DeliveryView>;

@@ -55,7 +55,7 @@ function embeddedIPv4(b: number[]): string | null {
 }
 
 /** True for an address on the public internet; false for loopback, private, link-local, reserved, or not an address. */
-export function isPublicAddress(ip: string): boolean {
+function isPublicAddress(ip: string): boolean {
   const family = net.isIP(ip);
   if (family === 4) return !NOT_PUBLIC.check(ip, 'ipv4');
   if (family !== 6) return false;
@@ -72,7 +72,7 @@ const literalAddress = (hostname: string): string | null => {
   return net.isIP(h) ? h : null;
 };
 
-export const PRIVATE_TARGET_HINT = 'webhooks may not reach loopback, private, link-local or reserved addresses (SCANPASS_WEBHOOK_ALLOW_PRIVATE=true allows them in a lab)';
+const PRIVATE_TARGET_HINT = 'webhooks may not reach loopback, private, link-local or reserved addresses (SCANPASS_WEBHOOK_ALLOW_PRIVATE=true allows them in a lab)';
 
 /** Why a URL's own host may not be a target, or null when only its resolved addresses can tell. */
 export function refusedHost(url: URL): string | null {

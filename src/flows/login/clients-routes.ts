@@ -1,23 +1,12 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifySchemaValidationError } from 'fastify';
-import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { principalOf } from '../../auth/http-auth.js';
 import { AppError } from '../../domain/errors.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import { CLIENT_ID_PATTERN, SUPPORTED_SCOPES, type ClientsService } from './clients-service.js';
-
-const ClientView = Type.Object(
-  {
-    client_id: Type.String(),
-    name: Type.String(),
-    confidential: Type.Boolean(),
-    scopes: Type.Array(Type.String()),
-    owner_id: Type.Union([Type.String(), Type.Null()]),
-    created_at: Type.Integer(),
-  },
-  { $id: 'Client' },
-);
+import { ClientView } from './login-schemas.js';
 
 /**
  * A field the API does not know was silently dropped, so `{"secret": true}`
@@ -38,9 +27,8 @@ export function clientsRoutes(app: App, clients: ClientsService, audit: AuditLog
   app.addSchema(ClientView);
 
   app.post(
-    '/api/v1/clients',
+    '/clients',
     {
-      preHandler: requireUser('admin'),
       // Validated in the handler, to name an unknown field (see refusalOf).
       attachValidation: true,
       schema: {
@@ -54,7 +42,7 @@ export function clientsRoutes(app: App, clients: ClientsService, audit: AuditLog
           scopes: Type.Optional(Type.Array(Type.Union(SUPPORTED_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, maxItems: 10 })),
           owner_id: Type.Optional(Type.String({ maxLength: 64, description: 'account whose API keys may approve for this application (default: the caller)' })),
         }, { additionalProperties: false }),
-        response: { 201: Type.Object({ client: Type.Ref('Client'), client_secret: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403, 404, 409) },
+        response: { 201: Type.Object({ client: Type.Ref('Client'), client_secret: Type.Optional(Type.String()) }), ...errorResponses('invalid_request', 'invalid_scope', 'unauthorized', 'csrf_failed', 'forbidden', 'unknown_user', 'client_exists') },
       },
     },
     async (req, reply) => {
@@ -73,16 +61,15 @@ export function clientsRoutes(app: App, clients: ClientsService, audit: AuditLog
   );
 
   app.get(
-    '/api/v1/clients',
-    { preHandler: requireUser('admin'), schema: { tags: ['login'], summary: 'List applications', response: { 200: Type.Object({ clients: Type.Array(Type.Ref('Client')) }), ...errorResponses(401, 403) } } },
+    '/clients',
+    { schema: { tags: ['login'], summary: 'List applications', response: { 200: Type.Object({ clients: Type.Array(Type.Ref('Client')) }), ...errorResponses('unauthorized', 'forbidden') } } },
     async () => ({ clients: await clients.list() }),
   );
 
   app.delete(
-    '/api/v1/clients/:client_id',
+    '/clients/:client_id',
     {
-      preHandler: requireUser('admin'),
-      schema: { tags: ['login'], summary: 'Remove an application', params: Type.Object({ client_id: Type.String({ maxLength: 64 }) }), response: errorResponses(401, 403, 404) },
+      schema: { tags: ['login'], summary: 'Remove an application', params: Type.Object({ client_id: Type.String({ maxLength: 64 }) }), response: errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'unknown_client') },
     },
     async (req, reply) => {
       await clients.remove(req.params.client_id);

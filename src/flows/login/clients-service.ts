@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { sha256 } from '../../auth/secrets.js';
 import type { Clock } from '../../domain/clock.js';
+import { randomToken, type Random } from '../../domain/random.js';
 import { AppError } from '../../domain/errors.js';
 import type { ClientsRepo, Client } from '../../store/clients.js';
-import { toClient } from '../../store/clients.js';
+import { publicClient, type StoredClient } from '../../store/clients.js';
 import type { UsersRepo } from '../../store/users.js';
 
 export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone'] as const;
@@ -15,6 +15,7 @@ export class ClientsService {
     private readonly repo: ClientsRepo,
     private readonly users: Pick<UsersRepo, 'findById'>,
     private readonly clock: Clock,
+    private readonly random: Random,
   ) {}
 
   /** Returns the client and, for a confidential client, its secret (shown once, stored hashed). */
@@ -22,22 +23,23 @@ export class ClientsService {
     const scopes = input.scopes ?? ['openid', 'profile'];
     const bad = scopes.filter((s) => !(SUPPORTED_SCOPES as readonly string[]).includes(s));
     if (bad.length) throw new AppError('invalid_scope', `unsupported scope: ${bad.join(' ')}; supported: ${SUPPORTED_SCOPES.join(' ')}`);
-    const clientId = input.clientId ?? `app_${randomBytes(9).toString('base64url')}`;
+    const clientId = input.clientId ?? `app_${randomToken(this.random, 9)}`;
     if (!new RegExp(CLIENT_ID_PATTERN).test(clientId)) throw new AppError('invalid_request', 'client_id may hold 3-64 letters, digits, dots, dashes and underscores');
     // The owner is a foreign key: an unknown one is the caller's mistake, not a database error.
     if (input.ownerId !== null && !(await this.users.findById(input.ownerId))) throw new AppError('unknown_user', `no account with id ${input.ownerId}`);
-    const secret = input.confidential ? randomBytes(32).toString('base64url') : undefined;
-    const row = {
+    const secret = input.confidential ? randomToken(this.random, 32) : undefined;
+    const stored: StoredClient = {
       client_id: clientId,
       name: input.name.trim(),
-      secret_hash: secret ? sha256(secret) : null,
-      scopes: [...new Set(scopes)].join(' '),
+      confidential: secret !== undefined,
+      secretHash: secret ? sha256(secret) : null,
+      scopes: [...new Set(scopes)],
       owner_id: input.ownerId,
       created_at: this.clock.now(),
-      disabled_at: null,
     };
-    if (!(await this.repo.insert(row))) throw new AppError('client_exists', `a client with id ${clientId} exists`);
-    return secret ? { client: toClient(row), client_secret: secret } : { client: toClient(row) };
+    if (!(await this.repo.insert(stored))) throw new AppError('client_exists', `a client with id ${clientId} exists`);
+    const client = publicClient(stored);
+    return secret ? { client, client_secret: secret } : { client };
   }
 
   list(): Promise<Client[]> {

@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import type { JWTPayload } from 'jose';
 import { sha256, safeEqual } from '../../auth/secrets.js';
 import type { Clock } from '../../domain/clock.js';
 import { mayApproveFor } from '../../domain/api-key-scopes.js';
@@ -6,15 +6,15 @@ import { AppError } from '../../domain/errors.js';
 import { ANONYMOUS } from '../../domain/live-grant.js';
 import * as machine from '../../domain/login-request.js';
 import type { Approval, LoginRequest } from '../../domain/login-request.js';
-import { randomToken, type Random } from '../../domain/random.js';
+import { randomInt, randomToken, randomUuid, type Random } from '../../domain/random.js';
 import { formatUserCode, generateUserCode, normaliseUserCode } from '../../domain/user-code.js';
 import { describeUserAgent } from '../../domain/user-agent.js';
 import type { LiveService } from '../../live/live-service.js';
 import { expireEach, liveVersionedTransition, type VersionedTransition } from '../../live/versioned-transition.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import type { ClientsRepo } from '../../store/clients.js';
+import type { ClientsRepo, StoredClient } from '../../store/clients.js';
 import type { LoginRequestsRepo, StoredLoginRequest } from '../../store/login-requests.js';
-import type { ClientsTable } from '../../store/schema.js';
+import type { PhoneView } from './login-schemas.js';
 import { OAuthError } from './oauth-error.js';
 import type { TokenSigner } from './token-signer.js';
 
@@ -73,19 +73,19 @@ export class LoginFlow {
   }
 
   /** Client authentication (RFC 6749 2.3): public clients send only client_id; confidential ones their secret too. */
-  async authenticateClient(clientId: string | undefined, secret: string | undefined): Promise<ClientsTable> {
+  async authenticateClient(clientId: string | undefined, secret: string | undefined): Promise<StoredClient> {
     if (!clientId) throw new OAuthError('invalid_client', 'client_id is required');
     const client = await this.d.clients.find(clientId);
     if (!client) throw new OAuthError('invalid_client', 'unknown client');
-    if (client.secret_hash !== null && (secret === undefined || !safeEqual(sha256(secret), client.secret_hash))) {
+    if (client.secretHash !== null && (secret === undefined || !safeEqual(sha256(secret), client.secretHash))) {
       throw new OAuthError('invalid_client', 'client authentication failed');
     }
     return client;
   }
 
   /** RFC 8628 section 3.1-3.2, plus the live channel the screen may watch instead of polling. */
-  async authorize(input: { client: ClientsTable; scope?: string | undefined; live: boolean; ip: string; userAgent: string }) {
-    const allowed = input.client.scopes.split(' ').filter(Boolean);
+  async authorize(input: { client: StoredClient; scope?: string | undefined; live: boolean; ip: string; userAgent: string }) {
+    const allowed = input.client.scopes;
     const requested = input.scope === undefined ? allowed : input.scope.split(' ').filter(Boolean);
     const refused = requested.filter((s) => !allowed.includes(s));
     if (refused.length > 0) throw new OAuthError('invalid_scope', `scope not allowed for this client: ${refused.join(' ')}`);
@@ -94,7 +94,7 @@ export class LoginFlow {
     const deviceCode = randomToken(this.d.random, 32);
     for (let attempt = 0; attempt < 5; attempt++) {
       const request: StoredLoginRequest = {
-        id: randomUUID(),
+        id: randomUuid(this.d.random),
         clientId: input.client.client_id,
         scopes: [...new Set(requested)],
         status: 'pending',
@@ -134,7 +134,7 @@ export class LoginFlow {
   }
 
   /** RFC 8628 section 3.4-3.5: one poll of the token endpoint. */
-  async token(client: ClientsTable, deviceCode: string) {
+  async token(client: StoredClient, deviceCode: string) {
     const found = await this.d.requests.byDeviceCodeHash(sha256(deviceCode));
     if (!found) throw new OAuthError('invalid_grant', 'unknown device_code');
     const outcome = await this.transition(found, (r) => {
@@ -154,7 +154,7 @@ export class LoginFlow {
     const r = await this.byUserCode(userCodeInput);
     await this.checkApiKeyScope(r, claimant);
     const { row: request } = await this.transition(r, (cur) => ({
-      next: machine.claim(cur, claimant.key, this.d.clock.now(), () => machine.pickMatchNumbers((n) => randomInt(n))),
+      next: machine.claim(cur, claimant.key, this.d.clock.now(), () => machine.pickMatchNumbers((n) => randomInt(this.d.random, n))),
       result: null,
     }));
     return this.phoneView(request);
@@ -193,6 +193,11 @@ export class LoginFlow {
     return expireEach(this.transition, due, (cur) => machine.expire(cur, this.d.clock.now()));
   }
 
+  /** The payload of an unexpired access token this server signed (UserInfo); throws for any other token. */
+  verifyAccessToken(token: string): Promise<JWTPayload> {
+    return this.d.signer.verify(token, 'at+jwt', this.d.clock.now());
+  }
+
   /** Deletes requests that ended more than `keepMs` ago. */
   purge(keepMs = 3600_000): Promise<number> {
     return this.d.requests.purge(this.d.clock.now() - keepMs);
@@ -228,7 +233,7 @@ export class LoginFlow {
     if (client?.owner_id !== c.userId) throw new AppError('forbidden', "an API key may only decide its own application's requests");
   }
 
-  private async issueTokens(client: ClientsTable, r: LoginRequest, approval: Approval) {
+  private async issueTokens(client: StoredClient, r: LoginRequest, approval: Approval) {
     const now = this.d.clock.now();
     const scope = r.scopes.join(' ');
     const claims = scopedClaims(r.scopes, approval.claims);
@@ -252,7 +257,7 @@ export class LoginFlow {
   }
 
   /** What the phone shows: which application, which screen, since when; never the device code. */
-  private async phoneView(r: StoredLoginRequest) {
+  private async phoneView(r: StoredLoginRequest): Promise<PhoneView> {
     const client = await this.d.clients.find(r.clientId);
     return {
       user_code: formatUserCode(r.userCode),

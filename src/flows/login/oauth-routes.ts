@@ -1,14 +1,14 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../http/types.js';
+import { LiveGrant } from '../../live/live-grant-schema.js';
 import type { LoginFlow } from './login-flow.js';
-import { OAuthError } from './oauth-error.js';
+import { OAuthError, oauthErrorResponses } from './oauth-error.js';
 import type { TokenSigner } from './token-signer.js';
 import { SUPPORTED_SCOPES } from './clients-service.js';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()), interval: Type.Optional(Type.Integer()) });
 
 /** client_secret_basic (RFC 6749 2.3.1): the Authorization header wins over the body. */
 function clientCredentials(req: FastifyRequest, body: { client_id?: string | undefined; client_secret?: string | undefined }) {
@@ -28,7 +28,8 @@ function clientCredentials(req: FastifyRequest, body: { client_id?: string | und
   return { id: body.client_id, secret: body.client_secret };
 }
 
-export function oauthRoutes(app: App, flow: LoginFlow, signer: TokenSigner, issuer: string): void {
+/** Discovery (RFC 8414, OpenID Connect Discovery) and the signing keys: plain GETs, answered in our error shape. */
+export function discoveryRoutes(app: App, signer: TokenSigner, issuer: string): void {
   // RFC 8414 authorization server metadata; OpenID Connect Discovery adds its own fields to it.
   const oauthMetadata = {
     issuer,
@@ -53,7 +54,13 @@ export function oauthRoutes(app: App, flow: LoginFlow, signer: TokenSigner, issu
     reply.header('cache-control', 'public, max-age=300');
     return signer.jwks();
   });
+}
 
+/**
+ * The RFC 6749 / 8628 / OpenID endpoints. Registered inside the OAuth plugin
+ * (oauth-plugin.ts), whose error handler answers `{error, error_description}`.
+ */
+export function oauthRoutes(app: App, flow: LoginFlow): void {
   app.post(
     '/oauth/device_authorization',
     {
@@ -76,10 +83,9 @@ export function oauthRoutes(app: App, flow: LoginFlow, signer: TokenSigner, issu
             verification_uri_complete: Type.String({ description: 'put this in the QR code' }),
             expires_in: Type.Integer(),
             interval: Type.Integer(),
-            live: Type.Object({ channel: Type.String(), token: Type.String(), expires_at: Type.Integer() }),
+            live: LiveGrant,
           }),
-          400: OAuthErrorBody,
-          401: OAuthErrorBody,
+          ...oauthErrorResponses('invalid_request', 'invalid_scope', 'invalid_client'),
         },
       },
     },
@@ -119,8 +125,7 @@ export function oauthRoutes(app: App, flow: LoginFlow, signer: TokenSigner, issu
             scope: Type.String(),
             id_token: Type.Optional(Type.String()),
           }),
-          400: OAuthErrorBody,
-          401: OAuthErrorBody,
+          ...oauthErrorResponses('invalid_request', 'unsupported_grant_type', 'invalid_grant', 'authorization_pending', 'slow_down', 'access_denied', 'expired_token', 'invalid_client'),
         },
       },
     },
@@ -145,13 +150,13 @@ export function oauthRoutes(app: App, flow: LoginFlow, signer: TokenSigner, issu
     }
     let payload;
     try {
-      payload = await signer.verify(m[1]!, 'at+jwt', Date.now());
+      payload = await flow.verifyAccessToken(m[1]!);
     } catch {
       reply.header('www-authenticate', 'Bearer realm="scanpass", error="invalid_token", error_description="the access token is invalid or expired"');
       throw new OAuthError('invalid_token', 'the access token is invalid or expired');
     }
     return { sub: payload.sub, ...(payload.claims as Record<string, unknown>) };
   };
-  app.get('/oauth/userinfo', { schema: { tags: ['oauth'], summary: 'OpenID UserInfo' } }, userinfo);
+  app.get('/oauth/userinfo', { schema: { tags: ['oauth'], summary: 'OpenID UserInfo', response: oauthErrorResponses('invalid_token') } }, userinfo);
   app.post('/oauth/userinfo', { schema: { hide: true } }, userinfo);
 }

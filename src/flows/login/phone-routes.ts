@@ -1,28 +1,14 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { principalOf } from '../../auth/http-auth.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { FailureBudget } from '../../http/failure-budget.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import { LoginFlow, type Claimant } from './login-flow.js';
+import { PhoneView } from './login-schemas.js';
 
 const Params = Type.Object({ user_code: Type.String({ minLength: 1, maxLength: 32, description: 'XXXX-XXXX, any case, dashes and spaces ignored' }) });
-
-const PhoneView = Type.Object(
-  {
-    user_code: Type.String(),
-    status: Type.String(),
-    client: Type.Object({ client_id: Type.String(), name: Type.String() }),
-    scopes: Type.Array(Type.String()),
-    screen: Type.Object({ ip: Type.String(), user_agent: Type.String(), browser: Type.String() }),
-    created_at: Type.Integer(),
-    expires_at: Type.Integer(),
-    match_required: Type.Boolean(),
-    match_choices: Type.Union([Type.Array(Type.Integer()), Type.Null()]),
-  },
-  { $id: 'LoginRequestView' },
-);
 
 function claimantOf(req: FastifyRequest): Claimant {
   const p = principalOf(req);
@@ -63,15 +49,14 @@ export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): vo
   };
 
   app.get(
-    '/api/v1/login-requests/:user_code',
+    '/login-requests/:user_code',
     {
       config: limited,
-      preHandler: requireUser(),
       schema: {
         tags: ['login'],
         summary: 'Open a login request by its user code: the first signed-in caller claims it',
         params: Params,
-        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(401, 403, 404, 409, 410, 429) },
+        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'insufficient_scope', 'unknown_code', 'claimed_elsewhere', 'code_used', 'conflict', 'code_expired', 'rate_limited') },
       },
     },
     async (req) => {
@@ -85,10 +70,9 @@ export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): vo
   );
 
   app.post(
-    '/api/v1/login-requests/:user_code/approve',
+    '/login-requests/:user_code/approve',
     {
       config: limited,
-      preHandler: requireUser(),
       schema: {
         tags: ['login'],
         summary: 'Approve a request you claimed',
@@ -99,7 +83,7 @@ export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): vo
           subject: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
           claims: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean()]), { maxProperties: 30 })),
         }),
-        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
+        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses('invalid_request', 'match_required', 'unauthorized', 'csrf_failed', 'forbidden', 'insufficient_scope', 'match_mismatch', 'unknown_code', 'claimed_elsewhere', 'not_claimed', 'code_used', 'conflict', 'code_expired', 'rate_limited') },
       },
     },
     async (req) => {
@@ -120,15 +104,14 @@ export function phoneRoutes(app: App, flow: LoginFlow, o: PhoneRouteOptions): vo
   );
 
   app.post(
-    '/api/v1/login-requests/:user_code/deny',
+    '/login-requests/:user_code/deny',
     {
       config: limited,
-      preHandler: requireUser(),
       schema: {
         tags: ['login'],
         summary: 'Deny a request you claimed',
         params: Params,
-        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses(401, 403, 404, 409, 410, 429) },
+        response: { 200: Type.Ref('LoginRequestView'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'insufficient_scope', 'unknown_code', 'claimed_elsewhere', 'not_claimed', 'code_used', 'conflict', 'code_expired', 'rate_limited') },
       },
     },
     async (req) => guarded(() => flow.deny(req.params.user_code, claimantOf(req))),

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { AppError, isAppError } from '../../domain/errors.js';
+import { isAppError } from '../../domain/errors.js';
 import { QR_MAX_SIZE, QR_MIN_SIZE, type QrImages } from '../../http/qr-images.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
@@ -9,15 +9,13 @@ import type { LoginFlow } from './login-flow.js';
  * The QR of a login request (its verification_uri_complete) for screens that
  * cannot draw one: SVG, PNG, or JSON with a `data:` URL. Any well-formed user
  * code gets its image, whether or not a request has it (see `qrTarget`).
+ * Under /oauth/ but not an OAuth endpoint: it sits outside the RFC 6749 scope
+ * of oauth-plugin.ts, so its refusals keep our {error, message} shape.
  */
 export function qrRoutes(app: App, flow: LoginFlow, qr: QrImages): void {
   app.get(
     '/oauth/device/qr/:user_code',
     {
-      // Under /oauth/ but not an OAuth endpoint: its refusals keep our {error, message} shape
-      // (the error handler would answer a validation error in RFC 6749's shape, which this
-      // route's response schema does not allow, garbling the answer).
-      attachValidation: true,
       schema: {
         tags: ['login'],
         summary: 'QR code of a login request',
@@ -27,11 +25,10 @@ export function qrRoutes(app: App, flow: LoginFlow, qr: QrImages): void {
           format: Type.Union([Type.Literal('svg'), Type.Literal('png'), Type.Literal('json')], { default: 'svg' }),
           size: Type.Integer({ minimum: QR_MIN_SIZE, maximum: QR_MAX_SIZE, default: 320, description: 'pixels, for png and json' }),
         }),
-        response: errorResponses(400, 503),
+        response: errorResponses('invalid_request', 'unavailable'),
       },
     },
     async (req, reply) => {
-      if (req.validationError) throw new AppError('invalid_request', `${req.validationError.validationContext ?? 'request'}${req.validationError.message.replace(/^(querystring|params)/, '')}`);
       const target = flow.qrTarget(req.params.user_code);
       const { format, size } = req.query;
       try {

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import type { SigningKeysRepo } from '../../store/signing-keys.js';
+import { randomUuid, type Random } from '../../domain/random.js';
 
 /** RS256: the algorithm every OpenID client must support. */
 const ALG = 'RS256';
@@ -18,21 +18,21 @@ export class TokenSigner {
     private readonly issuer: string,
   ) {}
 
-  static async load(repo: SigningKeysRepo, issuer: string, now: number): Promise<TokenSigner> {
+  static async load(repo: SigningKeysRepo, issuer: string, now: number, random: Random): Promise<TokenSigner> {
     let rows = await repo.all();
     if (rows.length === 0) {
       const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true, modulusLength: 2048 });
-      const kid = randomUUID();
+      const kid = randomUuid(random);
       const pub = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
-      await repo.insertFirst({ kid, alg: ALG, private_jwk: JSON.stringify(await exportJWK(privateKey)), public_jwk: JSON.stringify(pub), created_at: now });
+      await repo.insertFirst({ kid, alg: ALG, privateJwk: JSON.stringify(await exportJWK(privateKey)), publicJwk: JSON.stringify(pub), createdAt: now });
       rows = await repo.all();
     }
     const current = rows[0]!;
-    const privateKey = (await importJWK(JSON.parse(current.private_jwk) as JWK, current.alg)) as CryptoKey;
+    const privateKey = (await importJWK(JSON.parse(current.privateJwk) as JWK, current.alg)) as CryptoKey;
     const publicKeys = new Map<string, CryptoKey>();
     const publicJwks: JWK[] = [];
     for (const r of rows) {
-      const jwk = JSON.parse(r.public_jwk) as JWK;
+      const jwk = JSON.parse(r.publicJwk) as JWK;
       publicJwks.push(jwk);
       publicKeys.set(r.kid, (await importJWK(jwk, r.alg)) as CryptoKey);
     }

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { LiveAccess } from '../../domain/live-grant.js';
-import type { Random } from '../../domain/random.js';
+import { randomUuid, type Random } from '../../domain/random.js';
 import * as machine from '../../domain/share-request.js';
 import type { Person, SharedFields, ShareRequest } from '../../domain/share-request.js';
 import { formatUserCode, generateUserCode, normaliseUserCode } from '../../domain/user-code.js';
@@ -68,7 +67,7 @@ export class ShareFlow {
     const now = this.d.clock.now();
     for (let attempt = 0; attempt < 5; attempt++) {
       const share: StoredShareRequest = {
-        id: randomUUID(),
+        id: randomUuid(this.d.random),
         code: generateUserCode(this.d.random),
         ownerId: owner.id,
         ownerName: owner.name,

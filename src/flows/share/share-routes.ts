@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { principalOf, requireUser } from '../../auth/http-auth.js';
+import { principalOf } from '../../auth/http-auth.js';
 import { liveAccessOf } from '../../auth/live-access.js';
 import { isAppError } from '../../domain/errors.js';
 import type { FailureBudget } from '../../http/failure-budget.js';
@@ -31,30 +31,28 @@ export function shareRoutes(app: App, flow: ShareFlow, o: ShareRouteOptions): vo
   const owner = Type.Ref('ShareOwnerView');
 
   app.post(
-    '/api/v1/shares',
+    '/shares',
     {
-      preHandler: requireUser(),
       schema: {
         tags,
         summary: 'Create a share: pick the details to share, then show its code',
         body: CreateShareBody,
-        response: { 201: owner, ...errorResponses(400, 401, 403, 413) },
+        response: { 201: owner, ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'payload_too_large') },
       },
     },
     async (req, reply) => reply.code(201).send(await flow.create(callerOf(req), req.body)),
   );
 
   app.post(
-    '/api/v1/shares/claim',
+    '/shares/claim',
     {
       config: { rateLimit: { max: o.claimsPerMinute, timeWindow: '1 minute' } },
-      preHandler: requireUser(),
       schema: {
         tags,
         summary: 'Ask to see a share by its code: the first signed-in caller becomes the requester',
         description: 'The shared fields arrive on the returned live channel (or `GET /api/v1/shares/{id}`) once the owner approves.',
         body: ClaimBody,
-        response: { 200: Type.Ref('ShareRequesterView'), ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
+        response: { 200: Type.Ref('ShareRequesterView'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'unknown_code', 'claimed_elsewhere', 'code_used', 'conflict', 'code_expired', 'share_revoked', 'rate_limited') },
       },
     },
     async (req) => {
@@ -70,14 +68,13 @@ export function shareRoutes(app: App, flow: ShareFlow, o: ShareRouteOptions): vo
   );
 
   app.get(
-    '/api/v1/shares/:id',
+    '/shares/:id',
     {
-      preHandler: requireUser(),
       schema: {
         tags,
         summary: 'The current state of a share, for its owner or its requester',
         params: IdParams,
-        response: { 200: Type.Union([owner, Type.Ref('ShareRequesterView')]), ...errorResponses(401, 403, 404) },
+        response: { 200: Type.Union([owner, Type.Ref('ShareRequesterView')]), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found') },
       },
     },
     async (req) => flow.view(req.params.id, callerOf(req)),
@@ -87,20 +84,18 @@ export function shareRoutes(app: App, flow: ShareFlow, o: ShareRouteOptions): vo
     app[method](
       path,
       {
-        preHandler: requireUser(),
-        schema: { tags, summary, params: IdParams, response: { 200: owner, ...errorResponses(401, 403, 404, 409, 410) } },
+        schema: { tags, summary, params: IdParams, response: { 200: owner, ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'not_claimed', 'code_used', 'conflict', 'code_expired', 'share_revoked') } },
       },
       async (req) => run(req.params.id, callerOf(req)),
     );
-  decision('/api/v1/shares/:id/approve', 'Approve the request (owner only): the requester receives the fields', (id, c) => flow.approve(id, c));
-  decision('/api/v1/shares/:id/deny', 'Deny the request (owner only)', (id, c) => flow.deny(id, c));
-  decision('/api/v1/shares/:id', 'Revoke the share before deciding (owner only)', (id, c) => flow.revoke(id, c), 'delete');
+  decision('/shares/:id/approve', 'Approve the request (owner only): the requester receives the fields', (id, c) => flow.approve(id, c));
+  decision('/shares/:id/deny', 'Deny the request (owner only)', (id, c) => flow.deny(id, c));
+  decision('/shares/:id', 'Revoke the share before deciding (owner only)', (id, c) => flow.revoke(id, c), 'delete');
 
   app.get(
-    '/api/v1/shares/:id/qr.svg',
+    '/shares/:id/qr.svg',
     {
-      preHandler: requireUser(),
-      schema: { tags, summary: 'QR code of the share (owner only), as SVG', params: IdParams, response: errorResponses(401, 403, 404) },
+      schema: { tags, summary: 'QR code of the share (owner only), as SVG', params: IdParams, response: errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found') },
     },
     async (req, reply) => {
       const target = await flow.qrTarget(req.params.id, principalOf(req).user.id);

@@ -1,4 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import type { SharedFields, ShareStatus } from '../../domain/share-request.js';
+import { Nullable } from '../../http/schemas.js';
+import { LiveGrant } from '../../live/live-grant-schema.js';
 
 /** Request and response shapes of the share API; the views are named for the OpenAPI document. */
 
@@ -27,19 +31,20 @@ export const ClaimBody = Type.Object({ code: Type.String({ minLength: 1, maxLeng
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-const Live = Type.Object({ channel: Type.String(), token: Type.String(), expires_at: Type.Integer() }, { description: 'watch this channel for every change' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+/** A reference to the named schema, typed as the domain's fields (a bare Ref has no static type). */
+const SharedFieldsRef = (description: string) => Type.Unsafe<SharedFields>(Type.Ref('SharedFields', { description }));
 
 const common = {
   id: Type.String(),
-  status: Type.Union(['open', 'requested', 'approved', 'denied', 'revoked', 'expired'].map((s) => Type.Literal(s))),
+  status: Type.Enum(['open', 'requested', 'approved', 'denied', 'revoked', 'expired'] satisfies ShareStatus[]),
   expires_at: Type.Integer(),
   title: Nullable(Type.String()),
   owner: Type.Object({ name: Type.String() }),
   requester: Nullable(Type.Object({ name: Type.String(), email: Type.String() })),
-  fields: Nullable(Type.Ref('SharedFields', { description: 'what was shared; null until approved' })),
+  fields: Nullable(SharedFieldsRef('what was shared; null until approved')),
   decided_at: Nullable(Type.Integer()),
-  live: Live,
+  live: LiveGrant,
 };
 
 /** What the person sharing sees. */
@@ -49,10 +54,15 @@ export const OwnerView = Type.Object(
     role: Type.Literal('owner'),
     code: Type.String({ description: 'XXXX-XXXX' }),
     url: Type.String({ description: 'what the QR encodes: the receive page with the code' }),
-    offer: Nullable(Type.Ref('SharedFields', { description: 'what you offered; cleared when the share ends unapproved' })),
+    offer: Nullable(SharedFieldsRef('what you offered; cleared when the share ends unapproved')),
   },
   { $id: 'ShareOwnerView' },
 );
+export type OwnerView = Static<typeof OwnerView>;
 
 /** What the one who scanned sees. */
 export const RequesterView = Type.Object({ ...common, role: Type.Literal('requester') }, { $id: 'ShareRequesterView' });
+export type RequesterView = Static<typeof RequesterView>;
+
+/** What the live channel `share:<id>` carries, and the core of every view. */
+export type ShareState = Omit<RequesterView, 'id' | 'role' | 'live'>;

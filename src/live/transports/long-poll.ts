@@ -37,7 +37,7 @@ export function pollRoutes(app: App, opts: PollOptions): { shutdown(): void; cou
         response: {
           200: Type.Object({ channel: Type.String(), version: Type.Integer(), type: Type.String(), data: Type.Unknown() }),
           204: Type.Null({ description: 'nothing newer than `after` within `wait` seconds' }),
-          ...errorResponses(400, 401, 403, 404, 503),
+          ...errorResponses('invalid_request', 'invalid_token', 'token_expired', 'access_revoked', 'unknown_channel', 'unavailable'),
         },
       },
     },

@@ -74,7 +74,7 @@ export function sseRoutes(app: App, opts: SseOptions): { shutdown(): void; count
         summary: 'Server-Sent Events stream of one channel',
         description: 'Each event has `id:` = version and `data:` = `{channel, version, type, data}`. Resume with `Last-Event-ID` or `after`.',
         querystring: LiveQuery,
-        response: errorResponses(400, 401, 403, 404, 503),
+        response: errorResponses('invalid_request', 'invalid_token', 'token_expired', 'access_revoked', 'unknown_channel', 'unavailable'),
       },
     },
     async (req, reply) => {

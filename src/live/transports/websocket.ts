@@ -13,7 +13,7 @@ import { SlicedQueue } from '../sliced-queue.js';
 
 export { CLOSE, LIVE_WS_PATH };
 
-export interface WebSocketTransportOptions {
+interface WebSocketTransportOptions {
   hub: LiveHub;
   registry: ChannelRegistry;
   tokens: ChannelTokens;

@@ -3,7 +3,7 @@ import { startFuzzNode, type FuzzNode } from './fuzz-node.js';
 import { seedWorld } from './seed-world.js';
 import { postgresReader, sqliteReader, type StoreReader } from './store-digest.js';
 
-export interface FuzzTarget {
+interface FuzzTarget {
   node: FuzzNode;
   world: Awaited<ReturnType<typeof seedWorld>>;
   reader: StoreReader;

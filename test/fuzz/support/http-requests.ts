@@ -4,7 +4,7 @@ import { headerSafe, hostileJson, hostileString, malformedJson, NUMBERISH_STRING
 import type { Schema, SchemaValues } from './schema-values.js';
 
 /** One operation of the OpenAPI document. */
-export interface Operation {
+interface Operation {
   method: string;
   path: string;
   params: { in: 'query' | 'path' | 'header'; name: string; required: boolean; schema: Schema }[];
@@ -39,8 +39,8 @@ export function operationsOf(doc: OpenApiDoc): Operation[] {
 }
 
 /** Who a request is sent as; resolved to real credentials when it is sent, so a counterexample reads as a role. */
-export const IDENTITIES = ['anonymous', 'admin-cookie', 'admin-cookie-without-csrf', 'admin-api-key', 'staff-cookie', 'device-token', 'unknown-api-key'] as const;
-export type Identity = (typeof IDENTITIES)[number];
+const IDENTITIES = ['anonymous', 'admin-cookie', 'admin-cookie-without-csrf', 'admin-api-key', 'staff-cookie', 'device-token', 'unknown-api-key'] as const;
+type Identity = (typeof IDENTITIES)[number];
 /** Mostly callers who get past the guards, so the handlers behind them are what is fuzzed. */
 const IDENTITY_WEIGHTS: Record<Identity, number> = { anonymous: 2, 'admin-cookie': 5, 'admin-cookie-without-csrf': 1, 'admin-api-key': 4, 'staff-cookie': 2, 'device-token': 2, 'unknown-api-key': 1 };
 const identityArb = fc.oneof(...IDENTITIES.map((id) => ({ weight: IDENTITY_WEIGHTS[id], arbitrary: fc.constant(id) })));

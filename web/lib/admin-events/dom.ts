@@ -2,7 +2,7 @@
 import { setText, t, type MessageKey, type Vars } from '../i18n.js';
 
 export type Child = Node | string | null | undefined | false;
-export type Attrs = { i18n?: MessageKey; vars?: Vars | undefined; [attr: string]: string | number | boolean | undefined | Vars };
+type Attrs = { i18n?: MessageKey; vars?: Vars | undefined; [attr: string]: string | number | boolean | undefined | Vars };
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);

@@ -21,7 +21,7 @@ export function showErr(box: HTMLElement, err: unknown): void {
   box.dataset.code = err instanceof ApiError ? err.code : 'unknown';
   box.hidden = false;
 }
-export function hideErr(box: HTMLElement): void {
+function hideErr(box: HTMLElement): void {
   box.hidden = true;
   box.textContent = '';
   delete box.dataset.code;

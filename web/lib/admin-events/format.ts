@@ -2,7 +2,7 @@
 import { getLocale } from '../i18n.js';
 import { h } from './dom.js';
 
-export const fmt = (ms: number) => new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+const fmt = (ms: number) => new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
 export const fmtRange = (a: number, b: number) => new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).formatRange(a, b);
 
 export function timeEl(ms: number): HTMLTimeElement {
@@ -11,7 +11,7 @@ export function timeEl(ms: number): HTMLTimeElement {
 }
 
 /** yyyy-MM-ddTHH:mm in local time, for datetime-local inputs. */
-export function toLocalInput(ms: number): string {
+function toLocalInput(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;

@@ -6,7 +6,7 @@
 import { idbGet, idbPut } from './idb.js';
 import { importPublicKey, type OfflineAttendee } from './verify.js';
 
-export interface CachedEvent {
+interface CachedEvent {
   event_id: string;
   public_key: string;
   attendees: OfflineAttendee[];

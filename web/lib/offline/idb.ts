@@ -6,11 +6,11 @@
  */
 const DB_NAME = 'scanpass-offline';
 const DB_VERSION = 1;
-export type StoreName = 'events' | 'queue' | 'seen';
+type StoreName = 'events' | 'queue' | 'seen';
 
 let opening: Promise<IDBDatabase> | null = null;
 
-export function openDb(): Promise<IDBDatabase> {
+function openDb(): Promise<IDBDatabase> {
   opening ??= new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, DB_VERSION);
     req.onupgradeneeded = () => {

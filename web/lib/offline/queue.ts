@@ -29,7 +29,7 @@ export async function pending(): Promise<QueuedScan[]> {
 }
 
 /** Who this device knows to be checked in (its own scans, online or queued). */
-export interface SeenCheckin {
+interface SeenCheckin {
   key: string;
   at: number;
   gate: string | null;

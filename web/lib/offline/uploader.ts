@@ -12,7 +12,7 @@ import type { ScanAnswer } from '../checkin-api.js';
 import { dequeue, pending, enqueue, type QueuedScan } from './queue.js';
 import type { Fetch } from './event-cache.js';
 
-export interface UploaderOptions {
+interface UploaderOptions {
   call: Fetch;
   /** A scan the server answered (or refused to take: `answer` null, `error` set). */
   onUploaded?: (scan: QueuedScan, answer: ScanAnswer | null, error?: ApiError) => void;

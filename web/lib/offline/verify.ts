@@ -39,7 +39,7 @@ const uuid = (b: Uint8Array, at: number): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
 
-export type DecodedCode = { claims: PassClaims; message: Uint8Array<ArrayBuffer>; signature: Uint8Array<ArrayBuffer> };
+type DecodedCode = { claims: PassClaims; message: Uint8Array<ArrayBuffer>; signature: Uint8Array<ArrayBuffer> };
 
 /** Reads an `sp1.` code without checking its signature; null when malformed. Never throws. */
 export function decodeCode(text: string): DecodedCode | null {

@@ -4,7 +4,7 @@
  * translate (`camera_denied`, `camera_not_found`, ...).
  */
 
-export type CameraErrorCode =
+type CameraErrorCode =
   /** No getUserMedia in this browser. */
   | 'camera_unsupported'
   /** Cameras need https (or localhost). */
@@ -17,7 +17,7 @@ export type CameraErrorCode =
   | 'camera_in_use'
   | 'camera_failed';
 
-export class CameraError extends Error {
+class CameraError extends Error {
   override name = 'CameraError';
   constructor(
     readonly code: CameraErrorCode,

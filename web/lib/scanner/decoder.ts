@@ -38,7 +38,7 @@ function nativeDetectorClass(): BarcodeDetectorClass | undefined {
 }
 
 /** True when this browser has a BarcodeDetector that reads QR codes. */
-export async function hasNativeQrDetector(): Promise<boolean> {
+async function hasNativeQrDetector(): Promise<boolean> {
   const Detector = nativeDetectorClass();
   if (!Detector) return false;
   try {

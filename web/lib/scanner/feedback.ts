@@ -6,7 +6,7 @@
  * silent rather than failing.
  */
 
-export type FeedbackKind = 'ok' | 'refused';
+type FeedbackKind = 'ok' | 'refused';
 
 interface Tone {
   freq: number;
@@ -43,7 +43,7 @@ function audioContext(): AudioContext | null {
 }
 
 /** Call from a user gesture (tap, key): lets later beeps play. */
-export function unlockAudio(): void {
+function unlockAudio(): void {
   const c = audioContext();
   if (c && c.state === 'suspended') void c.resume().catch(() => {});
 }

@@ -5,7 +5,7 @@
  * slow devices. One canvas is reused for every frame.
  */
 
-export const DEFAULT_MAX_SIDE = 800;
+const DEFAULT_MAX_SIDE = 800;
 
 export class FrameGrabber {
   private canvas: HTMLCanvasElement | OffscreenCanvas | null = null;

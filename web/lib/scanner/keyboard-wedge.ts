@@ -8,7 +8,7 @@
  * and its Enter does not submit the form.
  */
 
-export interface KeyboardWedgeOptions {
+interface KeyboardWedgeOptions {
   onCode: (text: string) => void;
   /** The longest pause between two keys of one burst (default 50 ms; people need 100+). */
   maxGapMs?: number;

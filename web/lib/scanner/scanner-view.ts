@@ -18,7 +18,7 @@ import { setMuted } from './feedback.js';
 import { attachKeyboardWedge } from './keyboard-wedge.js';
 import { ScanLoop, type ScanLoopOptions, type ScanSource, type ScanState } from './scan-loop.js';
 
-export interface ScannerViewOptions {
+interface ScannerViewOptions {
   /** A new code from the camera or a keyboard scanner; a returned promise keeps the view busy. */
   onCode: (text: string, source: ScanSource) => void | Promise<void>;
   /** Whether scanning may start and keyboard codes count (the check-in scanner waits for a session). Default: always. */
@@ -36,7 +36,7 @@ export interface ScannerViewOptions {
   onStats?: ScanLoopOptions['onStats'];
 }
 
-export interface ScannerView {
+interface ScannerView {
   /** The scan loop, once the camera and the reader first came up. */
   readonly loop: ScanLoop | null;
   /** Whether the camera is running. */

@@ -1,0 +1,12 @@
+/**
+ * Accounts: sign-in, users, API keys. Each code with its HTTP status; the
+ * OpenAPI document lists them per route (see http/schemas.ts `errorResponses`).
+ */
+export const AUTH_ERRORS = {
+  invalid_credentials: 401,
+  /** A cookie-authenticated write without the session's CSRF token (every guarded route). */
+  csrf_failed: 403,
+  email_taken: 409,
+  unknown_user: 404,
+  weak_password: 400,
+} as const satisfies Record<string, number>;

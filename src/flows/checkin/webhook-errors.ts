@@ -1,0 +1,6 @@
+/** Check-in webhooks: the admin API of an event's webhook. */
+export const WEBHOOK_ERRORS = {
+  invalid_webhook_url: 400,
+  webhook_not_configured: 404,
+  webhook_disabled: 409,
+} as const satisfies Record<string, number>;

@@ -1,0 +1,4 @@
+/** QR share. The codes about a user code itself (`unknown_code`, `code_expired`...) are shared with login and live in domain/errors.ts. */
+export const SHARE_ERRORS = {
+  share_revoked: 410,
+} as const satisfies Record<string, number>;

@@ -1,0 +1,15 @@
+/**
+ * HTTP statuses of the live channel's error codes, as SSE, long-poll and a
+ * refused WebSocket upgrade answer them. What each code means, and whether a
+ * retry can succeed, is in protocol.ts (`LIVE_ERRORS`), shared with the SDK.
+ */
+export const LIVE_HTTP_ERRORS = {
+  unknown_channel: 404,
+  invalid_token: 401,
+  token_expired: 401,
+  access_revoked: 403,
+  too_many_channels: 429,
+  upgrade_required: 426,
+  invalid_frame: 400,
+  unknown_op: 400,
+} as const satisfies Record<string, number>;

@@ -1,0 +1,47 @@
+/**
+ * A node takes every id, code and secret from the Random it is given (and
+ * every time from its Clock): with the same seeded source, two nodes doing the
+ * same things hand out the same values, which they could not if anything
+ * reached around it to node:crypto (the application ids and secrets did).
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Random } from '../../src/domain/random.js';
+import { as, signInByInject } from '../support/api-suite.js';
+import { ADMIN, startTestNode } from '../support/test-node.js';
+
+/** A repeatable stream of bytes: SHA-256 of the seed and a counter. */
+function seeded(seed: string): Random {
+  let counter = 0;
+  return {
+    bytes(n) {
+      const out = Buffer.alloc(n);
+      for (let filled = 0; filled < n; filled += 32) createHash('sha256').update(`${seed}:${counter++}`).digest().copy(out, filled);
+      return out;
+    },
+  };
+}
+
+async function whatANodeHandsOut(seed: string) {
+  const node = await startTestNode({}, { random: seeded(seed) });
+  try {
+    const admin = await signInByInject(node, ADMIN.email, ADMIN.password);
+    const app = (await node.app.inject({ method: 'POST', url: '/api/v1/clients', ...as(admin), payload: { name: 'TV', confidential: true } })).json();
+    const user = (await node.app.inject({ method: 'POST', url: '/api/v1/users', ...as(admin), payload: { email: 'member@test.local', password: 'a long enough password', role: 'member' } })).json();
+    const login = (await node.app.inject({ method: 'POST', url: '/oauth/device_authorization', payload: { client_id: app.client.client_id, client_secret: app.client_secret, scope: 'openid' } })).json();
+    return { adminId: admin.id, csrf: admin.csrf, clientId: app.client.client_id, secret: app.client_secret, userId: user.id, userCode: login.user_code, deviceCode: login.device_code };
+  } finally {
+    await node.close();
+  }
+}
+
+describe('randomness passed to a node', () => {
+  it('gives the same ids, secrets and codes from the same seed', async () => {
+    const a = await whatANodeHandsOut('one');
+    const b = await whatANodeHandsOut('one');
+    expect(a.clientId).toMatch(/^app_/);
+    expect(a.secret).toEqual(expect.any(String));
+    expect(a.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    expect(b).toEqual(a);
+  });
+});
