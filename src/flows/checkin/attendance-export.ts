@@ -5,7 +5,7 @@ import type { AttendanceRepo } from '../../store/attendance.js';
 import type { CheckinEvent, CheckinSession } from '../../domain/event.js';
 import type { EventsRepo } from '../../store/events.js';
 import type { User } from '../../store/users.js';
-import { staffedSession } from './session-access.js';
+import { staffedSession } from './checkin-access.js';
 
 /**
  * Attendance as CSV: one row per attendee per session, for everyone the

@@ -1,7 +1,7 @@
 import type { AttendanceRepo } from '../../store/attendance.js';
 import type { EventsRepo } from '../../store/events.js';
 import type { Scanner } from './scanner-auth.js';
-import { scannerSession, seesEmails } from './session-access.js';
+import { scannerSession, seesEmails } from './checkin-access.js';
 
 /** Where a person stands in one session, for the desk that checks people in by name. */
 export const SEARCH_STATUSES = ['checked_in', 'checked_out', 'not_yet', 'not_registered', 'revoked'] as const;

@@ -16,6 +16,7 @@ import { CheckinLive, passChannel, sessionChannel } from './checkin-live.js';
 import type { ScanAnswer } from './checkin-schemas.js';
 import { passStateView } from './checkin-views.js';
 import type { EventKeyCache } from './event-keys.js';
+import { requireStaff, scannerEvent, scannerSession } from './checkin-access.js';
 import { actorOf, scannerAccess, type Scanner } from './scanner-auth.js';
 
 export interface CheckinDeps {
@@ -76,7 +77,7 @@ export class CheckinService {
 
   /** A scanned code. Refusals are answers (and recorded); only who may scan is an error. */
   async scan(scanner: Scanner, input: ScanInput & { code: string }): Promise<{ answer: ScanAnswer; replayed: boolean }> {
-    const session = await this.scannableSession(scanner, input.session_id);
+    const session = await scannerSession(this.d.events, scanner, input.session_id);
     const at = this.scanTime(input);
     const decoded = decodePassToken(input.code);
     let verifier;
@@ -99,7 +100,7 @@ export class CheckinService {
    * of another's attendees and cannot write onto their passes.
    */
   async manual(scanner: Scanner, input: ScanInput & { attendee_id: string }) {
-    const session = await this.scannableSession(scanner, input.session_id);
+    const session = await scannerSession(this.d.events, scanner, input.session_id);
     const named = await this.d.attendees.byId(input.attendee_id);
     if (!named || named.eventId !== session.eventId) throw new AppError('not_found', 'no such attendee in this event');
     const out = await this.record(scanner, session, input, this.scanTime(input), { kind: 'manual', attendeeId: input.attendee_id });
@@ -120,7 +121,7 @@ export class CheckinService {
     if (!c) throw new AppError('not_found', 'no such check-in');
     const session = await this.d.events.session(c.sessionId);
     if (!session) throw new AppError('not_found', 'no such check-in');
-    await this.requireStaff(user, session);
+    await requireStaff(this.d.events, user, session);
     const moved = await this.d.checkins.undo(c, user.id, this.d.clock.now());
     if (!moved) throw new AppError('conflict', 'this check-in has already been undone');
     await this.d.audit.record({ at: this.d.clock.now(), actorId: user.id, action: 'checkin_undo', subject: sessionChannel(session.id), outcome: 'ok', detail: { checkin_id: c.id, attendee_id: c.attendeeId } });
@@ -131,20 +132,20 @@ export class CheckinService {
 
   /** Live counts for organisers and the session's staff and devices, with a token to watch them. */
   async counts(scanner: Scanner, sessionId: string) {
-    const session = await this.scannableSession(scanner, sessionId);
+    const session = await scannerSession(this.d.events, scanner, sessionId);
     const snap = await this.channels.sessionSnapshot(session.id);
     return { version: snap!.version, ...snap!.data, live: this.d.live.grant(sessionChannel(session.id), scannerAccess(scanner)) };
   }
 
   /** The event's public key and code format, for scanners that check codes offline. */
   async publicKey(scanner: Scanner, eventId: string) {
-    const ev = await this.readableEvent(scanner, eventId);
+    const ev = await scannerEvent(this.d.events, scanner, eventId);
     return { event_id: ev.id, alg: 'Ed25519' as const, public_key: ev.publicKey, format: 'sp1', window_seconds: WINDOW_SECONDS, accept_seconds: ACCEPT_SECONDS };
   }
 
   /** Who may come to what, for offline scanners; admins also see emails and accounts. */
   async attendeeList(scanner: Scanner, eventId: string, limit: number, offset: number) {
-    await this.readableEvent(scanner, eventId);
+    await scannerEvent(this.d.events, scanner, eventId);
     const isAdmin = scanner.kind === 'user' && scanner.user.role === 'admin';
     const [people, regs] = await Promise.all([this.d.attendees.listForEvent(eventId, limit, offset), this.d.attendees.registrationsForEvent(eventId)]);
     const sessionsOf = new Map<string, string[]>();
@@ -231,31 +232,6 @@ export class CheckinService {
     if (scannedAt < now - this.o.maxScanAgeSeconds * 1000) throw new AppError('invalid_request', `scanned_at is more than ${this.o.maxScanAgeSeconds} s ago`);
     // A scanner clock running ahead does not get to scan in the future.
     return Math.min(scannedAt, now);
-  }
-
-  private async scannableSession(scanner: Scanner, sessionId: string): Promise<CheckinSession> {
-    const session = await this.d.events.session(sessionId);
-    if (!session) throw new AppError('not_found', 'no such session');
-    if (scanner.kind === 'device') {
-      const d = scanner.device;
-      if (d.eventId !== session.eventId || (d.sessionId !== null && d.sessionId !== session.id)) throw new AppError('forbidden', 'this scanner is not provisioned for this session');
-      return session;
-    }
-    await this.requireStaff(scanner.user, session);
-    return session;
-  }
-
-  private async requireStaff(user: User, session: CheckinSession): Promise<void> {
-    if (user.role === 'admin') return;
-    if (!(await this.d.events.isStaff(session.id, user.id))) throw new AppError('forbidden', 'only staff of this session may do this');
-  }
-
-  private async readableEvent(scanner: Scanner, eventId: string) {
-    const ev = await this.d.events.event(eventId);
-    if (!ev) throw new AppError('not_found', 'no such event');
-    const ok = scanner.kind === 'device' ? scanner.device.eventId === ev.id : scanner.user.role === 'admin' || (await this.d.events.staffsEvent(ev.id, scanner.user.id));
-    if (!ok) throw new AppError('forbidden', 'only organisers, staff and scanners of this event may see this');
-    return ev;
   }
 }
 

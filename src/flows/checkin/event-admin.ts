@@ -6,13 +6,14 @@ import { randomToken, randomUuid, type Random } from '../../domain/random.js';
 import type { CheckinEvent, CheckinSession } from '../../domain/event.js';
 import type { AttendeesRepo, NewAttendee } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import type { EventsRepo, ScannableFilter } from '../../store/events.js';
+import type { EventsRepo } from '../../store/events.js';
 import type { NewDevice, ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { UsersRepo } from '../../store/users.js';
 import { sessionChannel, type CheckinLive } from './checkin-live.js';
 import { attendeeView, deviceView, eventView, sessionView, staffView } from './checkin-views.js';
 import { generateEventKeys } from './event-keys.js';
+import { scannableBy } from './checkin-access.js';
 import { DEVICE_TOKEN_PREFIX, type Scanner } from './scanner-auth.js';
 
 export interface EventAdminDeps {
@@ -166,7 +167,7 @@ export class EventAdmin {
     return { staff: (await this.d.events.staffOf(sessionId)).map(staffView) };
   }
 
-  /** The sessions a scanner may pick, with their event's name; see `scannableBy`. */
+  /** The sessions a scanner may pick, with their event's name; see `scannableBy` in checkin-access.ts. */
   async scannerSessions(scanner: Scanner) {
     const rows = await this.d.events.scannableSessions(scannableBy(scanner), this.d.clock.now() - SCANNER_RECENT_MS, SCANNER_MAX_SESSIONS);
     return rows.map((r) => ({ ...sessionView(r), event_name: r.eventName }));
@@ -223,9 +224,3 @@ export class EventAdmin {
     return this.d.audit.record({ at: this.d.clock.now(), actorId: by, action, subject, outcome: 'ok', detail });
   }
 }
-
-/** A device scans at its event's sessions (or its one session), a staff account at those it staffs, an admin anywhere. */
-const scannableBy = (s: Scanner): ScannableFilter => {
-  if (s.kind === 'device') return { eventId: s.device.eventId, sessionId: s.device.sessionId ?? undefined };
-  return s.user.role === 'admin' ? {} : { staffUserId: s.user.id };
-};
