@@ -5,25 +5,13 @@
  * pages that use the most shapes.
  */
 import { fileURLToPath } from 'node:url';
-import { build, type Rolldown } from 'vite';
 import { expect, it } from 'vitest';
+import { bundleInMemory } from '../support/bundle.js';
 
 const entry = (page: string) => fileURLToPath(new URL(`../../web/${page}.ts`, import.meta.url));
 
 it('bundles the admin console, dashboard and device pages without TypeBox or server modules', async () => {
-  const out = (await build({
-    configFile: false,
-    logLevel: 'silent',
-    publicDir: false,
-    build: {
-      write: false,
-      minify: false,
-      lib: { entry: { admin: entry('admin'), dashboard: entry('dashboard'), device: entry('device') }, formats: ['es'] },
-    },
-  })) as Rolldown.RolldownOutput[] | Rolldown.RolldownOutput;
-  const chunks = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((c) => c.type === 'chunk');
-  const code = chunks.map((c) => (c as { code: string }).code).join('\n');
-  const modules = chunks.flatMap((c) => Object.keys((c as { modules: Record<string, unknown> }).modules));
+  const { code, modules } = await bundleInMemory({ admin: entry('admin'), dashboard: entry('dashboard'), device: entry('device') });
   expect(modules.some((m) => m.endsWith('web/lib/admin-events-api.ts'))).toBe(true);
   // src/live/protocol.ts is the one server module meant for browsers (the SDK's wire format).
   expect(modules.filter((m) => /node_modules\/(typebox|@fastify)|src\/(flows|auth|http|live)\//.test(m) && !m.endsWith('src/live/protocol.ts'))).toEqual([]);
