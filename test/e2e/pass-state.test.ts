@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
-import { hasChromium, launchChromium, newContext, recordCspViolations, requirePage } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, recordCspViolations, requirePage, screenshot } from '../support/browser.js';
 import { callAs } from '../support/json-api.js';
 import { signIn, startTestNode } from '../support/test-node.js';
 
@@ -81,6 +81,7 @@ describe.skipIf(!hasChromium())('pass page: session state apart from the latest 
     expect(ok.result).toBe('ok');
     await expect.poll(() => sessionState(ids.keynote), { timeout: 5000 }).toBe('checked_in');
     expect(await sessionText(ids.keynote)).toMatch(/^Checked in at .+ · Gate X$/);
+    await screenshot(pass, 'pass-checked-in');
     expect(await sessionState(ids.workshop)).toBe('not_checked_in');
     await expect.poll(() => result.getAttribute('data-result')).toBe('ok');
     expect(await pass.locator('#pass-result-heading').innerText()).toMatch(/^Last scan .+: accepted$/);
@@ -95,6 +96,7 @@ describe.skipIf(!hasChromium())('pass page: session state apart from the latest 
     expect(await pass.locator('#pass-result-where').innerText()).toBe('Keynote · Gate Y');
     expect(await pass.getByTestId('pass-result-standing').innerText()).toMatch(/^You are still checked in to Keynote \(since .+\)\.$/);
     expect(await result.innerText()).not.toContain('Not checked in');
+    await screenshot(pass, 'pass-refused-still-checked-in');
     expect(await sessionState(ids.keynote)).toBe('checked_in');
     expect(await sessionText(ids.keynote)).toMatch(/^Checked in at .+ · Gate X$/);
 
@@ -114,6 +116,7 @@ describe.skipIf(!hasChromium())('pass page: session state apart from the latest 
     expect(await pass.getByTestId('pass-history').locator('li').count()).toBe(0);
     expect(await result.getAttribute('data-at')).toBe(lastShownAt);
     expect(await pass.getByTestId('pass-result-standing').isVisible()).toBe(false);
+    await screenshot(pass, 'pass-after-undo');
 
     // The same, in Chinese.
     await pass.getByRole('button', { name: '中文' }).click();
@@ -121,6 +124,7 @@ describe.skipIf(!hasChromium())('pass page: session state apart from the latest 
     expect(await pass.locator('#pass-result-heading').innerText()).toMatch(/^最近一次扫码 .+：未通过$/);
     expect(await scan(await shownCode(), ids.keynote, 'Gate X')).toMatchObject({ result: 'ok' });
     await expect.poll(() => sessionText(ids.keynote), { timeout: 5000 }).toMatch(/^已于 .+ 在 Gate X 签到$/);
+    await screenshot(pass, 'pass-checked-in-zh-CN');
     expect(pageErrors).toEqual([]);
     // The pass (its QR drawn on a canvas, the live channel) runs under the pages' Content-Security-Policy.
     expect(csp).toEqual([]);

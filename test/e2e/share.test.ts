@@ -1,13 +1,10 @@
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, newContext, recordCspViolations, requirePage } from '../support/browser.js';
+import { hasChromium, launchChromium, newContext, recordCspViolations, requirePage, screenshot } from '../support/browser.js';
 import { createUsers, type TestUser } from '../support/share-users.js';
 import { startTestNode } from '../support/test-node.js';
 
-/** Set to a folder to keep screenshots of the share pages. */
-const SCREENSHOTS = process.env.SCANPASS_TEST_SCREENSHOTS;
-const snap = (page: Page, name: string) => (SCREENSHOTS ? page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true }) : undefined);
+const snap = screenshot;
 
 /** Two people, two browser profiles: A shares, B scans (opens the receive URL). */
 describe.skipIf(!hasChromium())('share pages in Chromium', () => {
@@ -157,12 +154,14 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     await pageZh.getByTestId('share-confirm').waitFor();
     expect(await pageZh.locator('#confirm-reveals').innerText()).toBe(`如果您请求查看，分享者将看到您的姓名和邮箱：Bob Li（${bob.email}）。`);
     await pageZh.getByRole('button', { name: '请求查看分享内容', exact: true }).waitFor();
+    await snap(pageZh, 'receive-confirm-zh-CN');
     await pageZh.close();
 
     const pageB = await open(bob, `/share/receive?code=${code}`);
     const confirm = pageB.getByTestId('share-confirm');
     await confirm.waitFor();
     expect(await pageB.locator('#confirm-code').innerText()).toBe(`You opened share code ${code}. Nothing has been asked yet.`);
+    await snap(pageB, 'receive-confirm');
     expect(await pageB.locator('#confirm-reveals').innerText()).toBe(`If you ask, the person sharing will see your name and email: Bob Li (${bob.email}).`);
     await pageB.waitForLoadState('networkidle');
     expect(await ownerView(id)).toMatchObject({ status: 'open', requester: null });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { WEB_ROOT } from '../../src/http/web-pages.js';
 import { available, CHROMIUM_PATH } from './env.js';
 
@@ -61,4 +61,10 @@ export async function recordCspViolations(context: BrowserContext, into: string[
     });
   });
   return seen;
+}
+
+/** Set SCANPASS_TEST_SCREENSHOTS to a folder to keep full-page screenshots of what the e2e suites show people. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.SCANPASS_TEST_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
