@@ -115,7 +115,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   }, 1000);
   expirySweep.unref();
   // Check-in webhooks: every node sends what is due; claims keep them from sending one twice.
-  services.checkin.webhooks.dispatcher.start();
+  services.webhooks.dispatcher.start();
 
   let closed: Promise<void> | undefined;
   const close = () =>
@@ -131,7 +131,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
       const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
       await app.close();
       clearTimeout(cut);
-      await services.checkin.webhooks.dispatcher.close(Math.min(graceMs, 2000));
+      await services.webhooks.dispatcher.close(Math.min(graceMs, 2000));
       await bus.close();
       redis?.disconnect();
       await store.close();

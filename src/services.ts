@@ -18,12 +18,15 @@ import { UsersRepo } from './store/users.js';
 import { ClientsRepo } from './store/clients.js';
 import { LoginRequestsRepo } from './store/login-requests.js';
 import { SigningKeysRepo } from './store/signing-keys.js';
-import { ClientsService } from './flows/login/clients-service.js';
-import { LoginFlow } from './flows/login/login-flow.js';
-import { TokenSigner } from './flows/login/token-signer.js';
-import { ShareFlow } from './flows/share/share-flow.js';
+import { ClientsService } from './features/login/clients-service.js';
+import { LoginService } from './features/login/login-service.js';
+import { TokenSigner } from './features/login/token-signer.js';
+import { ShareService } from './features/share/share-service.js';
 import { ShareRequestsRepo } from './store/share-requests.js';
-import { createCheckin, type CheckinModule } from './flows/checkin/checkin-module.js';
+import { createCheckin, type CheckinFeature } from './features/checkin/checkin-feature.js';
+import { createEvents, type EventsFeature } from './features/events/events-feature.js';
+import { createAttendance, type AttendanceFeature } from './features/attendance/attendance-feature.js';
+import { createWebhooks, type Webhooks } from './webhooks/webhooks.js';
 import { addressKey, clientAddress, trustFunction } from './http/client-address.js';
 import { SignInBackoff } from './auth/sign-in-backoff.js';
 import { SignInBackoffRepo } from './store/sign-in-backoff.js';
@@ -42,10 +45,13 @@ export interface Services {
   audit: AuditLog;
   users: UsersRepo;
   clients: ClientsService;
-  login: LoginFlow;
+  login: LoginService;
   signer: TokenSigner;
-  share: ShareFlow;
-  checkin: CheckinModule;
+  share: ShareService;
+  checkin: CheckinFeature;
+  events: EventsFeature;
+  attendance: AttendanceFeature;
+  webhooks: Webhooks;
   shuttingDown(): boolean;
   markShuttingDown(): void;
 }
@@ -98,13 +104,17 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const audit = new AuditLog(db);
   const clientsRepo = new ClientsRepo(db);
   const signer = await TokenSigner.load(new SigningKeysRepo(db), config.publicUrl, clock.now(), random);
-  const login = new LoginFlow(
+  const login = new LoginService(
     { requests: new LoginRequestsRepo(db), clients: clientsRepo, signer, live, audit, clock, random },
     { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
   );
-  const share = new ShareFlow({ shares: new ShareRequestsRepo(db), live, audit, clock, random }, { ttlSeconds: config.shareTtlSeconds, publicUrl: config.publicUrl });
+  const share = new ShareService({ shares: new ShareRequestsRepo(db), live, audit, clock, random }, { ttlSeconds: config.shareTtlSeconds, publicUrl: config.publicUrl });
   let closing = false;
-  const checkin = createCheckin(config, { db, units: deps.store.units, live, audit, users, clock, random, onError, closing: () => closing });
+  const { units } = deps.store;
+  const webhooks = createWebhooks(config, { db, audit, clock, random, onError });
+  const checkin = createCheckin(config, { db, units, live, audit, clock, onChange: webhooks.outbox, onError, closing: () => closing });
+  const events = createEvents(config, { db, units, users, audit, channels: checkin.channels, clock, random });
+  const attendance = createAttendance(config, { db, units, audit, channels: checkin.channels, clock, random });
   return {
     config,
     store: deps.store,
@@ -120,6 +130,9 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     signer,
     share,
     checkin,
+    events,
+    attendance,
+    webhooks,
     shuttingDown: () => closing,
     markShuttingDown: () => {
       closing = true;

@@ -1,8 +1,8 @@
 import { AUTH_ERRORS } from '../auth/auth-errors.js';
-import { CHECKIN_ERRORS } from '../flows/checkin/checkin-errors.js';
-import { WEBHOOK_ERRORS } from '../flows/checkin/webhook-errors.js';
-import { LOGIN_ERRORS } from '../flows/login/login-errors.js';
-import { SHARE_ERRORS } from '../flows/share/share-errors.js';
+import { CHECKIN_ERRORS } from '../features/checkin/checkin-errors.js';
+import { WEBHOOK_ERRORS } from '../webhooks/webhook-errors.js';
+import { LOGIN_ERRORS } from '../features/login/login-errors.js';
+import { SHARE_ERRORS } from '../features/share/share-errors.js';
 import { LIVE_HTTP_ERRORS } from '../live/live-errors.js';
 
 /**

@@ -19,11 +19,14 @@ import { FailureBudget } from './failure-budget.js';
 import { rejectUnstorableInput } from './storable-input.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { openCors } from './cors.js';
-import { oauthPlugin } from '../flows/login/oauth-plugin.js';
-import { loginPlugin } from '../flows/login/login-plugin.js';
+import { oauthPlugin } from '../features/login/oauth-plugin.js';
+import { loginPlugin } from '../features/login/login-plugin.js';
 import { qrImages } from './qr-images.js';
-import { sharePlugin } from '../flows/share/share-plugin.js';
-import { checkinPlugin } from '../flows/checkin/checkin-plugin.js';
+import { sharePlugin } from '../features/share/share-plugin.js';
+import { checkinPlugin } from '../features/checkin/checkin-plugin.js';
+import { eventsPlugin } from '../features/events/events-plugin.js';
+import { attendancePlugin } from '../features/attendance/attendance-plugin.js';
+import { webhooksPlugin } from '../webhooks/webhooks-plugin.js';
 import type { App } from './types.js';
 
 /**
@@ -76,10 +79,10 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     now: () => s.clock.now(),
   });
   s.live.routes(app);
-  await app.register(oauthPlugin, { flow: s.login, signer: s.signer, issuer: config.publicUrl, qr: qrImages });
+  await app.register(oauthPlugin, { service: s.login, signer: s.signer, issuer: config.publicUrl, qr: qrImages });
   await app.register(loginPlugin, {
     prefix: '/api/v1',
-    flow: s.login,
+    service: s.login,
     phone: {
       attemptsPerMinute: config.userCodeAttemptsPerMinute,
       guesses: new FailureBudget('user_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
@@ -90,13 +93,16 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   });
   await app.register(sharePlugin, {
     prefix: '/api/v1',
-    flow: s.share,
+    service: s.share,
     routes: {
       claimsPerMinute: config.userCodeAttemptsPerMinute,
       guesses: new FailureBudget('share_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
     },
   });
   await app.register(checkinPlugin, { prefix: '/api/v1', checkin: s.checkin, config });
+  await app.register(eventsPlugin, { prefix: '/api/v1', events: s.events, devices: s.checkin.devices });
+  await app.register(attendancePlugin, { prefix: '/api/v1', attendance: s.attendance, devices: s.checkin.devices });
+  await app.register(webhooksPlugin, { prefix: '/api/v1', service: s.webhooks.service });
   app.get('/v1/live', { schema: { hide: true } }, async (_req, reply) =>
     reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
   );

@@ -44,3 +44,13 @@ export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]
  * SQLite's and Postgres's 64-bit integers (1e30 was a 500 from both).
  */
 export const MAX_OFFSET = 1_000_000_000;
+
+/** Milliseconds since the epoch, within what a JavaScript Date can hold. */
+export const Ms = (description: string) => Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000, description });
+/** An id in a path or body: a UUID, or an imported id. */
+export const Id = Type.String({ minLength: 1, maxLength: 64 });
+export const IdParams = Type.Object({ id: Id });
+export const Paging = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
+});

@@ -201,7 +201,7 @@ export class LiveHub {
     }
   }
 
-  /** Called by a flow after its transaction committed. */
+  /** Called by a feature service after its transaction committed. */
   async publish(event: LiveEvent): Promise<void> {
     this.accept(event);
     await this.bus.publish(event);

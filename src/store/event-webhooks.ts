@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { WebhookEndpoint } from '../domain/webhook-delivery.js';
+import type { WebhookEndpoint } from '../webhooks/webhook-delivery.js';
 import type { Database, EventWebhooksTable } from './schema.js';
 
 const toEndpoint = (r: EventWebhooksTable): WebhookEndpoint => ({

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { CheckinReport, DeliveryStatus, DueDelivery, WebhookDelivery } from '../domain/webhook-delivery.js';
+import type { CheckinReport, DeliveryStatus, DueDelivery, WebhookDelivery } from '../webhooks/webhook-delivery.js';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
 import { PreparedQuery } from './prepared-query.js';
 
-export type { DeliveryStatus } from '../domain/webhook-delivery.js';
+export type { DeliveryStatus } from '../webhooks/webhook-delivery.js';
 
 const toDelivery = (r: WebhookDeliveriesTable): WebhookDelivery => ({
   id: r.id,

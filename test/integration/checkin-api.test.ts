@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
-import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
+import { EventKeyCache } from '../../src/features/checkin/event-keys.js';
 import { as, bearer, createAccount, dialects, signInByInject, type Auth, type Session } from '../support/api-suite.js';
 import { ADMIN, startTestNode } from '../support/test-node.js';
 

@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyWebhook } from '../../src/domain/webhook-signature.js';
-import { webhookOutbox } from '../../src/flows/checkin/webhook-outbox.js';
-import { hmacSha256Hex } from '../../src/flows/checkin/webhook-sender.js';
+import { verifyWebhook } from '../../src/webhooks/webhook-signature.js';
+import { webhookOutbox } from '../../src/webhooks/webhook-outbox.js';
+import { hmacSha256Hex } from '../../src/webhooks/webhook-sender.js';
 import { systemRandom } from '../../src/services.js';
 import { CheckinsRepo } from '../../src/store/checkins.js';
 import { EventsRepo } from '../../src/store/events.js';
@@ -327,7 +327,7 @@ describe('check-in webhooks at shutdown', () => {
     const ev = await eventWithWebhook(api, receiver.url('/slow'));
     await ev.checkIn(ev.attendees[0]!);
     await until(() => receiver.at('/slow').length === 1, 'the attempt in flight');
-    await node.services.checkin.webhooks.dispatcher.close(50);
+    await node.services.webhooks.dispatcher.close(50);
     const [d] = await ev.deliveries();
     expect(d).toMatchObject({ status: 'pending', attempts: 0, last_error: null });
     const row = await node.services.store.db.selectFrom('webhook_deliveries').select(['claimed_until', 'claim_token']).where('id', '=', d!.id).executeTakeFirstOrThrow();
@@ -383,7 +383,7 @@ describe('webhook targets by default (no lab setting)', () => {
   });
 
   it('refuses at connect time a name whose DNS answer is a private address (rebinding)', async () => {
-    const { sendWebhook } = await import('../../src/flows/checkin/webhook-sender.js');
+    const { sendWebhook } = await import('../../src/webhooks/webhook-sender.js');
     const port = new URL(receiver.url('/')).port;
     // A resolver that answers like a rebinding DNS server: a public-looking name, a loopback address.
     const rebinding = ((_host: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void) => cb(null, [{ address: '127.0.0.1', family: 4 }])) as never;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, parseRetrySchedule } from '../../src/domain/webhook-retry.js';
-import { signWebhook, verifyWebhook } from '../../src/domain/webhook-signature.js';
-import { hmacSha256Hex } from '../../src/flows/checkin/webhook-sender.js';
+import { afterFailure, parseRetrySchedule } from '../../src/webhooks/webhook-retry.js';
+import { signWebhook, verifyWebhook } from '../../src/webhooks/webhook-signature.js';
+import { hmacSha256Hex } from '../../src/webhooks/webhook-sender.js';
 
 const SECRET = 'whsec_test_secret_for_the_unit_suite';
 const BODY = '{"id":"whd_1","type":"checkin.created","created_at":1800000000000,"data":{"attendee":{"name":"Ann"}}}';

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.js';
+import type { Clock } from '../../domain/clock.js';
+import type { Random } from '../../domain/random.js';
+import { AttendanceRepo } from '../../store/attendance.js';
+import { AttendeeBatch } from '../../store/attendee-batch.js';
+import { AttendeesRepo } from '../../store/attendees.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import { EventsRepo } from '../../store/events.js';
+import type { Database } from '../../store/schema.js';
+import type { UnitsOfWork } from '../../store/units-of-work.js';
+import { AttendanceExport } from './attendance-export.js';
+import { AttendeeImport } from './attendee-import.js';
+import { AttendeeSearch } from './attendee-search.js';
+import type { CheckinLive } from '../checkin/checkin-live.js';
+
+/** The organiser's attendee lists: CSV import, attendance export, and the name search of the dashboard. Routes: attendance-plugin.ts. */
+export interface AttendanceFeature {
+  importer: AttendeeImport;
+  exporter: AttendanceExport;
+  search: AttendeeSearch;
+}
+
+export interface AttendanceFeatureDeps {
+  db: Kysely<Database>;
+  units: UnitsOfWork;
+  audit: AuditLog;
+  channels: CheckinLive;
+  clock: Clock;
+  random: Random;
+}
+
+export function createAttendance(config: Config, d: AttendanceFeatureDeps): AttendanceFeature {
+  const events = new EventsRepo(d.db);
+  const attendance = new AttendanceRepo(d.db);
+  return {
+    importer: new AttendeeImport({ ...d, events, attendees: new AttendeesRepo(d.db), batch: new AttendeeBatch(d.db, d.units), publicUrl: config.publicUrl }),
+    exporter: new AttendanceExport({ events, attendance }),
+    search: new AttendeeSearch({ events, attendance }),
+  };
+}
