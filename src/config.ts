@@ -30,7 +30,7 @@ export const CONFIG_KEYS = {
   tokenSecret: { env: 'SCANPASS_TOKEN_SECRET', kind: 'string', default: undefined, description: 'Key for channel tokens (at least 32 chars); when unset one is generated and kept in the database' },
   adminEmail: { env: 'SCANPASS_ADMIN_EMAIL', kind: 'string', default: 'admin@scanpass.local', description: 'Email of the admin account created on first start' },
   adminPassword: { env: 'SCANPASS_ADMIN_PASSWORD', kind: 'string', default: undefined, description: 'Password of the first admin (default: random, printed once)' },
-  sessionTtlHours: { env: 'SCANPASS_SESSION_TTL_HOURS', kind: 'int', default: 24 * 14, min: 1, max: 24 * 365, description: 'How long a sign-in session lasts' },
+  sessionTtlHours: { env: 'SCANPASS_SESSION_TTL_HOURS', kind: 'int', default: 24 * 14, min: 1, max: 24 * 365, description: 'How long a sign-in lasts' },
   bodyLimitBytes: { env: 'SCANPASS_BODY_LIMIT_BYTES', kind: 'int', default: 64 * 1024, min: 1024, max: 64 * 1024 * 1024, description: 'Largest accepted request body' },
   rateLimitPerMinute: { env: 'SCANPASS_RATE_LIMIT_PER_MINUTE', kind: 'int', default: 600, min: 1, max: 1_000_000, description: 'Requests per minute per client address, across all nodes' },
   signInLimitPerMinute: { env: 'SCANPASS_SIGNIN_LIMIT_PER_MINUTE', kind: 'int', default: 10, min: 1, max: 100_000, description: 'Sign-in attempts per minute per client address' },

@@ -53,6 +53,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     onWarning: (message) => logger.warn(message),
     onOutage: ({ up, reason, downMs }) =>
       up ? logger.warn({ downMs }, 'database available again') : logger.error({ reason }, 'database unavailable: requests answer 503 unavailable until it is back'),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   let bus: Bus = new MemoryBus();
   let redis: Redis | undefined;
@@ -98,7 +99,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     if (!isStoreOutage(err)) logger.warn({ err }, what);
   };
   const purge = setInterval(() => {
-    services.auth.purgeExpiredSessions().catch(warn('session purge failed'));
+    services.auth.purgeExpiredSignIns().catch(warn('sign-in purge failed'));
     services.login.purge().catch(warn('login request purge failed'));
     services.share.purge().catch(warn('share purge failed'));
   }, 10 * 60_000);

@@ -13,7 +13,7 @@ import { AuditLog } from './store/audit-log.js';
 import type { Store } from './store/database.js';
 import { isStoreOutage } from './store/store-outage.js';
 import { getOrCreateSecret } from './store/secrets.js';
-import { SessionsRepo } from './store/sessions.js';
+import { SignInsRepo } from './store/sign-ins.js';
 import { UsersRepo } from './store/users.js';
 import { ClientsRepo } from './store/clients.js';
 import { LoginRequestsRepo } from './store/login-requests.js';
@@ -27,6 +27,9 @@ import { createCheckin, type CheckinFeature } from './features/checkin/checkin-f
 import { createEvents, type EventsFeature } from './features/events/events-feature.js';
 import { createAttendance, type AttendanceFeature } from './features/attendance/attendance-feature.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.js';
+import { checkinWebhooks, eventWebhookOwner } from './features/checkin/checkin-webhooks.js';
+import { CheckinReportsRepo } from './store/checkin-reports.js';
+import { EventsRepo } from './store/events.js';
 import { addressKey, clientAddress, trustFunction } from './http/client-address.js';
 import { SignInBackoff } from './auth/sign-in-backoff.js';
 import { SignInBackoffRepo } from './store/sign-in-backoff.js';
@@ -93,11 +96,11 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const users = new UsersRepo(db);
   const auth = new AuthService({
     users,
-    sessions: new SessionsRepo(db),
+    signIns: new SignInsRepo(db),
     apiKeys: new ApiKeysRepo(db),
     clock,
     random,
-    sessionTtlMs: config.sessionTtlHours * 3600_000,
+    signInTtlMs: config.sessionTtlHours * 3600_000,
     onRevoked: (grant) => live.revoke({ grant }),
     backoff: new SignInBackoff(new SignInBackoffRepo(db), { after: config.signInBackoffAfter, maxMs: config.signInBackoffMaxSeconds * 1000 }, () => clock.now()),
   });
@@ -111,9 +114,11 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const share = new ShareService({ shares: new ShareRequestsRepo(db), live, audit, clock, random }, { ttlSeconds: config.shareTtlSeconds, publicUrl: config.publicUrl });
   let closing = false;
   const { units } = deps.store;
-  const webhooks = createWebhooks(config, { db, audit, clock, random, onError });
-  const checkin = createCheckin(config, { db, units, live, audit, clock, onChange: webhooks.outbox, onError, closing: () => closing });
-  const events = createEvents(config, { db, units, users, audit, channels: checkin.channels, clock, random });
+  // Webhooks are a capability: each feature that sends them registers its kind of owner and writes through the outbox.
+  const webhooks = createWebhooks(config, { db, audit, clock, random, onError, owners: [eventWebhookOwner(new EventsRepo(db))] });
+  const onChange = checkinWebhooks(webhooks.outbox, new CheckinReportsRepo());
+  const checkin = createCheckin(config, { db, units, live, audit, clock, random, onChange, onError, closing: () => closing });
+  const events = createEvents(config, { db, units, users, audit, devices: checkin.devices, channels: checkin.channels, clock, random });
   const attendance = createAttendance(config, { db, units, audit, channels: checkin.channels, clock, random });
   return {
     config,

@@ -4,7 +4,7 @@
  */
 export const AUTH_ERRORS = {
   invalid_credentials: 401,
-  /** A cookie-authenticated write without the session's CSRF token (every guarded route). */
+  /** A cookie-authenticated write without the sign-in's CSRF token (every guarded route). */
   csrf_failed: 403,
   email_taken: 409,
   unknown_user: 404,

@@ -24,6 +24,6 @@ const UserRef = Type.Unsafe<UserView>(Type.Ref('User'));
 export const SignedIn = Type.Object({ user: UserRef, csrf_token: Type.String(), expires_at: Type.Integer() });
 export type SignedIn = Static<typeof SignedIn>;
 
-/** Who is calling: the CSRF token only for a cookie session. */
+/** Who is calling: the CSRF token only for a cookie sign-in (`via: 'session'`). */
 export const MeView = Type.Object({ user: UserRef, csrf_token: Type.Optional(Type.String()), via: Type.String() });
 export type MeView = Static<typeof MeView>;

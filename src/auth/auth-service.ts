@@ -1,26 +1,26 @@
 import { AppError } from '../domain/errors.js';
-import { apiKeyGrant, sessionGrant } from '../domain/live-grant.js';
+import { apiKeyGrant, signInGrant } from '../domain/live-grant.js';
 import type { Clock } from '../domain/clock.js';
 import { randomToken, randomUuid, type Random } from '../domain/random.js';
 import type { Role } from '../domain/roles.js';
-import type { ApiKeysRepo, ApiKeyInfo } from '../store/api-keys.js';
-import type { SessionsRepo } from '../store/sessions.js';
+import type { ApiKey, ApiKeysRepo } from '../store/api-keys.js';
+import type { SignInsRepo } from '../store/sign-ins.js';
 import type { User, UsersRepo } from '../store/users.js';
 import { checkPasswordStrength, dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { sha256 } from './secrets.js';
 import type { SignInBackoff } from './sign-in-backoff.js';
 
 export type Principal =
-  | { kind: 'session'; user: User; sessionHash: string; csrfToken: string; expiresAt: number }
+  | { kind: 'sign_in'; user: User; signInHash: string; csrfToken: string; expiresAt: number }
   | { kind: 'api_key'; user: User; keyId: string; scopes: string[] };
 
 export interface AuthDeps {
   users: UsersRepo;
-  sessions: SessionsRepo;
+  signIns: SignInsRepo;
   apiKeys: ApiKeysRepo;
   clock: Clock;
   random: Random;
-  sessionTtlMs: number;
+  signInTtlMs: number;
   /** Told after a sign-in or an API key ended (committed), with its live grant: what it opened ends on every node. */
   onRevoked?: ((grant: string) => void) | undefined;
   backoff: SignInBackoff;
@@ -30,7 +30,7 @@ export const API_KEY_PREFIX = 'spk_';
 
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
-/** Accounts, sign-in sessions and API keys. No HTTP here: routes and the CLI both use it. */
+/** Accounts, sign-ins and API keys. No HTTP here: routes and the CLI both use it. */
 export class AuthService {
   constructor(private readonly d: AuthDeps) {}
 
@@ -50,7 +50,7 @@ export class AuthService {
     return (await this.d.users.findById(row.id))!;
   }
 
-  /** Returns the session token for the cookie; the store keeps only its hash. */
+  /** Returns the sign-in token for the cookie; the store keeps only its hash. */
   async signIn(email: string, password: string, meta: { ip: string; userAgent: string }) {
     const normalised = normaliseEmail(email);
     const attempt = await this.d.backoff.begin(normalised);
@@ -61,32 +61,32 @@ export class AuthService {
     const token = randomToken(this.d.random, 32);
     const csrfToken = randomToken(this.d.random, 24);
     const now = this.d.clock.now();
-    await this.d.sessions.insert({
-      id_hash: sha256(token),
-      user_id: row.id,
-      csrf_token: csrfToken,
-      created_at: now,
-      expires_at: now + this.d.sessionTtlMs,
+    await this.d.signIns.insert({
+      idHash: sha256(token),
+      userId: row.id,
+      csrfToken,
+      createdAt: now,
+      expiresAt: now + this.d.signInTtlMs,
       ip: meta.ip,
-      user_agent: meta.userAgent.slice(0, 400),
+      userAgent: meta.userAgent.slice(0, 400),
     });
-    return { token, csrfToken, expiresAt: now + this.d.sessionTtlMs, user: (await this.d.users.findById(row.id))! };
+    return { token, csrfToken, expiresAt: now + this.d.signInTtlMs, user: (await this.d.users.findById(row.id))! };
   }
 
   listUsers(limit: number, offset: number): Promise<User[]> {
     return this.d.users.list(limit, offset);
   }
 
-  async signOut(sessionHash: string): Promise<void> {
-    await this.d.sessions.delete(sessionHash);
-    this.d.onRevoked?.(sessionGrant(sessionHash));
+  async signOut(signInHash: string): Promise<void> {
+    await this.d.signIns.delete(signInHash);
+    this.d.onRevoked?.(signInGrant(signInHash));
   }
 
-  async fromSessionToken(token: string): Promise<Principal | null> {
+  async fromSignInToken(token: string): Promise<Principal | null> {
     if (!token || token.length > 100) return null;
     const hash = sha256(token);
-    const found = await this.d.sessions.find(hash, this.d.clock.now());
-    return found ? { kind: 'session', user: found.user, sessionHash: hash, csrfToken: found.session.csrf_token, expiresAt: Number(found.session.expires_at) } : null;
+    const found = await this.d.signIns.find(hash, this.d.clock.now());
+    return found ? { kind: 'sign_in', user: found.user, signInHash: hash, csrfToken: found.signIn.csrfToken, expiresAt: found.signIn.expiresAt } : null;
   }
 
   async fromApiKey(key: string): Promise<Principal | null> {
@@ -99,14 +99,14 @@ export class AuthService {
   }
 
   /** The key is returned once; only its hash is stored. */
-  async createApiKey(userId: string, name: string, scopes: string[] = []): Promise<{ key: string; info: ApiKeyInfo }> {
+  async createApiKey(userId: string, name: string, scopes: string[] = []): Promise<{ key: string; info: ApiKey }> {
     const key = API_KEY_PREFIX + randomToken(this.d.random, 32);
-    const info = { id: randomUuid(this.d.random), name, user_id: userId, created_at: this.d.clock.now(), last_used_at: null, revoked_at: null, scopes: [...new Set(scopes)] };
-    await this.d.apiKeys.insert({ ...info, scopes: info.scopes.join(' '), key_hash: sha256(key) });
+    const info: ApiKey = { id: randomUuid(this.d.random), name, userId, createdAt: this.d.clock.now(), lastUsedAt: null, revokedAt: null, scopes: [...new Set(scopes)] };
+    await this.d.apiKeys.insert(info, sha256(key));
     return { key, info };
   }
 
-  listApiKeys(userId?: string) {
+  listApiKeys(userId?: string): Promise<ApiKey[]> {
     return this.d.apiKeys.list(userId);
   }
 
@@ -115,8 +115,8 @@ export class AuthService {
     this.d.onRevoked?.(apiKeyGrant(id));
   }
 
-  async purgeExpiredSessions(): Promise<number> {
-    const [n] = await Promise.all([this.d.sessions.purgeExpired(this.d.clock.now()), this.d.backoff.purge()]);
+  async purgeExpiredSignIns(): Promise<number> {
+    const [n] = await Promise.all([this.d.signIns.purgeExpired(this.d.clock.now()), this.d.backoff.purge()]);
     return n;
   }
 }

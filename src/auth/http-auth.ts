@@ -5,19 +5,20 @@ import type { App } from '../http/types.js';
 import type { AuthService, Principal } from './auth-service.js';
 import { safeEqual } from './secrets.js';
 
-export const SESSION_COOKIE = 'scanpass_session';
+/** The sign-in cookie (its name predates the word sign-in and stays: browsers hold it). */
+export const SIGN_IN_COOKIE = 'scanpass_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Who is calling: a cookie session, an API key, or null. Resolved once per request. */
+    /** Who is calling: a cookie sign-in, an API key, or null. Resolved once per request. */
     principal: Principal | null;
   }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Resolves `request.principal` from the session cookie or `Authorization: Bearer <api key>`. */
+/** Resolves `request.principal` from the sign-in cookie or `Authorization: Bearer <api key>`. */
 export function authHooks(app: App, auth: AuthService): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
@@ -31,20 +32,20 @@ export function authHooks(app: App, auth: AuthService): void {
       if (!req.principal) throw new AppError('unauthorized', 'the API key is unknown or revoked');
       return;
     }
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) req.principal = await auth.fromSessionToken(token);
+    const token = req.cookies[SIGN_IN_COOKIE];
+    if (token) req.principal = await auth.fromSignInToken(token);
   });
 }
 
 /**
  * Hook for routes that need a signed-in caller with at least `role` (see signedInScope).
- * Cookie-authenticated writes must carry the session's CSRF token.
+ * Cookie-authenticated writes must carry the sign-in's CSRF token.
  */
 export function requireUser(role: Role = 'member') {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const p = req.principal;
     if (!p) throw new AppError('unauthorized', 'sign in first');
-    if (p.kind === 'session' && !SAFE_METHODS.has(req.method)) {
+    if (p.kind === 'sign_in' && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !safeEqual(sent, p.csrfToken)) {
         throw new AppError('csrf_failed', `send the csrf_token from sign-in or GET /api/v1/me in the ${CSRF_HEADER} header`);

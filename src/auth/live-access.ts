@@ -1,4 +1,4 @@
-import { apiKeyGrant, sessionGrant, userGrant, type LiveAccess } from '../domain/live-grant.js';
+import { apiKeyGrant, signInGrant, userGrant, type LiveAccess } from '../domain/live-grant.js';
 import type { Principal } from './auth-service.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Principal } from './auth-service.js';
  * assignments a revocation can name). A sign-in's token ends with the sign-in.
  */
 export function liveAccessOf(p: Principal): LiveAccess {
-  return p.kind === 'session'
-    ? { grants: [sessionGrant(p.sessionHash), userGrant(p.user.id)], notAfter: p.expiresAt }
+  return p.kind === 'sign_in'
+    ? { grants: [signInGrant(p.signInHash), userGrant(p.user.id)], notAfter: p.expiresAt }
     : { grants: [apiKeyGrant(p.keyId), userGrant(p.user.id)] };
 }

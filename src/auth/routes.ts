@@ -1,13 +1,14 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { isAppError } from '../domain/errors.js';
 import { API_KEY_SCOPE_PATTERN } from '../domain/api-key-scopes.js';
+import type { ApiKey } from '../domain/api-key.js';
 import { ROLES } from '../domain/roles.js';
 import type { App } from '../http/types.js';
 import { errorResponses, MAX_OFFSET } from '../http/schemas.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { User } from '../store/users.js';
 import type { AuthService } from './auth-service.js';
-import { principalOf, SESSION_COOKIE } from './http-auth.js';
+import { principalOf, SIGN_IN_COOKIE } from './http-auth.js';
 import { MeView, SignedIn, UserView } from './auth-schemas.js';
 import { MAX_PASSWORD_LENGTH } from './passwords.js';
 
@@ -18,7 +19,7 @@ export interface AuthRouteOptions {
   auth: AuthService;
   audit: AuditLog;
   secureCookies: boolean;
-  sessionTtlMs: number;
+  signInTtlMs: number;
   signInLimitPerMinute: number;
   now: () => number;
 }
@@ -34,7 +35,7 @@ export function signInRoutes(app: App, o: AuthRouteOptions): void {
       config: { rateLimit: { max: o.signInLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['accounts'],
-        summary: 'Sign in: sets the session cookie and returns the CSRF token for later writes',
+        summary: 'Sign in: sets the sign-in cookie and returns the CSRF token for later writes',
         body: Type.Object({ email: Email, password: Password }),
         description:
           'Limited per client address (SCANPASS_SIGNIN_LIMIT_PER_MINUTE) and per e-mail address: after SCANPASS_SIGNIN_BACKOFF_AFTER ' +
@@ -47,12 +48,12 @@ export function signInRoutes(app: App, o: AuthRouteOptions): void {
       try {
         const s = await o.auth.signIn(req.body.email, req.body.password, { ip: req.ip, userAgent: req.headers['user-agent'] ?? '' });
         await o.audit.record({ at: o.now(), actorId: s.user.id, action: 'sign_in', subject: `user:${s.user.id}`, outcome: 'ok', ip: req.ip });
-        reply.setCookie(SESSION_COOKIE, s.token, {
+        reply.setCookie(SIGN_IN_COOKIE, s.token, {
           path: '/',
           httpOnly: true,
           sameSite: 'lax',
           secure: o.secureCookies,
-          maxAge: Math.floor(o.sessionTtlMs / 1000),
+          maxAge: Math.floor(o.signInTtlMs / 1000),
         });
         return { user: userOut(s.user), csrf_token: s.csrfToken, expires_at: s.expiresAt };
       } catch (err) {
@@ -65,14 +66,14 @@ export function signInRoutes(app: App, o: AuthRouteOptions): void {
 }
 
 /** Sign out and who am I: any signed-in caller. */
-export function sessionRoutes(app: App, o: AuthRouteOptions): void {
+export function signedInRoutes(app: App, o: AuthRouteOptions): void {
   app.delete(
     '/session',
-    { schema: { tags: ['accounts'], summary: 'Sign out this session', response: errorResponses('unauthorized', 'csrf_failed') } },
+    { schema: { tags: ['accounts'], summary: 'Sign out (ends this sign-in)', response: errorResponses('unauthorized', 'csrf_failed') } },
     async (req, reply) => {
       const p = principalOf(req);
-      if (p.kind === 'session') await o.auth.signOut(p.sessionHash);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      if (p.kind === 'sign_in') await o.auth.signOut(p.signInHash);
+      reply.clearCookie(SIGN_IN_COOKIE, { path: '/' });
       return reply.code(204).send();
     },
   );
@@ -82,13 +83,14 @@ export function sessionRoutes(app: App, o: AuthRouteOptions): void {
     {
       schema: {
         tags: ['accounts'],
-        summary: 'Who is signed in, with the CSRF token of a cookie session',
+        summary: 'Who is signed in, with the CSRF token of a cookie sign-in',
         response: { 200: MeView, ...errorResponses('unauthorized') },
       },
     },
     async (req) => {
       const p = principalOf(req);
-      return p.kind === 'session' ? { user: p.user, csrf_token: p.csrfToken, via: 'session' } : { user: p.user, via: 'api_key' };
+      // `via: 'session'` is the API's word for a cookie sign-in.
+      return p.kind === 'sign_in' ? { user: p.user, csrf_token: p.csrfToken, via: 'session' } : { user: p.user, via: 'api_key' };
     },
   );
 }
@@ -131,6 +133,9 @@ export function userRoutes(app: App, o: AuthRouteOptions): void {
   );
 }
 
+/** An API key as the API answers it. */
+const apiKeyView = (k: ApiKey) => ({ id: k.id, name: k.name, user_id: k.userId, created_at: k.createdAt, last_used_at: k.lastUsedAt, revoked_at: k.revokedAt, scopes: k.scopes });
+
 /** API keys acting as the caller: staff and admins. */
 export function apiKeyRoutes(app: App, o: AuthRouteOptions): void {
   const ApiKeyInfo = Type.Object({
@@ -161,7 +166,7 @@ export function apiKeyRoutes(app: App, o: AuthRouteOptions): void {
       const p = principalOf(req);
       const { key, info } = await o.auth.createApiKey(p.user.id, req.body.name, req.body.scopes);
       await o.audit.record({ at: o.now(), actorId: p.user.id, action: 'api_key_create', subject: `api_key:${info.id}`, outcome: 'ok', ip: req.ip });
-      return reply.code(201).send({ key, api_key: info });
+      return reply.code(201).send({ key, api_key: apiKeyView(info) });
     },
   );
 
@@ -172,7 +177,7 @@ export function apiKeyRoutes(app: App, o: AuthRouteOptions): void {
     },
     async (req) => {
       const p = principalOf(req);
-      return { api_keys: await o.auth.listApiKeys(p.user.role === 'admin' ? undefined : p.user.id) };
+      return { api_keys: (await o.auth.listApiKeys(p.user.role === 'admin' ? undefined : p.user.id)).map(apiKeyView) };
     },
   );
 

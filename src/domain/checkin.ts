@@ -189,3 +189,11 @@ export interface Checkin {
   exitedAt: number | null;
   undoneAt: number | null;
 }
+
+/** What a check-in webhook reports about one check-in, read in the change's unit of work. */
+export interface CheckinReport {
+  eventId: string;
+  checkin: { id: string; sessionId: string; attendeeId: string; at: number; gate: string | null; method: string; exitedAt: number | null; undoneAt: number | null };
+  attendee: { id: string; name: string; email: string | null; userId: string | null };
+  session: { id: string; name: string };
+}

@@ -8,7 +8,7 @@ import { LIVE_HTTP_ERRORS } from '../live/live-errors.js';
 /**
  * Every error a caller can cause has a stable snake_case code and an HTTP
  * status. Each feature declares its own codes next to its code (e.g.
- * flows/checkin/checkin-errors.ts); the generic ones are here. Those tables
+ * features/checkin/checkin-errors.ts); the generic ones are here. Those tables
  * are plain data that import nothing, so the domain stays free of I/O; a route
  * lists the codes it can answer with `errorResponses(...)` (http/schemas.ts)
  * and the OpenAPI document shows them.

@@ -3,7 +3,7 @@ import type { AttendeeFacts, SessionFacts } from './checkin.js';
 /**
  * The records of check-in as the server works with them: what the
  * repositories hand out (times in ms, flags as booleans) and take in. The
- * API's shapes are built from these by the flows.
+ * API's shapes are built from these by the features.
  */
 
 /** An event; its private key signs its attendees' codes. */

@@ -70,8 +70,8 @@ function hexToBase64url(hex: string): string {
   return out;
 }
 
-/** A cookie sign-in, by the hash of its session token (the store's key). */
-export const sessionGrant = (sessionHash: string): string => `s:${sessionHash.slice(0, 22)}`;
+/** A cookie sign-in, by the hash of its token (the store's key). */
+export const signInGrant = (signInHash: string): string => `s:${signInHash.slice(0, 22)}`;
 export const apiKeyGrant = (keyId: string): string => `k:${compactId(keyId)}`;
 export const deviceGrant = (deviceId: string): string => `d:${compactId(deviceId)}`;
 /** The account: for rights that come from who the user is (a staff assignment). */

@@ -32,7 +32,7 @@ export interface LoginRequest {
   /** Seconds a poller must wait between token requests; grows by 5 with every slow_down. */
   interval: number;
   lastPollAt: number | null;
-  /** Opaque key of whoever scanned first (a session or an API key); only they may decide. */
+  /** Opaque key of whoever scanned first (a sign-in or an API key); only they may decide. */
   claimedBy: string | null;
   claimedAt: number | null;
   /** True when the screen shows live state, so the phone must match the number it shows. */
@@ -56,7 +56,7 @@ const bump = (r: LoginRequest, patch: Partial<LoginRequest>): LoginRequest => ({
 
 /**
  * The first signed-in scanner claims the request; opening it again from the
- * same session changes nothing; anyone else is refused.
+ * same sign-in changes nothing; anyone else is refused.
  */
 export function claim(r: LoginRequest, claimant: string, now: number, pickNumbers: () => { match: number; choices: number[] }): LoginRequest | null {
   refuseIfFinished(r, now);

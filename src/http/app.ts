@@ -74,7 +74,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     auth: s.auth,
     audit: s.audit,
     secureCookies: config.publicUrl.startsWith('https:'),
-    sessionTtlMs: config.sessionTtlHours * 3600_000,
+    signInTtlMs: config.sessionTtlHours * 3600_000,
     signInLimitPerMinute: config.signInLimitPerMinute,
     now: () => s.clock.now(),
   });
@@ -102,7 +102,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   await app.register(checkinPlugin, { prefix: '/api/v1', checkin: s.checkin, config });
   await app.register(eventsPlugin, { prefix: '/api/v1', events: s.events, devices: s.checkin.devices });
   await app.register(attendancePlugin, { prefix: '/api/v1', attendance: s.attendance, devices: s.checkin.devices });
-  await app.register(webhooksPlugin, { prefix: '/api/v1', service: s.webhooks.service });
+  await app.register(webhooksPlugin, { prefix: '/api/v1', service: s.webhooks.service, owners: s.webhooks.owners });
   app.get('/v1/live', { schema: { hide: true } }, async (_req, reply) =>
     reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
   );

@@ -9,7 +9,7 @@ export async function openApi(app: App, publicUrl: string): Promise<void> {
       info: { title: 'scanpass', version: '0.1.0', description: 'QR login, share, check-in and queues with live push.' },
       servers: [{ url: publicUrl }],
       tags: [
-        { name: 'accounts', description: 'Sign-in sessions, users, API keys' },
+        { name: 'accounts', description: 'Sign-ins, users, API keys' },
         { name: 'oauth', description: 'OAuth 2.0 Device Authorization Grant (RFC 8628) and OpenID Connect' },
         { name: 'login', description: "QR login: the phone's side, applications, QR images" },
         { name: 'share', description: 'QR share / consent: A shows a code, B asks, A decides' },

@@ -4,7 +4,7 @@ import { ANONYMOUS, GRANT_RE, type LiveAccess } from '../domain/live-grant.js';
 import { MAX_TOKEN_LENGTH } from './protocol.js';
 
 /**
- * No token lives longer than this, whatever a flow asks for: every node
+ * No token lives longer than this, whatever a feature asks for: every node
  * remembers a revocation this long, so no token minted before it can outlive
  * the memory of it.
  */

@@ -29,7 +29,7 @@ export interface LiveOptions {
   now?: (() => number) | undefined;
 }
 
-/** The live channel as one service: flows register channel kinds and publish; transports deliver. */
+/** The live channel as one service: features register channel kinds and publish; transports deliver. */
 export class LiveService {
   readonly registry = new ChannelRegistry();
   readonly hub: LiveHub;

@@ -1,22 +1,35 @@
 import type { Kysely } from 'kysely';
+import type { ApiKey } from '../domain/api-key.js';
 import type { ApiKeysTable, Database } from './schema.js';
 import { toUser, type User } from './users.js';
 
-/** An API key as the rest of the server sees it: no hash, its scopes as a list. */
-export type ApiKeyInfo = Omit<ApiKeysTable, 'key_hash' | 'scopes'> & { scopes: string[] };
+export type { ApiKey } from '../domain/api-key.js';
 
 const scopeList = (s: string): string[] => s.split(' ').filter(Boolean);
+
+const toApiKey = (r: Omit<ApiKeysTable, 'key_hash'>): ApiKey => ({
+  id: r.id,
+  name: r.name,
+  userId: r.user_id,
+  createdAt: Number(r.created_at),
+  lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+  revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  scopes: scopeList(r.scopes),
+});
 
 export class ApiKeysRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Without `scopes` the key is unscoped. */
-  async insert(row: Omit<ApiKeysTable, 'scopes'> & { scopes?: string }): Promise<void> {
-    await this.db.insertInto('api_keys').values({ scopes: '', ...row }).execute();
+  /** Stores the key under the hash of its value (the value itself is never stored); its scopes space-separated. */
+  async insert(k: ApiKey, keyHash: string): Promise<void> {
+    await this.db
+      .insertInto('api_keys')
+      .values({ id: k.id, key_hash: keyHash, name: k.name, user_id: k.userId, created_at: k.createdAt, last_used_at: k.lastUsedAt, revoked_at: k.revokedAt, scopes: k.scopes.join(' ') })
+      .execute();
   }
 
   /** The unrevoked key with this hash and its (enabled) owner. */
-  async findActive(keyHash: string): Promise<{ key: ApiKeyInfo; user: User } | undefined> {
+  async findActive(keyHash: string): Promise<{ key: ApiKey; user: User } | undefined> {
     const r = await this.db
       .selectFrom('api_keys')
       .innerJoin('users', 'users.id', 'api_keys.user_id')
@@ -30,7 +43,7 @@ export class ApiKeysRepo {
       .executeTakeFirst();
     if (!r) return undefined;
     return {
-      key: { id: r.key_id, name: r.key_name, user_id: r.user_id, created_at: r.key_created_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at, scopes: scopeList(r.key_scopes) },
+      key: toApiKey({ id: r.key_id, name: r.key_name, user_id: r.user_id, created_at: r.key_created_at, last_used_at: r.last_used_at, revoked_at: r.revoked_at, scopes: r.key_scopes }),
       user: toUser(r),
     };
   }
@@ -39,10 +52,10 @@ export class ApiKeysRepo {
     await this.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
   }
 
-  async list(userId?: string): Promise<ApiKeyInfo[]> {
+  async list(userId?: string): Promise<ApiKey[]> {
     let q = this.db.selectFrom('api_keys').select(['id', 'name', 'user_id', 'created_at', 'last_used_at', 'revoked_at', 'scopes']).orderBy('created_at', 'desc');
     if (userId) q = q.where('user_id', '=', userId);
-    return (await q.execute()).map((r) => ({ ...r, scopes: scopeList(r.scopes) }));
+    return (await q.execute()).map(toApiKey);
   }
 
   /** Returns false when no such unrevoked key (of this owner, if given). */

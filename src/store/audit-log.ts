@@ -1,15 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { AuditEntry, AuditRecord } from '../domain/audit-entry.js';
 import type { Database } from './schema.js';
 
-export interface AuditEntry {
-  at: number;
-  actorId: string | null;
-  action: string;
-  subject: string;
-  outcome: 'ok' | 'refused';
-  detail?: Record<string, unknown>;
-  ip?: string | null;
-}
+export type { AuditEntry, AuditRecord } from '../domain/audit-entry.js';
 
 /** Every approve, deny, check-in, call and sign-in lands here, refusals too. */
 export class AuditLog {
@@ -22,10 +15,20 @@ export class AuditLog {
       .execute();
   }
 
-  async recent(limit = 100, subject?: string) {
+  /** The latest entries, newest first (of one subject, if given). */
+  async recent(limit = 100, subject?: string): Promise<AuditRecord[]> {
     let q = this.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit);
     if (subject) q = q.where('subject', '=', subject);
     const rows = await q.execute();
-    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      actorId: r.actor_id,
+      action: r.action,
+      subject: r.subject,
+      outcome: r.outcome as AuditRecord['outcome'],
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+      ip: r.ip,
+    }));
   }
 }

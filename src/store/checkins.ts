@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Checkin, CheckinFacts, Decision, Direction, PassCheckin, PassState, RecentScan, RegistrationFacts, SessionCounts } from '../domain/checkin.js';
 import type { Attendee, CheckinSession } from '../domain/event.js';
+import { randomUuid, type Random } from '../domain/random.js';
 import { toAttendee } from './attendees.js';
 import { checkinQueries } from './checkin-queries.js';
 import type { CheckinsTable, Database } from './schema.js';
@@ -10,7 +10,7 @@ import type { UnitContext, UnitsOfWork } from './units-of-work.js';
 /** Thrown inside undo's unit to roll it back when the check-in was already undone. */
 const NOTHING_TO_UNDO = new Error('nothing to undo');
 
-/** Who scanned: a staff user (session or API key) or a provisioned device. */
+/** Who scanned: a staff user (sign-in or API key) or a provisioned device. */
 export interface ScanActor {
   /** `user:<id>` or `device:<id>`: nonces are unique per actor. */
   key: string;
@@ -89,6 +89,8 @@ function checkinsAfter(before: PassCheckin[], d: Decision, changed: CheckinFacts
 export interface CheckinChange {
   type: 'created' | 'exited' | 'reentered' | 'undone';
   checkinId: string;
+  /** The check-in's event (whose webhook reports it). */
+  eventId: string;
   at: number;
   /** The actor key: `user:<id>` or `device:<id>`. */
   by: string;
@@ -108,6 +110,8 @@ export class CheckinsRepo {
     private readonly db: Kysely<Database>,
     /** Where scans are written: on SQLite, scans that arrive together share a commit. */
     private readonly units: UnitsOfWork,
+    /** Where check-in ids come from. */
+    private readonly random: Random,
     private readonly onChange?: CheckinHook,
   ) {}
 
@@ -168,7 +172,7 @@ export class CheckinsRepo {
           response: JSON.stringify(response),
         });
         if (Number(ins.numAffectedRows ?? 0) === 0) throw new NonceTaken();
-        if (decision.result === 'ok' && checkin) await this.onChange?.(unit.db, { type: CHANGE_OF[decision.action], checkinId: checkin.id, at: s.now, by: s.actor.key });
+        if (decision.result === 'ok' && checkin) await this.onChange?.(unit.db, { type: CHANGE_OF[decision.action], checkinId: checkin.id, eventId: s.session.eventId, at: s.now, by: s.actor.key });
         // No bump of the session's version here: it would lock the session row
         // until commit and so serialise every scan of a session (on Postgres).
         // The coalesced counts publisher bumps it after the commit instead.
@@ -195,7 +199,7 @@ export class CheckinsRepo {
     const current = f.checkin;
     if (d.action === 'check_in') {
       const row: CheckinsTable = {
-        id: randomUUID(),
+        id: randomUuid(this.random),
         session_id: s.session.id,
         attendee_id: f.attendee!.id,
         at: s.scannedAt,
@@ -221,11 +225,11 @@ export class CheckinsRepo {
   }
 
   /**
-   * Undoes a live check-in: the attendee is locked (their version bumped)
-   * first, like a scan. Returns the new versions, or null when it was already
-   * undone (or never was).
+   * Undoes a live check-in of `eventId`: the attendee is locked (their
+   * version bumped) first, like a scan. Returns the new versions, or null when
+   * it was already undone (or never was).
    */
-  async undo(c: Checkin, by: string, now: number): Promise<{ passVersion: number; sessionVersion: number } | null> {
+  async undo(c: Checkin, eventId: string, by: string, now: number): Promise<{ passVersion: number; sessionVersion: number } | null> {
     try {
       return await this.units.execute(async ({ db: trx }) => {
         // The attendee's row first, as a scan takes it, so the two never wait on each other.
@@ -233,7 +237,7 @@ export class CheckinsRepo {
         const r = await trx.updateTable('checkins').set({ undone_at: now, undone_by: by }).where('id', '=', c.id).where('undone_at', 'is', null).executeTakeFirst();
         // Nothing to undo: roll the version bump back too, or a refused undo would move the pass.
         if (!a || Number(r.numUpdatedRows) === 0) throw NOTHING_TO_UNDO;
-        await this.onChange?.(trx, { type: 'undone', checkinId: c.id, at: now, by: `user:${by}` });
+        await this.onChange?.(trx, { type: 'undone', checkinId: c.id, eventId, at: now, by: `user:${by}` });
         const v = await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.sessionId).returning('version').executeTakeFirst();
         return { passVersion: Number(a.version), sessionVersion: Number(v?.version ?? 0) };
       });

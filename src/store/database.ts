@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import { systemClock, type Clock } from '../domain/clock.js';
 import type { Database } from './schema.js';
 import { migrationsFor } from './migrations/index.js';
 import { HotStatementClient } from './pg-hot-statements.js';
@@ -38,6 +39,8 @@ export interface StoreOptions {
   onWarning?: (message: string) => void;
   /** Told once when the database stops answering and once when it is back (see StoreOutage). */
   onOutage?: (change: OutageChange) => void;
+  /** How long an outage lasted is told by this clock: the node's (the system's unless a test drives it). */
+  clock?: Clock;
 }
 
 /** The one place that decides SQLite or Postgres. */
@@ -46,7 +49,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   // The probe runs only after a failed query, by which time `store` is set; a
   // failed query inside a unit schedules it, yet it runs outside that unit.
   const probe = () => scope.outside(async () => void (await sql`select 1`.execute(store.db)));
-  const outage: StoreOutage = new StoreOutage(probe, opts.onOutage ?? (() => {}));
+  const clock = opts.clock ?? systemClock;
+  const outage: StoreOutage = new StoreOutage(probe, opts.onOutage ?? (() => {}), () => clock.now());
   const store: Store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10, outage, scope) : openSqlite(opts, outage, scope);
   try {
     await (store.dialect === 'sqlite' ? migrateSqliteExclusively(store, opts.dataDir) : migrate(store));

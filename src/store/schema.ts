@@ -11,7 +11,8 @@ export interface UsersTable {
   disabled_at: number | null;
 }
 
-export interface SessionsTable {
+/** Sign-ins (cookie credentials of users; see migration 009). */
+export interface SignInsTable {
   /** sha256 of the cookie value; the value itself is never stored. */
   id_hash: string;
   user_id: string;
@@ -231,9 +232,13 @@ export interface ScansTable {
   response: string;
 }
 
-/** Check-in webhooks (migration 005): one endpoint per event and the outbox of deliveries. */
-export interface EventWebhooksTable {
-  event_id: string;
+/**
+ * Webhooks (migrations 005, 010): at most one endpoint per owner and the
+ * outbox of deliveries. An owner is `<kind>:<id>`, e.g. `event:<id>` for an
+ * event's check-in webhook.
+ */
+export interface WebhookEndpointsTable {
+  owner: string;
   url: string;
   /** `whsec_...`, kept in clear: every delivery is signed with it. */
   secret: string;
@@ -244,7 +249,8 @@ export interface EventWebhooksTable {
 
 export interface WebhookDeliveriesTable {
   id: string;
-  event_id: string;
+  /** The endpoint's owner (`webhook_endpoints.owner`). */
+  owner: string;
   /** `checkin.created`, `checkin.undone`, `ping`, ... */
   kind: string;
   /** JSON of the body's `data`. */
@@ -265,7 +271,7 @@ export interface WebhookDeliveriesTable {
 
 export interface Database {
   users: UsersTable;
-  sessions: SessionsTable;
+  sign_ins: SignInsTable;
   sign_in_backoff: SignInBackoffTable;
   api_keys: ApiKeysTable;
   server_secrets: ServerSecretsTable;
@@ -282,6 +288,6 @@ export interface Database {
   scanner_devices: ScannerDevicesTable;
   checkins: CheckinsTable;
   scans: ScansTable;
-  event_webhooks: EventWebhooksTable;
+  webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }

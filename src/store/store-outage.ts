@@ -62,6 +62,8 @@ export class StoreOutage {
   constructor(
     private readonly probe: () => Promise<void>,
     private readonly onChange: (change: OutageChange) => void,
+    /** The store's clock, for how long an outage lasted. */
+    private readonly now: () => number,
     private readonly probeMs = 250,
     private readonly quietMs = 1000,
   ) {}
@@ -76,7 +78,7 @@ export class StoreOutage {
     if (!this.closed) {
       this.failures++;
       if (this.downSince === null) {
-        this.downSince = Date.now();
+        this.downSince = this.now();
         this.onChange({ up: false, reason: describe(err) });
       }
       // Down, or failing again while it looked back: (re)start probing.
@@ -103,7 +105,7 @@ export class StoreOutage {
 
   private back(): void {
     if (this.downSince === null) return;
-    const downMs = Date.now() - this.downSince;
+    const downMs = this.now() - this.downSince;
     this.downSince = null;
     this.onChange({ up: true, downMs });
   }

@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { CheckinReport, DeliveryStatus, DueDelivery, WebhookDelivery } from '../webhooks/webhook-delivery.js';
+import type { DeliveryStatus, DueDelivery, WebhookDelivery } from '../webhooks/webhook-delivery.js';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
-import { PreparedQuery } from './prepared-query.js';
 
 export type { DeliveryStatus } from '../webhooks/webhook-delivery.js';
 
 const toDelivery = (r: WebhookDeliveriesTable): WebhookDelivery => ({
   id: r.id,
-  eventId: r.event_id,
+  owner: r.owner,
   kind: r.kind,
   payload: r.payload,
   status: r.status as DeliveryStatus,
@@ -33,44 +32,11 @@ export type Settlement =
 export class WebhookDeliveriesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** What a check-in webhook reports, read in the change's unit of work; undefined when the event has no enabled endpoint. */
-  async checkinForWebhook(trx: Kysely<Database>, checkinId: string): Promise<CheckinReport | undefined> {
-    const c = await this.checkinQuery.first(trx, { checkinId });
-    if (!c) return undefined;
-    return {
-      eventId: c.event_id,
-      checkin: {
-        id: c.id,
-        sessionId: c.session_id,
-        attendeeId: c.attendee_id,
-        at: Number(c.at),
-        gate: c.gate,
-        method: c.method,
-        exitedAt: c.exited_at === null ? null : Number(c.exited_at),
-        undoneAt: c.undone_at === null ? null : Number(c.undone_at),
-      },
-      attendee: { id: c.attendee_id, name: c.attendee_name, email: c.attendee_email, userId: c.attendee_user_id },
-      session: { id: c.session_id, name: c.session_name },
-    };
-  }
-
-  /** Run inside every check-in's transaction, so compiled once. */
-  private readonly checkinQuery = new PreparedQuery((db, p: { checkinId: string }) =>
-    db
-      .selectFrom('checkins as c')
-      .innerJoin('attendees as a', 'a.id', 'c.attendee_id')
-      .innerJoin('event_sessions as s', 's.id', 'c.session_id')
-      .innerJoin('event_webhooks as w', 'w.event_id', 's.event_id')
-      .select(['c.id', 'c.session_id', 'c.attendee_id', 'c.at', 'c.gate', 'c.method', 'c.exited_at', 'c.undone_at', 'a.name as attendee_name', 'a.email as attendee_email', 'a.user_id as attendee_user_id', 's.name as session_name', 's.event_id'])
-      .where('c.id', '=', p.checkinId)
-      .where('w.enabled', '=', 1),
-  );
-
   /** Queues a new delivery, due at once. */
-  async insert(d: Pick<WebhookDelivery, 'id' | 'eventId' | 'kind' | 'payload' | 'createdAt'>, trx: Kysely<Database> = this.db): Promise<void> {
+  async insert(d: Pick<WebhookDelivery, 'id' | 'owner' | 'kind' | 'payload' | 'createdAt'>, trx: Kysely<Database> = this.db): Promise<void> {
     await trx
       .insertInto('webhook_deliveries')
-      .values({ id: d.id, event_id: d.eventId, kind: d.kind, payload: d.payload, created_at: d.createdAt, status: 'pending', attempts: 0, next_attempt_at: d.createdAt, claimed_until: null, claim_token: null, last_status: null, last_error: null, delivered_at: null })
+      .values({ id: d.id, owner: d.owner, kind: d.kind, payload: d.payload, created_at: d.createdAt, status: 'pending', attempts: 0, next_attempt_at: d.createdAt, claimed_until: null, claim_token: null, last_status: null, last_error: null, delivered_at: null })
       .execute();
   }
 
@@ -78,7 +44,7 @@ export class WebhookDeliveriesRepo {
   async due(now: number, limit: number): Promise<DueDelivery[]> {
     const rows = await this.db
       .selectFrom('webhook_deliveries as d')
-      .innerJoin('event_webhooks as w', 'w.event_id', 'd.event_id')
+      .innerJoin('webhook_endpoints as w', 'w.owner', 'd.owner')
       .selectAll('d')
       .select(['w.url', 'w.secret'])
       .where('d.status', '=', 'pending')
@@ -137,24 +103,24 @@ export class WebhookDeliveriesRepo {
     await this.db.updateTable('webhook_deliveries').set({ claimed_until: null, claim_token: null }).where('id', '=', id).where('claim_token', '=', token).execute();
   }
 
-  /** The latest deliveries of an event, newest first. */
-  async list(eventId: string, status: DeliveryStatus | undefined, limit: number): Promise<WebhookDelivery[]> {
-    let q = this.db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', eventId);
+  /** The latest deliveries of an owner's endpoint, newest first. */
+  async list(owner: string, status: DeliveryStatus | undefined, limit: number): Promise<WebhookDelivery[]> {
+    let q = this.db.selectFrom('webhook_deliveries').selectAll().where('owner', '=', owner);
     if (status) q = q.where('status', '=', status);
     return (await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()).map(toDelivery);
   }
 
-  async get(eventId: string, id: string): Promise<WebhookDelivery | undefined> {
-    const r = await this.db.selectFrom('webhook_deliveries').selectAll().where('event_id', '=', eventId).where('id', '=', id).executeTakeFirst();
+  async get(owner: string, id: string): Promise<WebhookDelivery | undefined> {
+    const r = await this.db.selectFrom('webhook_deliveries').selectAll().where('owner', '=', owner).where('id', '=', id).executeTakeFirst();
     return r && toDelivery(r);
   }
 
   /** Sends a delivered or failed delivery once more, now; it keeps its id, so the receiver can tell. */
-  async redeliver(eventId: string, id: string, now: number): Promise<boolean> {
+  async redeliver(owner: string, id: string, now: number): Promise<boolean> {
     const r = await this.db
       .updateTable('webhook_deliveries')
       .set({ status: 'pending', next_attempt_at: now, claimed_until: null, claim_token: null })
-      .where('event_id', '=', eventId)
+      .where('owner', '=', owner)
       .where('id', '=', id)
       .where('status', '!=', 'pending')
       .executeTakeFirst();

@@ -1,6 +1,7 @@
-/** An event's webhook endpoint (at most one per event). */
+/** An owner's webhook endpoint (at most one per owner). */
 export interface WebhookEndpoint {
-  eventId: string;
+  /** `<kind>:<id>`, e.g. `event:<id>` (see webhook-owner.ts). */
+  owner: string;
   url: string;
   /** `whsec_...`: every delivery is signed with it. */
   secret: string;
@@ -15,7 +16,8 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 export interface WebhookDelivery {
   /** `whd_...`, the same on every attempt, so a receiver can tell a retry. */
   id: string;
-  eventId: string;
+  /** The endpoint's owner, `<kind>:<id>`. */
+  owner: string;
   /** The body's `type` (`checkin.created`, `ping`, ...). */
   kind: string;
   /** The body's `data`, as JSON text: signed and sent as stored. */
@@ -34,12 +36,4 @@ export interface WebhookDelivery {
 export interface DueDelivery extends WebhookDelivery {
   url: string;
   secret: string;
-}
-
-/** What a check-in webhook reports about one check-in, read in the change's unit of work. */
-export interface CheckinReport {
-  eventId: string;
-  checkin: { id: string; sessionId: string; attendeeId: string; at: number; gate: string | null; method: string; exitedAt: number | null; undoneAt: number | null };
-  attendee: { id: string; name: string; email: string | null; userId: string | null };
-  session: { id: string; name: string };
 }

@@ -1,4 +1,4 @@
-/** Check-in webhooks: the admin API of an event's webhook. */
+/** Webhooks: the admin API of an owner's webhook (an event's, ...). */
 export const WEBHOOK_ERRORS = {
   invalid_webhook_url: 400,
   webhook_not_configured: 404,

@@ -1,34 +1,55 @@
 import type { Kysely } from 'kysely';
 import { randomUuid, type Random } from '../domain/random.js';
-import type { CheckinChange, CheckinHook } from '../store/checkins.js';
 import type { Database } from '../store/schema.js';
 import type { WebhookDeliveriesRepo } from '../store/webhook-deliveries.js';
+import type { WebhookEndpointsRepo } from '../store/webhook-endpoints.js';
 
-/** Every type a webhook body may have. */
-export const WEBHOOK_TYPES = ['checkin.created', 'checkin.exited', 'checkin.reentered', 'checkin.undone', 'ping'] as const;
-export type WebhookType = (typeof WEBHOOK_TYPES)[number];
+/** The capability's own body type, sent by `POST .../webhook/test`; features declare theirs (check-in: `checkin.*`). */
+export const PING = 'ping';
 
 /** Delivery ids carry a prefix, so a receiver's logs say what they are. */
 export const newDeliveryId = (random: Random) => `whd_${randomUuid(random).replaceAll('-', '')}`;
 
+/** A body's `data`: sent as JSON, in the key order given. */
+export type WebhookData = Record<string, unknown>;
+
+/** One change a feature reports to an owner's webhook. */
+export interface WebhookMessage {
+  /** `<kind>:<id>` (see webhook-owner.ts). */
+  owner: string;
+  /** The body's `type`: one the feature declared. */
+  type: string;
+  /** The body's `created_at` (ms), when the change happened. */
+  at: number;
+  /**
+   * The body's `data`, or a function that reads it: called only when the
+   * owner has an enabled endpoint, on the same unit of work; undefined from
+   * it sends nothing.
+   */
+  data: WebhookData | (() => Promise<WebhookData | undefined>);
+}
+
 /**
- * The check-in hook that fills the outbox: inside the transaction of each
- * check-in change it reads what the webhook reports and, when the event has
- * an enabled endpoint, inserts one pending delivery. One indexed read per
- * change when no endpoint is set; nothing for a refused scan.
+ * The outbox every feature writes through, inside the transaction of the
+ * change it reports (pass the unit's handle as `trx`): a committed change
+ * always has its delivery and a rolled back one never does. A pending
+ * delivery is inserted only when the owner has an enabled endpoint; when it
+ * has none this costs one look-up by key and `data` is never read.
  */
-export function webhookOutbox(deliveries: WebhookDeliveriesRepo, random: Random): CheckinHook {
-  return async (trx: Kysely<Database>, change: CheckinChange) => {
-    const c = await deliveries.checkinForWebhook(trx, change.checkinId);
-    if (!c) return;
-    const k = c.checkin;
-    const data = {
-      event_id: c.eventId,
-      checkin: { id: k.id, session_id: k.sessionId, attendee_id: k.attendeeId, at: k.at, gate: k.gate, method: k.method, exited_at: k.exitedAt, undone_at: k.undoneAt },
-      attendee: { id: c.attendee.id, name: c.attendee.name, email: c.attendee.email, user_id: c.attendee.userId },
-      session: c.session,
-      by: change.by,
-    };
-    await deliveries.insert({ id: newDeliveryId(random), eventId: c.eventId, kind: `checkin.${change.type}` satisfies WebhookType, payload: JSON.stringify(data), createdAt: change.at }, trx);
-  };
+export class WebhookOutbox {
+  constructor(
+    private readonly endpoints: WebhookEndpointsRepo,
+    private readonly deliveries: WebhookDeliveriesRepo,
+    private readonly random: Random,
+  ) {}
+
+  /** Queues `m` for the owner's endpoint; returns the delivery id, or undefined when nothing was queued. */
+  async enqueue(trx: Kysely<Database>, m: WebhookMessage): Promise<string | undefined> {
+    if (!(await this.endpoints.enabled(trx, m.owner))) return undefined;
+    const data = typeof m.data === 'function' ? await m.data() : m.data;
+    if (data === undefined) return undefined;
+    const id = newDeliveryId(this.random);
+    await this.deliveries.insert({ id, owner: m.owner, kind: m.type, payload: JSON.stringify(data), createdAt: m.at }, trx);
+    return id;
+  }
 }

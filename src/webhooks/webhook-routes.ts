@@ -2,57 +2,61 @@ import { Type } from '@fastify/type-provider-typebox';
 import { principalOf } from '../auth/http-auth.js';
 import { errorResponses } from '../http/schemas.js';
 import type { App } from '../http/types.js';
+import { ownerIdField, type WebhookOwnerKind } from './webhook-owner.js';
 import type { WebhookService } from './webhook-service.js';
-import { DeliveriesQuery, DeliveryParams, DeliveryView, WebhookBody, WebhookParams, WebhookView } from './webhook-schemas.js';
+import { DeliveriesQuery, DeliveryParams, WebhookBody, WebhookParams, webhookViewId } from './webhook-schemas.js';
 
-const tags = ['checkin'];
-
-/** Organisers: an event's webhook, its delivery log, a test ping and redelivery. Admins only. */
-export function webhookRoutes(app: App, webhooks: WebhookService): void {
-  app.addSchema(WebhookView);
-  app.addSchema(DeliveryView);
+/**
+ * Organisers: an owner's webhook at the kind's path (an event's at
+ * `/events/:id/webhook`), its delivery log, a test ping and redelivery.
+ * Admins only. The shapes' schemas are added once by the plugin.
+ */
+export function webhookRoutes(app: App, webhooks: WebhookService, kind: WebhookOwnerKind): void {
+  const tags = [kind.tag];
+  const path = kind.path;
+  const view = () => Type.Ref(webhookViewId(kind));
 
   app.put(
-    '/events/:id/webhook',
+    path,
     {
       schema: {
         tags,
-        summary: "Set the event's webhook (a POST per check-in change, signed with HMAC-SHA256)",
+        summary: `Set the ${kind.label}'s webhook (a POST per ${kind.change}, signed with HMAC-SHA256)`,
         description:
           'Creates (201, with a new `whsec_...` secret) or updates (200) the endpoint. `rotate_secret: true` issues a new secret. ' +
           'Each delivery carries `x-scanpass-signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`; see the README.',
         params: WebhookParams,
         body: WebhookBody,
-        response: { 200: Type.Ref('EventWebhook'), 201: Type.Ref('EventWebhook'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'invalid_webhook_url', 'not_found') },
+        response: { 200: view(), 201: view(), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'invalid_webhook_url', 'not_found') },
       },
     },
     async (req, reply) => {
-      const { created, webhook } = await webhooks.put(principalOf(req).user.id, req.params.id, req.body);
+      const { created, webhook } = await webhooks.put(kind, principalOf(req).user.id, req.params.id, req.body);
       return reply.code(created ? 201 : 200).send(webhook);
     },
   );
 
   app.get(
-    '/events/:id/webhook',
-    { schema: { tags, summary: "The event's webhook, with its secret", params: WebhookParams, response: { 200: Type.Ref('EventWebhook'), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found', 'webhook_not_configured') } } },
-    async (req) => webhooks.get(req.params.id),
+    path,
+    { schema: { tags, summary: `The ${kind.label}'s webhook, with its secret`, params: WebhookParams, response: { 200: view(), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found', 'webhook_not_configured') } } },
+    async (req) => webhooks.get(kind, req.params.id),
   );
 
   app.delete(
-    '/events/:id/webhook',
+    path,
     {
       schema: {
         tags,
-        summary: "Delete the event's webhook, its delivery log and what it had still to send",
+        summary: `Delete the ${kind.label}'s webhook, its delivery log and what it had still to send`,
         params: WebhookParams,
-        response: { 200: Type.Object({ event_id: Type.String(), deleted: Type.Boolean() }), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'webhook_not_configured') },
+        response: { 200: Type.Object({ [ownerIdField(kind)]: Type.String(), deleted: Type.Boolean() }), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'webhook_not_configured') },
       },
     },
-    async (req) => webhooks.remove(principalOf(req).user.id, req.params.id),
+    async (req) => webhooks.remove(kind, principalOf(req).user.id, req.params.id),
   );
 
   app.get(
-    '/events/:id/webhook/deliveries',
+    `${path}/deliveries`,
     {
       schema: {
         tags,
@@ -62,19 +66,19 @@ export function webhookRoutes(app: App, webhooks: WebhookService): void {
         response: { 200: Type.Object({ deliveries: Type.Array(Type.Ref('WebhookDelivery')) }), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found', 'webhook_not_configured') },
       },
     },
-    async (req) => webhooks.deliveries(req.params.id, req.query.status, req.query.limit ?? 50),
+    async (req) => webhooks.deliveries(kind, req.params.id, req.query.status, req.query.limit ?? 50),
   );
 
   app.post(
-    '/events/:id/webhook/test',
+    `${path}/test`,
     {
       schema: { tags, summary: 'Queue a `ping` delivery', params: WebhookParams, response: { 202: Type.Ref('WebhookDelivery'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'webhook_not_configured', 'webhook_disabled') } },
     },
-    async (req, reply) => reply.code(202).send(await webhooks.ping(principalOf(req).user.id, req.params.id)),
+    async (req, reply) => reply.code(202).send(await webhooks.ping(kind, principalOf(req).user.id, req.params.id)),
   );
 
   app.post(
-    '/events/:id/webhook/deliveries/:delivery_id/redeliver',
+    `${path}/deliveries/:delivery_id/redeliver`,
     {
       schema: {
         tags,
@@ -83,6 +87,6 @@ export function webhookRoutes(app: App, webhooks: WebhookService): void {
         response: { 202: Type.Ref('WebhookDelivery'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'webhook_not_configured', 'conflict') },
       },
     },
-    async (req, reply) => reply.code(202).send(await webhooks.redeliver(principalOf(req).user.id, req.params.id, req.params.delivery_id)),
+    async (req, reply) => reply.code(202).send(await webhooks.redeliver(kind, principalOf(req).user.id, req.params.id, req.params.delivery_id)),
   );
 }

@@ -4,20 +4,25 @@ import type { Clock } from '../domain/clock.js';
 import type { Random } from '../domain/random.js';
 import { parseRetrySchedule } from './webhook-retry.js';
 import type { AuditLog } from '../store/audit-log.js';
-import type { CheckinHook } from '../store/checkins.js';
-import { EventWebhooksRepo } from '../store/event-webhooks.js';
-import { EventsRepo } from '../store/events.js';
 import type { Database } from '../store/schema.js';
 import { WebhookDeliveriesRepo } from '../store/webhook-deliveries.js';
+import { WebhookEndpointsRepo } from '../store/webhook-endpoints.js';
 import { WebhookService } from './webhook-service.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
-import { webhookOutbox } from './webhook-outbox.js';
+import { WebhookOutbox } from './webhook-outbox.js';
+import type { WebhookOwnerKind } from './webhook-owner.js';
 
-/** Webhooks as one capability: the outbox hook a feature's store writes through, the admin API, the node's dispatcher. */
+/**
+ * Webhooks as one capability any feature plugs into: the outbox a feature
+ * writes its changes through (`enqueue`, inside the change's unit of work),
+ * the admin API of each kind of owner, the node's dispatcher.
+ */
 export interface Webhooks {
-  outbox: CheckinHook;
+  outbox: WebhookOutbox;
   service: WebhookService;
   dispatcher: WebhookDispatcher;
+  /** The kinds of owner registered (check-in: `event`); webhooksPlugin serves each at its path. */
+  owners: readonly WebhookOwnerKind[];
 }
 
 export interface WebhookDeps {
@@ -26,6 +31,8 @@ export interface WebhookDeps {
   clock: Clock;
   random: Random;
   onError: (err: unknown, context: string) => void;
+  /** Each feature's kind of owner; kinds and paths must be unique. */
+  owners: readonly WebhookOwnerKind[];
 }
 
 export function createWebhooks(config: Config, d: WebhookDeps): Webhooks {
@@ -35,13 +42,20 @@ export function createWebhooks(config: Config, d: WebhookDeps): Webhooks {
   } catch (err) {
     throw new ConfigError(`SCANPASS_WEBHOOK_RETRY_SCHEDULE: ${(err as Error).message}`);
   }
+  for (const [i, k] of d.owners.entries()) {
+    if (!/^[a-z][a-z0-9_]*$/.test(k.kind)) throw new Error(`webhook owner kind "${k.kind}": lowercase letters, digits and _ only`);
+    if (!k.path.includes(':id')) throw new Error(`webhook owner kind "${k.kind}": its path must name the owner as :id`);
+    if (d.owners.findIndex((o) => o.kind === k.kind || o.path === k.path) !== i) throw new Error(`webhook owner kind "${k.kind}" (${k.path}) is registered twice`);
+  }
+  const endpoints = new WebhookEndpointsRepo(d.db);
   const deliveries = new WebhookDeliveriesRepo(d.db);
   return {
-    outbox: webhookOutbox(deliveries, d.random),
-    service: new WebhookService({ events: new EventsRepo(d.db), endpoints: new EventWebhooksRepo(d.db), deliveries, audit: d.audit, clock: d.clock, random: d.random, allowPrivate: config.webhookAllowPrivate }),
+    outbox: new WebhookOutbox(endpoints, deliveries, d.random),
+    service: new WebhookService({ endpoints, deliveries, audit: d.audit, clock: d.clock, random: d.random, allowPrivate: config.webhookAllowPrivate }),
     dispatcher: new WebhookDispatcher(
       { deliveries, clock: d.clock, random: d.random, onError: d.onError },
       { tickMs: config.webhookTickMs, retrySchedule, timeoutMs: config.webhookTimeoutSeconds * 1000, allowPrivate: config.webhookAllowPrivate },
     ),
+    owners: d.owners,
   };
 }

@@ -29,7 +29,16 @@ async function whatANodeHandsOut(seed: string) {
     const app = (await node.app.inject({ method: 'POST', url: '/api/v1/clients', ...as(admin), payload: { name: 'TV', confidential: true } })).json();
     const user = (await node.app.inject({ method: 'POST', url: '/api/v1/users', ...as(admin), payload: { email: 'member@test.local', password: 'a long enough password', role: 'member' } })).json();
     const login = (await node.app.inject({ method: 'POST', url: '/oauth/device_authorization', payload: { client_id: app.client.client_id, client_secret: app.client_secret, scope: 'openid' } })).json();
-    return { adminId: admin.id, csrf: admin.csrf, clientId: app.client.client_id, secret: app.client_secret, userId: user.id, userCode: login.user_code, deviceCode: login.device_code };
+    const post = async (url: string, payload: object) => (await node.app.inject({ method: 'POST', url, ...as(admin), payload })).json();
+    const t = Date.now();
+    const event = await post('/api/v1/events', { name: 'Summit', starts_at: t - 3600_000, ends_at: t + 3600_000 });
+    const session = await post(`/api/v1/events/${event.id}/sessions`, { name: 'Keynote', starts_at: t - 600_000, ends_at: t + 3600_000, all_attendees: true });
+    const attendee = await post(`/api/v1/events/${event.id}/attendees`, { name: 'Ada', email: 'ada@test.local' });
+    const scan = await post('/api/v1/checkins/manual', { session_id: session.id, attendee_id: attendee.id, nonce: 'first-scan' });
+    return {
+      adminId: admin.id, csrf: admin.csrf, clientId: app.client.client_id, secret: app.client_secret, userId: user.id, userCode: login.user_code, deviceCode: login.device_code,
+      eventId: event.id, attendeeId: attendee.id, checkinId: scan.checkin?.id,
+    };
   } finally {
     await node.close();
   }
@@ -42,6 +51,7 @@ describe('randomness passed to a node', () => {
     expect(a.clientId).toMatch(/^app_/);
     expect(a.secret).toEqual(expect.any(String));
     expect(a.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    expect(a.checkinId).toEqual(expect.any(String));
     expect(b).toEqual(a);
   });
 });

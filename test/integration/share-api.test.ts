@@ -102,7 +102,7 @@ describe.each(dialects)('share API on $name', ({ database }) => {
     }
 
     const audit = await node.services.audit.recent(20, `share:${s.id}`);
-    expect(audit).toEqual([expect.objectContaining({ action: 'share_approve', outcome: 'ok', actor_id: a.id, detail: expect.objectContaining({ requester_id: b.id }) })]);
+    expect(audit).toEqual([expect.objectContaining({ action: 'share_approve', outcome: 'ok', actorId: a.id, detail: expect.objectContaining({ requester_id: b.id }) })]);
   });
 
   it('gives a code to exactly one of ten people scanning at once', async () => {

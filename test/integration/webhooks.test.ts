@@ -2,12 +2,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../src/webhooks/webhook-signature.js';
-import { webhookOutbox } from '../../src/webhooks/webhook-outbox.js';
+import { checkinWebhooks } from '../../src/features/checkin/checkin-webhooks.js';
 import { hmacSha256Hex } from '../../src/webhooks/webhook-sender.js';
 import { systemRandom } from '../../src/services.js';
 import { CheckinsRepo } from '../../src/store/checkins.js';
 import { EventsRepo } from '../../src/store/events.js';
-import { WebhookDeliveriesRepo } from '../../src/store/webhook-deliveries.js';
+import { CheckinReportsRepo } from '../../src/store/checkin-reports.js';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { freePort } from '../support/free-port.js';
 import { createTestDatabase } from '../support/postgres.js';
@@ -247,8 +247,8 @@ describe.each(dialects)('check-in webhooks on $name', ({ database }) => {
   it('writes the delivery inside the check-in transaction: a rolled-back check-in leaves none', async () => {
     const ev = await eventWithWebhook(api, receiver.url('/rollback'));
     const { db, units } = node.services.store;
-    const outbox = webhookOutbox(new WebhookDeliveriesRepo(db), systemRandom);
-    const failing = new CheckinsRepo(db, units, async (trx, change) => {
+    const outbox = checkinWebhooks(node.services.webhooks.outbox, new CheckinReportsRepo());
+    const failing = new CheckinsRepo(db, units, systemRandom, async (trx, change) => {
       await outbox(trx, change);
       throw new Error('fails after the outbox row was written');
     });
@@ -260,7 +260,7 @@ describe.each(dialects)('check-in webhooks on $name', ({ database }) => {
         () => null,
       );
     await expect(record()).rejects.toThrow('fails after the outbox row was written');
-    expect(await db.selectFrom('webhook_deliveries').select('id').where('event_id', '=', ev.event).execute()).toHaveLength(0);
+    expect(await db.selectFrom('webhook_deliveries').select('id').where('owner', '=', `event:${ev.event}`).execute()).toHaveLength(0);
     expect(await db.selectFrom('checkins').select('id').where('attendee_id', '=', ev.attendees[0]!).execute()).toHaveLength(0);
   });
 });
@@ -372,7 +372,7 @@ describe('webhook targets by default (no lab setting)', () => {
     const ev = await eventWithWebhook(api, 'https://hooks.example.org/x');
     // As if saved while the lab setting was on, or by a name whose DNS answer later changed: localhost resolves to 127.0.0.1 / ::1.
     const url = receiver.url('/rebound').replace('127.0.0.1', 'localhost');
-    await node.services.store.db.updateTable('event_webhooks').set({ url }).where('event_id', '=', ev.event).execute();
+    await node.services.store.db.updateTable('webhook_endpoints').set({ url }).where('owner', '=', `event:${ev.event}`).execute();
     await ev.checkIn(ev.attendees[0]!);
     const [d] = await until(async () => {
       const list = await ev.deliveries();

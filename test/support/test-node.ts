@@ -13,11 +13,12 @@ export const ADMIN = { email: 'admin@test.local', password: 'correct horse batte
 
 /**
  * A real node on a free port with its own SQLite folder (or the given
- * database), the counter test channel, and a known admin.
+ * database), the counter test channel, and a known admin; `extend` adds
+ * routes before the app is ready.
  */
 export async function startTestNode(
   overrides: Partial<Record<keyof typeof CONFIG_KEYS, unknown>> = {},
-  opts: Pick<NodeOptions, 'clock' | 'random'> = {},
+  opts: Pick<NodeOptions, 'clock' | 'random' | 'extend'> = {},
 ): Promise<RunningNode & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-test-'));
   // A known port up front, so the public URL (the OpenID issuer) is the real one.
@@ -26,7 +27,11 @@ export async function startTestNode(
     env: {},
     overrides: { port, host: '127.0.0.1', publicUrl: `http://127.0.0.1:${port}`, dataDir, adminEmail: ADMIN.email, adminPassword: ADMIN.password, logLevel: 'silent', rateLimitPerMinute: 100_000, signInLimitPerMinute: 1000, liveUpgradesPerMinute: 100_000, liveMaxSocketsPerAddress: 100_000, ...overrides },
   });
-  const node = await startNode(config, { ...opts, logger: pino({ level: process.env.SCANPASS_TEST_LOG ?? 'silent' }), extend: counterChannel, announce: () => {} });
+  const extend: NodeOptions['extend'] = async (app, services) => {
+    await counterChannel(app, services);
+    await opts.extend?.(app, services);
+  };
+  const node = await startNode(config, { ...opts, logger: pino({ level: process.env.SCANPASS_TEST_LOG ?? 'silent' }), extend, announce: () => {} });
   return {
     ...node,
     dataDir,

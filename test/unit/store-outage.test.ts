@@ -6,11 +6,11 @@ import { isStoreOutage, StoreOutage, type OutageChange } from '../../src/store/s
 import { until } from '../support/until.js';
 
 /** A real SQLite database behind the outage-aware dialect, as openStore builds it. */
-function open() {
+function open(now: () => number = Date.now) {
   const sqlite = new SQLite(':memory:');
   const changes: OutageChange[] = [];
   // Short probe and quiet periods so the test does not wait on the production ones.
-  const outage: StoreOutage = new StoreOutage(async () => void (await sql`select 1`.execute(db)), (c) => changes.push(c), 5, 30);
+  const outage: StoreOutage = new StoreOutage(async () => void (await sql`select 1`.execute(db)), (c) => changes.push(c), now, 5, 30);
   const db = new Kysely<Record<string, never>>({ dialect: outageAwareDialect(new SqliteDialect({ database: sqlite }), (err) => outage.translate(err)) });
   return { sqlite, db, outage, changes };
 }
@@ -36,6 +36,20 @@ describe('a database that cannot take writes', () => {
     await until(() => outage.reachable, 'the database reported back');
     expect(changes).toHaveLength(2);
     expect(changes[1]).toMatchObject({ up: true });
+    outage.close();
+    await db.destroy();
+  });
+
+  it('tells how long the outage lasted by the clock it is given', async () => {
+    let t = 1_000_000;
+    const { sqlite, db, outage, changes } = open(() => t);
+    await sql`create table t (b blob)`.execute(db);
+    sqlite.pragma(`max_page_count = ${Number(sqlite.pragma('page_count', { simple: true })) + 1}`);
+    expect(isStoreOutage(await sql`insert into t values (zeroblob(100000))`.execute(db).catch((e: unknown) => e))).toBe(true);
+    t += 42_000;
+    sqlite.pragma('max_page_count = 1000000');
+    await until(() => outage.reachable, 'the database reported back');
+    expect(changes).toEqual([{ up: false, reason: 'SQLITE_FULL: database or disk is full' }, { up: true, downMs: 42_000 }]);
     outage.close();
     await db.destroy();
   });

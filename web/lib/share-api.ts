@@ -1,4 +1,4 @@
-// The share API as the pages use it (see src/flows/share/share-schemas.ts).
+// The share API as the pages use it (see src/features/share/share-schemas.ts).
 import { SHARE_FIELDS, type SharedFields, type ShareField, type ShareStatus } from '../../src/domain/share-request.js';
 import type { OwnerView, RequesterView } from '../../src/features/share/share-schemas.js';
 import { api } from './api.js';

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
+import type { Random } from '../../domain/random.js';
 import type { LiveService } from '../../live/live-service.js';
 import { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
@@ -32,6 +33,7 @@ export interface CheckinFeatureDeps {
   live: LiveService;
   audit: AuditLog;
   clock: Clock;
+  random: Random;
   /** Runs inside each check-in change's transaction: the webhook outbox. */
   onChange: CheckinHook;
   onError: (err: unknown, context: string) => void;
@@ -46,7 +48,7 @@ export function createCheckin(config: Config, d: CheckinFeatureDeps): CheckinFea
       events: new EventsRepo(d.db),
       attendees: new AttendeesRepo(d.db),
       devices,
-      checkins: new CheckinsRepo(d.db, d.units, d.onChange),
+      checkins: new CheckinsRepo(d.db, d.units, d.random, d.onChange),
       live: d.live,
       audit: d.audit,
       clock: d.clock,

@@ -122,7 +122,7 @@ export class CheckinService {
     const session = await this.d.events.session(c.sessionId);
     if (!session) throw new AppError('not_found', 'no such check-in');
     await requireStaff(this.d.events, user, session);
-    const moved = await this.d.checkins.undo(c, user.id, this.d.clock.now());
+    const moved = await this.d.checkins.undo(c, session.eventId, user.id, this.d.clock.now());
     if (!moved) throw new AppError('conflict', 'this check-in has already been undone');
     await this.d.audit.record({ at: this.d.clock.now(), actorId: user.id, action: 'checkin_undo', subject: sessionChannel(session.id), outcome: 'ok', detail: { checkin_id: c.id, attendee_id: c.attendeeId } });
     this.channels.publishPass(c.attendeeId);

@@ -5,7 +5,7 @@ import type { Random } from '../../domain/random.js';
 import { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import { EventsRepo } from '../../store/events.js';
-import { ScannerDevicesRepo } from '../../store/scanner-devices.js';
+import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { Database } from '../../store/schema.js';
 import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { UsersRepo } from '../../store/users.js';
@@ -22,6 +22,8 @@ export interface EventsFeatureDeps {
   units: UnitsOfWork;
   users: UsersRepo;
   audit: AuditLog;
+  /** The check-in feature's: it caches device tokens, so a revocation must go through the same one. */
+  devices: ScannerDevicesRepo;
   /** Where changes to sessions, passes and devices are published. */
   channels: CheckinLive;
   clock: Clock;
@@ -32,7 +34,7 @@ export function createEvents(config: Config, d: EventsFeatureDeps): EventsFeatur
   const service = new EventService({
     events: new EventsRepo(d.db),
     attendees: new AttendeesRepo(d.db),
-    devices: new ScannerDevicesRepo(d.db, d.clock),
+    devices: d.devices,
     users: d.users,
     audit: d.audit,
     units: d.units,

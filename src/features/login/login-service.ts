@@ -1,7 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { sha256, safeEqual } from '../../auth/secrets.js';
 import type { Clock } from '../../domain/clock.js';
-import { mayApproveFor } from '../../domain/api-key-scopes.js';
 import { AppError } from '../../domain/errors.js';
 import { ANONYMOUS } from '../../domain/live-grant.js';
 import * as machine from '../../domain/login-request.js';
@@ -14,6 +13,7 @@ import { expireEach, liveVersionedTransition, type VersionedTransition } from '.
 import type { AuditLog } from '../../store/audit-log.js';
 import type { ClientsRepo, StoredClient } from '../../store/clients.js';
 import type { LoginRequestsRepo, StoredLoginRequest } from '../../store/login-requests.js';
+import { requireMayDecide, type Claimant } from './login-access.js';
 import type { PhoneView } from './login-schemas.js';
 import { OAuthError } from './oauth-error.js';
 import type { TokenSigner } from './token-signer.js';
@@ -33,17 +33,6 @@ export interface LoginServiceDeps {
   audit: AuditLog;
   clock: Clock;
   random: Random;
-}
-
-/** Who scanned: a signed-in session, or an application's API key acting for its own user. */
-export interface Claimant {
-  key: string;
-  userId: string;
-  /**
-   * Set for an API key: it must be scoped to the request's client
-   * (`login:approve:<client_id>`), and its owner must own that client (admins: any).
-   */
-  apiKeyOwner?: { isAdmin: boolean; scopes: readonly string[] };
 }
 
 export const loginChannel = (id: string) => `login:${id}`;
@@ -152,7 +141,7 @@ export class LoginService {
   /** The phone opens a request by its user code: the first claimant wins, and is shown who is asking. */
   async open(userCodeInput: string, claimant: Claimant) {
     const r = await this.byUserCode(userCodeInput);
-    await this.checkApiKeyScope(r, claimant);
+    await requireMayDecide(this.d.clients, r, claimant);
     const { row: request } = await this.transition(r, (cur) => ({
       next: machine.claim(cur, claimant.key, this.d.clock.now(), () => machine.pickMatchNumbers((n) => randomInt(this.d.random, n))),
       result: null,
@@ -162,7 +151,7 @@ export class LoginService {
 
   async approve(userCodeInput: string, claimant: Claimant, match: number | undefined, approval: Approval) {
     const r = await this.byUserCode(userCodeInput);
-    await this.checkApiKeyScope(r, claimant);
+    await requireMayDecide(this.d.clients, r, claimant);
     const { row: request } = await this.transition(r, (cur) => ({ next: machine.approve(cur, claimant.key, match, approval, this.d.clock.now()), result: null }));
     await this.audit(request, claimant, request.status === 'approved' ? 'ok' : 'refused', 'login_approve', { reason: request.denyReason });
     if (request.status === 'denied') throw new AppError('match_mismatch', 'that is not the number on the screen; the request was cancelled for safety');
@@ -171,7 +160,7 @@ export class LoginService {
 
   async deny(userCodeInput: string, claimant: Claimant) {
     const r = await this.byUserCode(userCodeInput);
-    await this.checkApiKeyScope(r, claimant);
+    await requireMayDecide(this.d.clients, r, claimant);
     const { row: request } = await this.transition(r, (cur) => ({ next: machine.deny(cur, claimant.key, this.d.clock.now()), result: null }));
     await this.audit(request, claimant, 'ok', 'login_deny', {});
     return this.phoneView(request);
@@ -220,17 +209,6 @@ export class LoginService {
     const r = code ? await this.d.requests.byUserCode(code) : undefined;
     if (!r) throw new AppError('unknown_code', 'no login request has this code; check it against the screen');
     return r;
-  }
-
-  private async checkApiKeyScope(r: StoredLoginRequest, c: Claimant): Promise<void> {
-    if (!c.apiKeyOwner) return;
-    // Checked before anything changes: a refused key claims nothing.
-    if (!mayApproveFor(c.apiKeyOwner.scopes, r.clientId)) {
-      throw new AppError('insufficient_scope', "this API key is not scoped to this request's application: create one with scopes [\"login:approve:<client_id>\"]");
-    }
-    if (c.apiKeyOwner.isAdmin) return;
-    const client = await this.d.clients.find(r.clientId);
-    if (client?.owner_id !== c.userId) throw new AppError('forbidden', "an API key may only decide its own application's requests");
   }
 
   private async issueTokens(client: StoredClient, r: LoginRequest, approval: Approval) {

@@ -5,15 +5,16 @@ import { AppError, isAppError } from '../../domain/errors.js';
 import type { FailureBudget } from '../../http/failure-budget.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
-import { LoginService, type Claimant } from './login-service.js';
+import type { Claimant } from './login-access.js';
+import { LoginService } from './login-service.js';
 import { PhoneView } from './login-schemas.js';
 
 const Params = Type.Object({ user_code: Type.String({ minLength: 1, maxLength: 32, description: 'XXXX-XXXX, any case, dashes and spaces ignored' }) });
 
 function claimantOf(req: FastifyRequest): Claimant {
   const p = principalOf(req);
-  return p.kind === 'session'
-    ? { key: `session:${p.sessionHash}`, userId: p.user.id }
+  return p.kind === 'sign_in'
+    ? { key: `session:${p.signInHash}`, userId: p.user.id }
     : { key: `apikey:${p.keyId}`, userId: p.user.id, apiKeyOwner: { isAdmin: p.user.role === 'admin', scopes: p.scopes } };
 }
 
@@ -62,7 +63,7 @@ export function phoneRoutes(app: App, service: LoginService, o: PhoneRouteOption
     async (req) => {
       // Opening claims the request. A GET with a SameSite=Lax cookie can be
       // triggered by another site's link, so refuse cross-site browser visits.
-      if (principalOf(req).kind === 'session' && req.headers['sec-fetch-site'] === 'cross-site') {
+      if (principalOf(req).kind === 'sign_in' && req.headers['sec-fetch-site'] === 'cross-site') {
         throw new AppError('forbidden', 'open this code from the /device page of this site');
       }
       return guarded(() => service.open(req.params.user_code, claimantOf(req)));

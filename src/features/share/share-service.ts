@@ -8,6 +8,7 @@ import { formatUserCode, generateUserCode, normaliseUserCode } from '../../domai
 import type { LiveService } from '../../live/live-service.js';
 import { expireEach, liveVersionedTransition, type VersionedTransition } from '../../live/versioned-transition.js';
 import type { AuditLog } from '../../store/audit-log.js';
+import { requireSharer, requireVisible } from './share-access.js';
 import type { ShareRequestsRepo, StoredShareRequest } from '../../store/share-requests.js';
 
 export interface ShareFlowOptions {
@@ -116,7 +117,7 @@ export class ShareService {
   /** What A's QR encodes: the receive page with the code. Only A may draw it. */
   async qrTarget(id: string, userId: string): Promise<string> {
     const r = await this.visible(id, userId);
-    if (r.ownerId !== userId) throw new AppError('forbidden', 'only the person sharing can show its code');
+    requireSharer(r, userId);
     return this.receiveUrl(r.code);
   }
 
@@ -134,7 +135,7 @@ export class ShareService {
   private async visible(id: string, userId: string): Promise<StoredShareRequest> {
     const r = await this.d.shares.byId(id);
     if (!r) throw new AppError('not_found', 'no such share');
-    if (!machine.canSee(r, userId)) throw new AppError('forbidden', 'this share is not yours to see');
+    requireVisible(r, userId);
     return r;
   }
 

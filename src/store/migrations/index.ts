@@ -8,6 +8,8 @@ import * as webhooks from './005-webhooks.js';
 import * as countIndexes from './006-count-indexes.js';
 import * as signInBackoff from './007-sign-in-backoff.js';
 import * as apiKeyScopes from './008-api-key-scopes.js';
+import * as signIns from './009-sign-ins.js';
+import * as webhookOwners from './010-webhook-owners.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -23,6 +25,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '006-count-indexes': countIndexes,
   '007-sign-in-backoff': signInBackoff,
   '008-api-key-scopes': apiKeyScopes,
+  '009-sign-ins': signIns,
+  '010-webhook-owners': webhookOwners,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
