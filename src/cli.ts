@@ -117,7 +117,7 @@ async function clientAdd(config: ReturnType<typeof loadConfig>, v: Record<string
       if (!owner) throw new AppError('not_found', `no account with email ${v.owner}`);
       ownerId = owner.id;
     }
-    const res = await s.clients.create({ name, clientId: v['client-id'] as string | undefined, confidential: v.secret === true, scopes, ownerId });
+    const res = await s.login.clients.create({ name, clientId: v['client-id'] as string | undefined, confidential: v.secret === true, scopes, ownerId });
     process.stdout.write(`scanpass: created client "${res.client.name}" with scopes ${res.client.scopes.join(' ')}\n`);
     process.stdout.write(`client_id: ${res.client.client_id}\n`);
     if (res.client_secret) process.stdout.write(`client_secret: ${res.client_secret}\n(shown once; only its hash is stored)\n`);

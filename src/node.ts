@@ -100,8 +100,8 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   };
   const purge = setInterval(() => {
     services.auth.purgeExpiredSignIns().catch(warn('sign-in purge failed'));
-    services.login.purge().catch(warn('login request purge failed'));
-    services.share.purge().catch(warn('share purge failed'));
+    services.login.service.purge().catch(warn('login request purge failed'));
+    services.share.service.purge().catch(warn('share purge failed'));
   }, 10 * 60_000);
   purge.unref();
   // Screens learn `expired` when it happens, not on their next poll.
@@ -110,8 +110,8 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     if (sweeping) return;
     sweeping = true;
     Promise.all([
-      services.login.expireDue().catch(warn('login expiry sweep failed')),
-      services.share.expireDue().catch(warn('share expiry sweep failed')),
+      services.login.service.expireDue().catch(warn('login expiry sweep failed')),
+      services.share.service.expireDue().catch(warn('share expiry sweep failed')),
     ]).finally(() => (sweeping = false));
   }, 1000);
   expirySweep.unref();

@@ -15,20 +15,13 @@ import { isStoreOutage } from './store/store-outage.js';
 import { getOrCreateSecret } from './store/secrets.js';
 import { SignInsRepo } from './store/sign-ins.js';
 import { UsersRepo } from './store/users.js';
-import { ClientsRepo } from './store/clients.js';
-import { LoginRequestsRepo } from './store/login-requests.js';
-import { SigningKeysRepo } from './store/signing-keys.js';
-import { ClientsService } from './features/login/clients-service.js';
-import { LoginService } from './features/login/login-service.js';
-import { TokenSigner } from './features/login/token-signer.js';
-import { ShareService } from './features/share/share-service.js';
-import { ShareRequestsRepo } from './store/share-requests.js';
-import { createCheckin, type CheckinFeature } from './features/checkin/checkin-feature.js';
-import { createEvents, type EventsFeature } from './features/events/events-feature.js';
-import { createAttendance, type AttendanceFeature } from './features/attendance/attendance-feature.js';
+import { createLogin, type LoginFeature } from './flows/login/login-feature.js';
+import { createShare, type ShareFeature } from './flows/share/share-feature.js';
+import { createCheckin, type CheckinFeature } from './flows/checkin/checkin-feature.js';
+import { eventWebhookOwner } from './flows/checkin/checkin-webhooks.js';
+import { createEvents, type EventsFeature } from './flows/events/events-feature.js';
+import { createAttendance, type AttendanceFeature } from './flows/attendance/attendance-feature.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.js';
-import { checkinWebhooks, eventWebhookOwner } from './features/checkin/checkin-webhooks.js';
-import { CheckinReportsRepo } from './store/checkin-reports.js';
 import { EventsRepo } from './store/events.js';
 import { addressKey, clientAddress, trustFunction } from './http/client-address.js';
 import { SignInBackoff } from './auth/sign-in-backoff.js';
@@ -47,10 +40,8 @@ export interface Services {
   auth: AuthService;
   audit: AuditLog;
   users: UsersRepo;
-  clients: ClientsService;
-  login: LoginService;
-  signer: TokenSigner;
-  share: ShareService;
+  login: LoginFeature;
+  share: ShareFeature;
   checkin: CheckinFeature;
   events: EventsFeature;
   attendance: AttendanceFeature;
@@ -105,19 +96,13 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     backoff: new SignInBackoff(new SignInBackoffRepo(db), { after: config.signInBackoffAfter, maxMs: config.signInBackoffMaxSeconds * 1000 }, () => clock.now()),
   });
   const audit = new AuditLog(db);
-  const clientsRepo = new ClientsRepo(db);
-  const signer = await TokenSigner.load(new SigningKeysRepo(db), config.publicUrl, clock.now(), random);
-  const login = new LoginService(
-    { requests: new LoginRequestsRepo(db), clients: clientsRepo, signer, live, audit, clock, random },
-    { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
-  );
-  const share = new ShareService({ shares: new ShareRequestsRepo(db), live, audit, clock, random }, { ttlSeconds: config.shareTtlSeconds, publicUrl: config.publicUrl });
+  const login = await createLogin(config, { db, live, audit, users, clock, random });
+  const share = createShare(config, { db, live, audit, clock, random });
   let closing = false;
   const { units } = deps.store;
   // Webhooks are a capability: each feature that sends them registers its kind of owner and writes through the outbox.
   const webhooks = createWebhooks(config, { db, audit, clock, random, onError, owners: [eventWebhookOwner(new EventsRepo(db))] });
-  const onChange = checkinWebhooks(webhooks.outbox, new CheckinReportsRepo());
-  const checkin = createCheckin(config, { db, units, live, audit, clock, random, onChange, onError, closing: () => closing });
+  const checkin = createCheckin(config, { db, units, live, audit, clock, random, outbox: webhooks.outbox, onError, closing: () => closing });
   const events = createEvents(config, { db, units, users, audit, devices: checkin.devices, channels: checkin.channels, clock, random });
   const attendance = createAttendance(config, { db, units, audit, channels: checkin.channels, clock, random });
   return {
@@ -130,9 +115,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     auth,
     audit,
     users,
-    clients: new ClientsService(clientsRepo, users, clock, random),
     login,
-    signer,
     share,
     checkin,
     events,

@@ -3,7 +3,7 @@
  * request (which claims it for this session), show who is asking, and approve
  * or deny it. Without a code in the link, the code is typed in first.
  */
-import type { PhoneView } from '../src/features/login/login-schemas.js';
+import type { PhoneView } from '../src/flows/login/login-schemas.js';
 import { api, ApiError, getMe } from './lib/api.js';
 import { errorMessage } from './lib/errors.js';
 import { getLocale, onLocaleChange, setText, type MessageKey } from './lib/i18n.js';

@@ -1,14 +1,14 @@
 import { AUTH_ERRORS } from '../auth/auth-errors.js';
-import { CHECKIN_ERRORS } from '../features/checkin/checkin-errors.js';
+import { CHECKIN_ERRORS } from '../flows/checkin/checkin-errors.js';
 import { WEBHOOK_ERRORS } from '../webhooks/webhook-errors.js';
-import { LOGIN_ERRORS } from '../features/login/login-errors.js';
-import { SHARE_ERRORS } from '../features/share/share-errors.js';
+import { LOGIN_ERRORS } from '../flows/login/login-errors.js';
+import { SHARE_ERRORS } from '../flows/share/share-errors.js';
 import { LIVE_HTTP_ERRORS } from '../live/live-errors.js';
 
 /**
  * Every error a caller can cause has a stable snake_case code and an HTTP
  * status. Each feature declares its own codes next to its code (e.g.
- * features/checkin/checkin-errors.ts); the generic ones are here. Those tables
+ * flows/checkin/checkin-errors.ts); the generic ones are here. Those tables
  * are plain data that import nothing, so the domain stays free of I/O; a route
  * lists the codes it can answer with `errorResponses(...)` (http/schemas.ts)
  * and the OpenAPI document shows them.

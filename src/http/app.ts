@@ -19,13 +19,13 @@ import { FailureBudget } from './failure-budget.js';
 import { rejectUnstorableInput } from './storable-input.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { openCors } from './cors.js';
-import { oauthPlugin } from '../features/login/oauth-plugin.js';
-import { loginPlugin } from '../features/login/login-plugin.js';
+import { oauthPlugin } from '../flows/login/oauth-plugin.js';
+import { loginPlugin } from '../flows/login/login-plugin.js';
 import { qrImages } from './qr-images.js';
-import { sharePlugin } from '../features/share/share-plugin.js';
-import { checkinPlugin } from '../features/checkin/checkin-plugin.js';
-import { eventsPlugin } from '../features/events/events-plugin.js';
-import { attendancePlugin } from '../features/attendance/attendance-plugin.js';
+import { sharePlugin } from '../flows/share/share-plugin.js';
+import { checkinPlugin } from '../flows/checkin/checkin-plugin.js';
+import { eventsPlugin } from '../flows/events/events-plugin.js';
+import { attendancePlugin } from '../flows/attendance/attendance-plugin.js';
 import { webhooksPlugin } from '../webhooks/webhooks-plugin.js';
 import type { App } from './types.js';
 
@@ -79,21 +79,21 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     now: () => s.clock.now(),
   });
   s.live.routes(app);
-  await app.register(oauthPlugin, { service: s.login, signer: s.signer, issuer: config.publicUrl, qr: qrImages });
+  await app.register(oauthPlugin, { service: s.login.service, signer: s.login.signer, issuer: config.publicUrl, qr: qrImages });
   await app.register(loginPlugin, {
     prefix: '/api/v1',
-    service: s.login,
+    service: s.login.service,
     phone: {
       attemptsPerMinute: config.userCodeAttemptsPerMinute,
       guesses: new FailureBudget('user_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
     },
-    clients: s.clients,
+    clients: s.login.clients,
     audit: s.audit,
     now: () => s.clock.now(),
   });
   await app.register(sharePlugin, {
     prefix: '/api/v1',
-    service: s.share,
+    service: s.share.service,
     routes: {
       claimsPerMinute: config.userCodeAttemptsPerMinute,
       guesses: new FailureBudget('share_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),

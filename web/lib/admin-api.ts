@@ -2,7 +2,7 @@
  * The admin console's calls: applications (OAuth clients). Admin only; writes
  * carry the CSRF token through `api()`.
  */
-import type { ClientView } from '../../src/features/login/login-schemas.js';
+import type { ClientView } from '../../src/flows/login/login-schemas.js';
 import { api } from './api.js';
 
 export const SCOPES = ['openid', 'profile', 'email', 'phone'] as const;

@@ -4,8 +4,8 @@
  * carry the CSRF token.
  */
 import type { ImportReport } from '../../src/domain/attendee-row.js';
-import type { CreatedAttendee, DeviceView, EventBody, EventView, SessionBody, SessionView, StaffMember } from '../../src/features/events/event-schemas.js';
-import type { OfflineAttendee } from '../../src/features/checkin/checkin-schemas.js';
+import type { CreatedAttendee, DeviceView, EventBody, EventView, SessionBody, SessionView, StaffMember } from '../../src/flows/events/event-schemas.js';
+import type { OfflineAttendee } from '../../src/flows/checkin/checkin-schemas.js';
 import type { DeliveryView, WebhookView } from '../../src/webhooks/webhook-schemas.js';
 import { api, ApiError, getCsrfToken, type User } from './api.js';
 

@@ -4,8 +4,8 @@
  * on a provisioned device, with the device token (`Authorization: Bearer spd_...`)
  * kept in localStorage.
  */
-import type { CountsView, PassView, ScanAnswer } from '../../src/features/checkin/checkin-schemas.js';
-import type { ScannerSession, ScannerSessions } from '../../src/features/events/event-schemas.js';
+import type { CountsView, PassView, ScanAnswer } from '../../src/flows/checkin/checkin-schemas.js';
+import type { ScannerSession, ScannerSessions } from '../../src/flows/events/event-schemas.js';
 import type { LiveGrant } from '../../src/live/live-grant-schema.js';
 import { api, ApiError } from './api.js';
 

@@ -3,8 +3,8 @@
  * scans, the name search, manual check-in, undo, and the CSV import (the one
  * call whose body is a file, not JSON).
  */
-import type { CountsView } from '../../src/features/checkin/checkin-schemas.js';
-import type { SearchAnswer } from '../../src/features/attendance/attendance-schemas.js';
+import type { CountsView } from '../../src/flows/checkin/checkin-schemas.js';
+import type { SearchAnswer } from '../../src/flows/attendance/attendance-schemas.js';
 import { api, ApiError } from './api.js';
 import type { ScanAnswer } from './checkin-api.js';
 import type { ImportReport } from './admin-events-api.js';

@@ -1,10 +1,10 @@
-// The share API as the pages use it (see src/features/share/share-schemas.ts).
+// The share API as the pages use it (see src/flows/share/share-schemas.ts).
 import { SHARE_FIELDS, type SharedFields, type ShareField, type ShareStatus } from '../../src/domain/share-request.js';
-import type { OwnerView, RequesterView } from '../../src/features/share/share-schemas.js';
+import type { OwnerView, RequesterView } from '../../src/flows/share/share-schemas.js';
 import { api } from './api.js';
 
 // The views are the server schemas' own `Static<>` types, imported as types only: no TypeBox reaches the page.
-export type { OwnerView, RequesterView, ShareState } from '../../src/features/share/share-schemas.js';
+export type { OwnerView, RequesterView, ShareState } from '../../src/flows/share/share-schemas.js';
 
 // Statuses and fields are the domain's own, so the pages cannot drift from the server.
 export { SHARE_FIELDS, type SharedFields, type ShareField, type ShareStatus };

@@ -5,13 +5,16 @@ import type { Random } from '../../domain/random.js';
 import type { LiveService } from '../../live/live-service.js';
 import { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import { CheckinsRepo, type CheckinHook } from '../../store/checkins.js';
+import { CheckinReportsRepo } from '../../store/checkin-reports.js';
+import { CheckinsRepo } from '../../store/checkins.js';
+import type { WebhookOutbox } from '../../webhooks/webhook-outbox.js';
 import { EventsRepo } from '../../store/events.js';
 import { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { Database } from '../../store/schema.js';
 import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { CheckinLive } from './checkin-live.js';
 import { CheckinService } from './checkin-service.js';
+import { checkinWebhooks } from './checkin-webhooks.js';
 import { EventKeyCache } from './event-keys.js';
 
 /**
@@ -34,8 +37,8 @@ export interface CheckinFeatureDeps {
   audit: AuditLog;
   clock: Clock;
   random: Random;
-  /** Runs inside each check-in change's transaction: the webhook outbox. */
-  onChange: CheckinHook;
+  /** Each check-in change writes its `checkin.*` webhook through it, inside the change's transaction. */
+  outbox: WebhookOutbox;
   onError: (err: unknown, context: string) => void;
   /** True once the node is shutting down: coalesced snapshots stop reading the store. */
   closing: () => boolean;
@@ -48,7 +51,7 @@ export function createCheckin(config: Config, d: CheckinFeatureDeps): CheckinFea
       events: new EventsRepo(d.db),
       attendees: new AttendeesRepo(d.db),
       devices,
-      checkins: new CheckinsRepo(d.db, d.units, d.random, d.onChange),
+      checkins: new CheckinsRepo(d.db, d.units, d.random, checkinWebhooks(d.outbox, new CheckinReportsRepo())),
       live: d.live,
       audit: d.audit,
       clock: d.clock,
