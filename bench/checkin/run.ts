@@ -32,7 +32,7 @@ import { SQLite } from '../../src/store/sqlite-driver.js';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
-import { EventKeyCache } from '../../src/features/checkin/event-keys.js';
+import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { createTestDatabase } from '../../test/support/postgres.js';
 import { saveRun } from '../support/results.js';
 import { BENCH_ADMIN as ADMIN, startBenchServer, type BenchServer } from '../support/server-process.js';

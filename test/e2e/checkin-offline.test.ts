@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
-import { EventKeyCache } from '../../src/features/checkin/event-keys.js';
+import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { callAs } from '../support/json-api.js';
 import { signIn, startTestNode } from '../support/test-node.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
-import { EventKeyCache } from '../../src/features/checkin/event-keys.js';
+import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { hasChromium, launchChromium, newContext, requirePage } from '../support/browser.js';
 import { writeQrY4m } from '../support/fake-camera.js';
 import { callAs } from '../support/json-api.js';

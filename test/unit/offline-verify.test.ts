@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodePassToken, PASS_TOKEN_PREFIX, windowAt } from '../../src/domain/pass-token.js';
-import { EventKeyCache, generateEventKeys } from '../../src/features/checkin/event-keys.js';
+import { EventKeyCache, generateEventKeys } from '../../src/flows/checkin/event-keys.js';
 import { decideLocally, decodeCode, fromBase64url, importPublicKey, verifyCode, type LocalFacts, type OfflineAttendee } from '../../web/lib/offline/verify.js';
 
 /** The scanner's offline check (web/lib/offline/verify.ts) against the server's own code format and keys. */

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ed25519Verifier, EventKeyCache, generateEventKeys, publicKeyObject } from '../../src/features/checkin/event-keys.js';
+import { ed25519Verifier, EventKeyCache, generateEventKeys, publicKeyObject } from '../../src/flows/checkin/event-keys.js';
 import {
   ACCEPT_SECONDS,
   decodePassToken,
