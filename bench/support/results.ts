@@ -14,8 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const RESULTS_DIR = path.join(ROOT, 'bench/results');
-export const HISTORY_FILE = path.join(RESULTS_DIR, 'history.jsonl');
+const RESULTS_DIR = path.join(ROOT, 'bench/results');
+const HISTORY_FILE = path.join(RESULTS_DIR, 'history.jsonl');
 
 export type BenchName = 'live' | 'checkin' | 'login';
 type Headline = Record<string, number | string | null>;
@@ -70,7 +70,7 @@ export function saveRun(run: RunToSave): string[] {
 const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
 
 /** The numbers each bench is judged by (its targets), from its report; null where a run did not measure one. */
-export function headline(bench: BenchName, report: unknown): Headline {
+function headline(bench: BenchName, report: unknown): Headline {
   if (bench === 'checkin') {
     const out: Headline = {};
     for (const d of (at(report, 'results') as unknown[] | undefined) ?? []) {

@@ -26,9 +26,9 @@ export interface AuthDeps {
   backoff: SignInBackoff;
 }
 
-export const API_KEY_PREFIX = 'spk_';
+const API_KEY_PREFIX = 'spk_';
 
-export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
 /** Accounts, sign-ins and API keys. No HTTP here: routes and the CLI both use it. */
 export class AuthService {

@@ -7,7 +7,7 @@ import { safeEqual } from './secrets.js';
 
 /** The sign-in cookie (its name predates the word sign-in and stays: browsers hold it). */
 export const SIGN_IN_COOKIE = 'scanpass_session';
-export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_HEADER = 'x-csrf-token';
 
 declare module 'fastify' {
   interface FastifyRequest {

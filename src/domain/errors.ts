@@ -13,7 +13,7 @@ import { LIVE_HTTP_ERRORS } from '../live/live-errors.js';
  * lists the codes it can answer with `errorResponses(...)` (http/schemas.ts)
  * and the OpenAPI document shows them.
  */
-export const GENERIC_ERRORS = {
+const GENERIC_ERRORS = {
   invalid_request: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -33,7 +33,7 @@ export const GENERIC_ERRORS = {
  * About a one-time user code (`XXXX-XXXX`): shared by login and share, and
  * raised by their state machines (domain/login-request.ts, domain/share-request.ts).
  */
-export const USER_CODE_ERRORS = {
+const USER_CODE_ERRORS = {
   unknown_code: 404,
   code_expired: 410,
   code_used: 409,

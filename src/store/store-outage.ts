@@ -14,7 +14,7 @@ const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPI
 const PG_MESSAGES = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end)/;
 const SQLITE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN)/;
 
-export function isUnreachable(err: unknown): boolean {
+function isUnreachable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (err instanceof SQLite.SqliteError) return SQLITE_CODES.test(err.code);
@@ -25,7 +25,7 @@ export function isUnreachable(err: unknown): boolean {
 }
 
 /** What a caller gets while the database is unreachable: 503 `unavailable`, retry shortly. */
-export class StoreUnavailableError extends AppError {
+class StoreUnavailableError extends AppError {
   constructor(cause: unknown) {
     super('unavailable', 'the database is unavailable right now; retry shortly');
     this.cause = cause;

@@ -17,7 +17,7 @@ export const WebhookBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const DeliveryStatus = Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]);
+const DeliveryStatus = Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]);
 
 export const DeliveriesQuery = Type.Object({
   status: Type.Optional(DeliveryStatus),

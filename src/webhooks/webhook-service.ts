@@ -19,7 +19,7 @@ export interface WebhookServiceDeps {
   allowPrivate: boolean;
 }
 
-export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
 /** The endpoint as the API shows it: the owner's id first, as `<kind>_id` (`event_id`). */
 const webhookView = (kind: WebhookOwnerKind, id: string, w: WebhookEndpoint) => ({
@@ -50,7 +50,7 @@ const deliveryView = (d: WebhookDelivery) => ({
  * private or reserved address, or localhost (names are checked again on the
  * addresses they resolve to, at each attempt).
  */
-export function webhookUrl(raw: string, allowPrivate = false): string {
+function webhookUrl(raw: string, allowPrivate = false): string {
   let u: URL;
   try {
     u = new URL(raw.trim());

@@ -32,7 +32,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 let csrfToken: string | undefined;
 
 /** The token sent in `x-csrf-token` on writes; set from sign-in and GET /api/v1/me. */
-export function setCsrfToken(token: string | undefined): void {
+function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 

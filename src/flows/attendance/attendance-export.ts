@@ -15,14 +15,14 @@ import { staffedSession } from '../checkin/checkin-access.js';
  * cell that a spreadsheet would run as a formula is defused.
  */
 
-export const ATTENDANCE_COLUMNS = ['name', 'email', 'session', 'status', 'checked_in_at', 'checked_out_at', 'gate', 'scanned_by'] as const;
+const ATTENDANCE_COLUMNS = ['name', 'email', 'session', 'status', 'checked_in_at', 'checked_out_at', 'gate', 'scanned_by'] as const;
 
 export type AttendanceStatus = 'checked_in' | 'checked_out' | 'not_yet';
 
 /** A cell starting like a formula (= + - @, or a tab or return before one) gets a leading quote: OWASP's CSV injection advice. */
-export const defuse = (v: string): string => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+const defuse = (v: string): string => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
-export const statusOf = (c: Pick<AttendanceCheckin, 'exited_at'> | undefined): AttendanceStatus => (!c ? 'not_yet' : c.exited_at === null ? 'checked_in' : 'checked_out');
+const statusOf = (c: Pick<AttendanceCheckin, 'exited_at'> | undefined): AttendanceStatus => (!c ? 'not_yet' : c.exited_at === null ? 'checked_in' : 'checked_out');
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? '' : new Date(ms).toISOString());
 

@@ -8,7 +8,7 @@ import type { AttendeeImport } from './attendee-import.js';
 import { IdParams } from '../../http/schemas.js';
 
 /** A CSV of a few thousand attendees is well under this; the app's JSON limit is far smaller. */
-export const IMPORT_BODY_LIMIT = 2 * 1024 * 1024;
+const IMPORT_BODY_LIMIT = 2 * 1024 * 1024;
 
 const ImportQuery = Type.Object({
   mode: Type.Optional(Type.Union([Type.Literal('create'), Type.Literal('upsert')], { description: 'upsert: a row whose email matches a live attendee updates them; default create (such a row is a duplicate_email error)' })),

@@ -30,7 +30,7 @@ export interface ImportOptions {
   sessionId?: string | undefined;
 }
 
-export const MAX_IMPORT_ROWS = 10_000;
+const MAX_IMPORT_ROWS = 10_000;
 const MAX_REPORTED_ERRORS = 1000;
 /** Imports of one event that raced this one are rare; after this many fresh plans, give up. */
 const MAX_PLANS = 3;

@@ -7,7 +7,7 @@ import { scannerSession, seesEmails } from '../checkin/checkin-access.js';
 export const SEARCH_STATUSES = ['checked_in', 'checked_out', 'not_yet', 'not_registered', 'revoked'] as const;
 export type SearchStatus = (typeof SEARCH_STATUSES)[number];
 
-export const SEARCH_LIMIT = 20;
+const SEARCH_LIMIT = 20;
 
 /**
  * Find an attendee by name or email (case-insensitive, anywhere in either)

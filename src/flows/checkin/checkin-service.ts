@@ -39,7 +39,7 @@ export interface CheckinOptions {
   maxScanAgeSeconds: number;
 }
 
-export const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
+const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
   invalid_code: 'this is not a check-in code of ours, or it is damaged',
   wrong_event: 'this code is for another event',
   expired_code: 'this code has expired; ask the attendee to show the current one',

@@ -5,7 +5,7 @@ import type { WebhookOutbox } from '../../webhooks/webhook-outbox.js';
 import { webhookOwner, type WebhookOwnerKind } from '../../webhooks/webhook-owner.js';
 
 /** The body types check-in sends, one per kind of check-in change. */
-export const CHECKIN_WEBHOOK_TYPES = ['checkin.created', 'checkin.exited', 'checkin.reentered', 'checkin.undone'] as const;
+const CHECKIN_WEBHOOK_TYPES = ['checkin.created', 'checkin.exited', 'checkin.reentered', 'checkin.undone'] as const;
 type CheckinWebhookType = (typeof CHECKIN_WEBHOOK_TYPES)[number];
 
 const EVENT = { kind: 'event' } as const;

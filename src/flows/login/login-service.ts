@@ -35,7 +35,7 @@ export interface LoginServiceDeps {
   random: Random;
 }
 
-export const loginChannel = (id: string) => `login:${id}`;
+const loginChannel = (id: string) => `login:${id}`;
 
 /** What the screen's channel carries: the status as the event type, the screen's view as data. */
 const screenSnapshot = (r: LoginRequest) => ({ version: r.version, type: r.status, data: machine.screenView(r) });

@@ -4,7 +4,7 @@ import { Type, type TSchema } from '@fastify/type-provider-typebox';
  * RFC 6749 section 5.2 and RFC 8628 section 3.5 errors: the OAuth endpoints
  * answer `{error, error_description}` with these codes, not ours.
  */
-export const OAUTH_ERROR_STATUS = {
+const OAUTH_ERROR_STATUS = {
   invalid_request: 400,
   invalid_client: 401,
   invalid_grant: 400,

@@ -7,7 +7,7 @@ import { OAuthError, oauthErrorResponses } from './oauth-error.js';
 import type { TokenSigner } from './token-signer.js';
 import { SUPPORTED_SCOPES } from './clients-service.js';
 
-export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 
 /** client_secret_basic (RFC 6749 2.3.1): the Authorization header wins over the body. */

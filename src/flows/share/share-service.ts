@@ -31,7 +31,7 @@ export interface Caller extends Person {
   access: LiveAccess;
 }
 
-export const shareChannel = (id: string) => `share:${id}`;
+const shareChannel = (id: string) => `share:${id}`;
 
 /** What both screens watch: the status as the event type, the shared view as data. */
 const channelSnapshot = (r: ShareRequest) => ({ version: r.version, type: r.status, data: machine.channelView(r) });

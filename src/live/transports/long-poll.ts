@@ -6,7 +6,7 @@ import type { ChannelTokens } from '../channel-token.js';
 import type { LiveHub, Subscriber } from '../hub.js';
 import { LiveQuery } from './sse.js';
 
-export const MAX_WAIT_SECONDS = 30;
+const MAX_WAIT_SECONDS = 30;
 
 const PollQuery = Type.Object({
   ...LiveQuery.properties,
