@@ -9,21 +9,12 @@ import type { ChannelTokens } from './channel-token.js';
 import { LiveHub } from './hub.js';
 import { pollRoutes } from './transports/long-poll.js';
 import { sseRoutes } from './transports/sse.js';
-import { WebSocketTransport } from './transports/websocket.js';
+import { WebSocketTransport, type SocketLimits } from './transports/websocket.js';
 
-export interface LiveOptions {
+export interface LiveOptions extends SocketLimits {
   bus: Bus;
   tokens: ChannelTokens;
   pingSeconds: number;
-  maxBufferedBytes: number;
-  maxFrameBytes: number;
-  maxChannelsPerSocket: number;
-  /** Open WebSockets per client address on this node. */
-  maxSocketsPerAddress: number;
-  /** New WebSockets per client address per minute on this node. */
-  upgradesPerMinute: number;
-  /** The client address of an upgrade request, by the same trust-proxy rule as `req.ip`. */
-  addressOf: (req: IncomingMessage) => string;
   onError: (err: unknown, context: string) => void;
   /** The clock channel tokens are minted and checked by; default Date.now. */
   now?: (() => number) | undefined;

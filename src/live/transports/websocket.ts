@@ -13,11 +13,8 @@ import { SlicedQueue } from '../sliced-queue.js';
 
 export { CLOSE, LIVE_WS_PATH };
 
-interface WebSocketTransportOptions {
-  hub: LiveHub;
-  registry: ChannelRegistry;
-  tokens: ChannelTokens;
-  pingMs: number;
+/** The limits one node puts on WebSockets: set by the operator (config.ts), passed through LiveService. */
+export interface SocketLimits {
   maxBufferedBytes: number;
   maxFrameBytes: number;
   maxChannelsPerSocket: number;
@@ -27,6 +24,13 @@ interface WebSocketTransportOptions {
   upgradesPerMinute: number;
   /** The client's address key for an upgrade request, by the same trust-proxy rule as `req.ip`. */
   addressOf: (req: IncomingMessage) => string;
+}
+
+interface WebSocketTransportOptions extends SocketLimits {
+  hub: LiveHub;
+  registry: ChannelRegistry;
+  tokens: ChannelTokens;
+  pingMs: number;
   onError: (err: unknown, context: string) => void;
 }
 
