@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { LiveEvent } from '../domain/live-event.js';
 import { ANONYMOUS, type LiveAccess, type Revocation } from '../domain/live-grant.js';
 import type { App } from '../http/types.js';
