@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { DeliveryStatus, DueDelivery, WebhookDelivery } from '../webhooks/webhook-delivery.js';
+import type { DeliveryStatus, DueDelivery, WebhookDelivery } from '../domain/webhook-delivery.js';
 import type { Database, WebhookDeliveriesTable } from './schema.js';
 
-export type { DeliveryStatus } from '../webhooks/webhook-delivery.js';
+export type { DeliveryStatus } from '../domain/webhook-delivery.js';
 
 const toDelivery = (r: WebhookDeliveriesTable): WebhookDelivery => ({
   id: r.id,

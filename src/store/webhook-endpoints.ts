@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { WebhookEndpoint } from '../webhooks/webhook-delivery.js';
+import type { WebhookEndpoint } from '../domain/webhook-delivery.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, WebhookEndpointsTable } from './schema.js';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { randomUuid, type Random } from '../domain/random.js';
-import { afterFailure } from './webhook-retry.js';
-import type { DueDelivery } from './webhook-delivery.js';
+import { afterFailure } from '../domain/webhook-retry.js';
+import type { DueDelivery } from '../domain/webhook-delivery.js';
 import type { Settlement, WebhookDeliveriesRepo } from '../store/webhook-deliveries.js';
 import { sendWebhook, type AttemptResult, type TargetPolicy } from './webhook-sender.js';
 

@@ -3,7 +3,7 @@ import type dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { signWebhook, type Hmac } from './webhook-signature.js';
+import { signWebhook, type Hmac } from '../domain/webhook-signature.js';
 import { publicOnlyLookup, RefusedTarget, refusedHost } from './webhook-target.js';
 
 export const hmacSha256Hex: Hmac = (secret, message) => createHmac('sha256', secret).update(message).digest('hex');

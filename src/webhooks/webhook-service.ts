@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import { randomToken, type Random } from '../domain/random.js';
 import type { AuditLog } from '../store/audit-log.js';
-import type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from './webhook-delivery.js';
+import type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from '../domain/webhook-delivery.js';
 import type { WebhookDeliveriesRepo } from '../store/webhook-deliveries.js';
 import type { WebhookEndpointsRepo } from '../store/webhook-endpoints.js';
 import { newDeliveryId, PING } from './webhook-outbox.js';

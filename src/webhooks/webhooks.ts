@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { ConfigError, type Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Random } from '../domain/random.js';
-import { parseRetrySchedule } from './webhook-retry.js';
+import { parseRetrySchedule } from '../domain/webhook-retry.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { Database } from '../store/schema.js';
 import { WebhookDeliveriesRepo } from '../store/webhook-deliveries.js';

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyWebhook } from '../../src/webhooks/webhook-signature.js';
+import { verifyWebhook } from '../../src/domain/webhook-signature.js';
 import { checkinWebhooks } from '../../src/flows/checkin/checkin-webhooks.js';
 import { hmacSha256Hex } from '../../src/webhooks/webhook-sender.js';
 import { systemRandom } from '../../src/services.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, parseRetrySchedule } from '../../src/webhooks/webhook-retry.js';
-import { signWebhook, verifyWebhook } from '../../src/webhooks/webhook-signature.js';
+import { afterFailure, parseRetrySchedule } from '../../src/domain/webhook-retry.js';
+import { signWebhook, verifyWebhook } from '../../src/domain/webhook-signature.js';
 import { hmacSha256Hex } from '../../src/webhooks/webhook-sender.js';
 
 const SECRET = 'whsec_test_secret_for_the_unit_suite';
