@@ -1,3 +1,5 @@
+import type { CodesOf } from '../domain/errors.js';
+
 /**
  * Accounts: sign-in, users, API keys. Each code with its HTTP status; the
  * OpenAPI document lists them per route (see http/schemas.ts `errorResponses`).
@@ -10,3 +12,8 @@ export const AUTH_ERRORS = {
   unknown_user: 404,
   weak_password: 400,
 } as const satisfies Record<string, number>;
+
+declare module '../domain/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface ErrorCodes extends CodesOf<typeof AUTH_ERRORS> {}
+}

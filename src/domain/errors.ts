@@ -1,19 +1,13 @@
-import { AUTH_ERRORS } from '../auth/auth-errors.js';
-import { CHECKIN_ERRORS } from '../flows/checkin/checkin-errors.js';
-import { WEBHOOK_ERRORS } from '../webhooks/webhook-errors.js';
-import { LOGIN_ERRORS } from '../flows/login/login-errors.js';
-import { SHARE_ERRORS } from '../flows/share/share-errors.js';
-import { LIVE_HTTP_ERRORS } from '../live/live-errors.js';
-
 /**
- * Every error a caller can cause has a stable snake_case code and an HTTP
- * status. Each feature declares its own codes next to its code (e.g.
- * flows/checkin/checkin-errors.ts); the generic ones are here. Those tables
- * are plain data that import nothing, so the domain stays free of I/O; a route
- * lists the codes it can answer with `errorResponses(...)` (http/schemas.ts)
- * and the OpenAPI document shows them.
+ * Every error a caller can cause has a stable snake_case code. Each feature
+ * declares its codes with their HTTP statuses next to its code (e.g.
+ * flows/checkin/checkin-errors.ts) and adds them to `ErrorCodes` below; the
+ * generic ones and those of one-time user codes are here. The HTTP edge maps a
+ * code to its status (http/error-codes.ts), so the domain imports nothing of
+ * the features; a route lists the codes it can answer with
+ * `errorResponses(...)` (http/schemas.ts) and the OpenAPI document shows them.
  */
-const GENERIC_ERRORS = {
+export const GENERIC_ERRORS = {
   invalid_request: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -33,7 +27,7 @@ const GENERIC_ERRORS = {
  * About a one-time user code (`XXXX-XXXX`): shared by login and share, and
  * raised by their state machines (domain/login-request.ts, domain/share-request.ts).
  */
-const USER_CODE_ERRORS = {
+export const USER_CODE_ERRORS = {
   unknown_code: 404,
   code_expired: 410,
   code_used: 409,
@@ -41,34 +35,25 @@ const USER_CODE_ERRORS = {
   not_claimed: 409,
 } as const satisfies Record<string, number>;
 
-/** Every table by name; a code is declared in exactly one (test/unit/error-tables.test.ts). */
-export const ERROR_TABLES = {
-  generic: GENERIC_ERRORS,
-  user_code: USER_CODE_ERRORS,
-  accounts: AUTH_ERRORS,
-  live: LIVE_HTTP_ERRORS,
-  login: LOGIN_ERRORS,
-  share: SHARE_ERRORS,
-  checkin: CHECKIN_ERRORS,
-  webhooks: WEBHOOK_ERRORS,
-} as const;
+/** A table's codes as the members of `ErrorCodes`. */
+export type CodesOf<T extends Record<string, number>> = { [K in keyof T]: T[K] };
 
-export const ERROR_STATUS = {
-  ...GENERIC_ERRORS,
-  ...USER_CODE_ERRORS,
-  ...AUTH_ERRORS,
-  ...LIVE_HTTP_ERRORS,
-  ...LOGIN_ERRORS,
-  ...SHARE_ERRORS,
-  ...CHECKIN_ERRORS,
-  ...WEBHOOK_ERRORS,
-} as const;
+/**
+ * Every error code there is, with its status. Each feature adds its table by
+ * declaration merging, next to its code:
+ *
+ *   declare module '../../domain/errors.js' { interface ErrorCodes extends CodesOf<typeof CHECKIN_ERRORS> {} }
+ *
+ * so `new AppError('device_revoked', ...)` is checked at compile time while the
+ * domain imports nothing of the features. The runtime table of statuses is
+ * http/error-codes.ts, which must list every code declared here.
+ */
+export interface ErrorCodes extends CodesOf<typeof GENERIC_ERRORS>, CodesOf<typeof USER_CODE_ERRORS> {}
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = keyof ErrorCodes & string;
 
 export class AppError extends Error {
   override name = 'AppError';
-  readonly status: number;
 
   constructor(
     readonly code: ErrorCode,
@@ -76,7 +61,6 @@ export class AppError extends Error {
     readonly details?: Record<string, unknown>,
   ) {
     super(message);
-    this.status = ERROR_STATUS[code];
   }
 }
 

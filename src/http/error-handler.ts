@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_STATUS, isAppError } from '../domain/errors.js';
+import { isAppError, type ErrorCode } from '../domain/errors.js';
+import { statusOf } from './error-codes.js';
 
 /** Fastify's own error codes that a caller causes, mapped to ours. */
-const FASTIFY_CODES: Record<string, keyof typeof ERROR_STATUS> = {
+const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
@@ -14,7 +15,7 @@ const FASTIFY_CODES: Record<string, keyof typeof ERROR_STATUS> = {
 };
 
 /** Our code for one of Fastify's own caller-caused errors, if it is one. */
-export function fastifyCodeOf(err: FastifyError): keyof typeof ERROR_STATUS | undefined {
+export function fastifyCodeOf(err: FastifyError): ErrorCode | undefined {
   return err.code ? FASTIFY_CODES[err.code] : undefined;
 }
 
@@ -25,8 +26,9 @@ const RETRY_AFTER_SECONDS = 1;
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (isAppError(err)) {
     // 503 `unavailable` is a passing state (the database or live state is unreachable): say when to come back.
-    if (err.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    reply.code(err.status).send({ error: err.code, message: err.message, ...err.details });
+    const status = statusOf(err.code);
+    if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    reply.code(status).send({ error: err.code, message: err.message, ...err.details });
     return;
   }
   if (err.validation) {
@@ -36,7 +38,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   }
   const mapped = fastifyCodeOf(err);
   if (mapped) {
-    reply.code(ERROR_STATUS[mapped]).send({ error: mapped, message: err.message });
+    reply.code(statusOf(mapped)).send({ error: mapped, message: err.message });
     return;
   }
   if (err.statusCode === 429) {

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
-import { ERROR_STATUS, type ErrorCode } from '../domain/errors.js';
+import type { ErrorCode } from '../domain/errors.js';
+import { statusOf } from './error-codes.js';
 
 /** The error body of every non-OAuth endpoint. */
 export const ErrorBody = Type.Object(
@@ -22,7 +23,7 @@ const EVERY_ROUTE: readonly ErrorCode[] = ['rate_limited'];
 export function errorResponses(...codes: ErrorCode[]): Record<number, TSchema> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set([...codes, ...EVERY_ROUTE])) {
-    const status = ERROR_STATUS[code];
+    const status = statusOf(code);
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return Object.fromEntries(

@@ -1,3 +1,5 @@
+import type { CodesOf } from '../domain/errors.js';
+
 /**
  * HTTP statuses of the live channel's error codes, as SSE, long-poll and a
  * refused WebSocket upgrade answer them. What each code means, and whether a
@@ -13,3 +15,8 @@ export const LIVE_HTTP_ERRORS = {
   invalid_frame: 400,
   unknown_op: 400,
 } as const satisfies Record<string, number>;
+
+declare module '../domain/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface ErrorCodes extends CodesOf<typeof LIVE_HTTP_ERRORS> {}
+}

@@ -1,5 +1,5 @@
 /**
- * Each feature declares its error codes once, next to the feature; domain/errors.ts
+ * Each feature declares its error codes once, next to the feature; http/error-codes.ts
  * composes them. Statically: no code is declared twice (a later table would
  * silently change its status), and every code the source can raise is declared.
  */
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ERROR_STATUS, ERROR_TABLES } from '../../src/domain/errors.js';
+import { ERROR_STATUS, ERROR_TABLES } from '../../src/http/error-codes.js';
 import { LIVE_ERRORS } from '../../src/live/protocol.js';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));

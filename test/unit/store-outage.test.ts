@@ -2,6 +2,7 @@ import { SQLite } from '../../src/store/sqlite-driver.js';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { outageAwareDialect } from '../../src/store/outage-aware-dialect.js';
+import { statusOf } from '../../src/http/error-codes.js';
 import { isStoreOutage, StoreOutage, type OutageChange } from '../../src/store/store-outage.js';
 import { until } from '../support/until.js';
 
@@ -26,7 +27,8 @@ describe('a database that cannot take writes', () => {
     for (let i = 0; i < 3; i++) failures.push(await sql`insert into t values (zeroblob(100000))`.execute(db).catch((e: unknown) => e));
     for (const err of failures) {
       expect(isStoreOutage(err)).toBe(true);
-      expect(err).toMatchObject({ code: 'unavailable', status: 503, cause: { code: 'SQLITE_FULL' } });
+      expect(err).toMatchObject({ code: 'unavailable', cause: { code: 'SQLITE_FULL' } });
+      expect(statusOf((err as { code: 'unavailable' }).code)).toBe(503);
     }
     expect(changes).toEqual([{ up: false, reason: 'SQLITE_FULL: database or disk is full' }]);
     expect(outage.reachable).toBe(false);

@@ -1,5 +1,12 @@
+import type { CodesOf } from '../../domain/errors.js';
+
 /** Check-in. Refusals of a scan are answers, not errors: see domain/checkin.ts. */
 export const CHECKIN_ERRORS = {
   device_revoked: 401,
   invalid_csv: 400,
 } as const satisfies Record<string, number>;
+
+declare module '../../domain/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface ErrorCodes extends CodesOf<typeof CHECKIN_ERRORS> {}
+}

@@ -1,3 +1,5 @@
+import type { CodesOf } from '../../domain/errors.js';
+
 /**
  * QR login (the phone's side) and applications. The codes about a user code
  * itself (`unknown_code`, `code_expired`...) are shared with share and live in
@@ -12,3 +14,8 @@ export const LOGIN_ERRORS = {
   client_exists: 409,
   invalid_scope: 400,
 } as const satisfies Record<string, number>;
+
+declare module '../../domain/errors.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface ErrorCodes extends CodesOf<typeof LOGIN_ERRORS> {}
+}

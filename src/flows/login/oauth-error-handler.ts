@@ -1,12 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError } from '../../domain/errors.js';
+import { statusOf } from '../../http/error-codes.js';
 import { errorHandler, fastifyCodeOf } from '../../http/error-handler.js';
 import { OAuthError } from './oauth-error.js';
 
 /** The status of a refusal; undefined for a fault of ours (a 5xx keeps our shape). */
 function refusalStatus(err: FastifyError): number | undefined {
   if (err.validation || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 400;
-  const status = isAppError(err) ? err.status : err.statusCode;
+  const status = isAppError(err) ? statusOf(err.code) : err.statusCode;
   return status !== undefined && status >= 400 && status < 500 ? status : undefined;
 }
 

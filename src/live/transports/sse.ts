@@ -5,6 +5,7 @@ import type { LiveEvent } from '../../domain/live-event.js';
 import type { App } from '../../http/types.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { ChannelTokens } from '../channel-token.js';
+import { statusOf } from '../../http/error-codes.js';
 import type { LiveHub, Subscriber } from '../hub.js';
 
 export const LiveQuery = Type.Object({
@@ -95,7 +96,7 @@ export function sseRoutes(app: App, opts: SseOptions): { shutdown(): void; count
       } catch (err) {
         close();
         const code = isAppError(err) ? err.code : 'internal_error';
-        const status = isAppError(err) ? err.status : 500;
+        const status = isAppError(err) ? statusOf(err.code) : 500;
         if (!stream.headed) {
           reply.raw.writeHead(status, { 'content-type': 'application/json' });
           reply.raw.end(JSON.stringify({ error: code, message: (err as Error).message }));
