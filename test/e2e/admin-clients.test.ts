@@ -12,15 +12,17 @@ const MEMBER = { email: 'member@test.local', password: 'member password 123', na
 describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () => {
   const suite = adminConsoleSuite({ ...MEMBER, role: 'member' });
 
-  /** A browser profile, signed in as `user` when given. */
-  async function profile(opts: { user?: { email: string; password: string }; locale?: string; desktop?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await suite.profile({ locale: opts.locale ?? 'en-US', ...(opts.desktop ? DESKTOP : {}) }, opts.user);
+  type Node = typeof suite.node;
+
+  /** A browser profile, signed in as `user` when given, on the suite's node or on `node`. */
+  async function profile(opts: { user?: { email: string; password: string }; locale?: string; desktop?: boolean; node?: Node } = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await suite.profile({ locale: opts.locale ?? 'en-US', ...(opts.desktop ? DESKTOP : {}) }, opts.user, opts.node);
     return { context, page: await context.newPage() };
   }
 
-  /** What a screen does to start a QR login. */
-  async function deviceAuthorization(fields: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${suite.node.url}/oauth/device_authorization`, { method: 'POST', body: new URLSearchParams(fields) });
+  /** What a screen does to start a QR login (at the suite's node, or at `node`). */
+  async function deviceAuthorization(fields: Record<string, string>, node: Node = suite.node): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${node.url}/oauth/device_authorization`, { method: 'POST', body: new URLSearchParams(fields) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
@@ -37,7 +39,8 @@ describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () =
   const ZH = { name: '名称', clientId: '客户端 ID（可选）', confidential: '机密客户端（有密钥）', register: '注册' };
 
   it('signed out, /admin goes to sign-in and back; home links admins to the console', async () => {
-    const { page } = await profile({ desktop: true });
+    // A node of its own: the console is empty only where no other test registered an application.
+    const { page } = await profile({ desktop: true, node: await suite.ownNode() });
     await page.goto('/admin');
     await page.waitForURL((u) => u.pathname === '/signin');
     expect(new URL(page.url()).searchParams.get('next')).toBe('/admin');
@@ -57,8 +60,10 @@ describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () =
   });
 
   it('registers a public and a confidential client; the secret is shown once; both are listed and work at the device endpoint', async () => {
-    const { context, page } = await profile({ user: ADMIN, desktop: true });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.node.url });
+    // A node of its own: the list holds exactly the two registered here.
+    const node = await suite.ownNode();
+    const { context, page } = await profile({ user: ADMIN, desktop: true, node });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: node.url });
     await page.goto('/admin');
     await page.getByRole('heading', { name: 'Register an application' }).waitFor();
 
@@ -88,10 +93,10 @@ describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () =
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('');
 
     // It works at once for a screen, with its scopes only.
-    const started = await deviceAuthorization({ client_id: 'lobby-screen', scope: 'openid profile' });
+    const started = await deviceAuthorization({ client_id: 'lobby-screen', scope: 'openid profile' }, node);
     expect(started.status).toBe(200);
     expect(started.body.user_code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
-    expect((await deviceAuthorization({ client_id: 'lobby-screen', scope: 'openid email' })).body.error).toBe('invalid_scope');
+    expect((await deviceAuthorization({ client_id: 'lobby-screen', scope: 'openid email' }, node)).body.error).toBe('invalid_scope');
 
     // The same id again: a friendly error, and nothing is lost.
     await register(page, { name: 'Another lobby', clientId: 'lobby-screen' });
@@ -121,8 +126,8 @@ describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () =
     expect(await page.getByTestId('client-row').count()).toBe(2);
 
     // The secret authenticates the client; without it the client is refused.
-    expect((await deviceAuthorization({ client_id: billingId, client_secret: secret, scope: 'openid email' })).status).toBe(200);
-    const noSecret = await deviceAuthorization({ client_id: billingId });
+    expect((await deviceAuthorization({ client_id: billingId, client_secret: secret, scope: 'openid email' }, node)).status).toBe(200);
+    const noSecret = await deviceAuthorization({ client_id: billingId }, node);
     expect([noSecret.status, noSecret.body.error]).toEqual([401, 'invalid_client']);
 
     // "Done" forgets it; a reload never shows it again, but the list still has both.

@@ -13,18 +13,23 @@ const STAFF = { email: 'sam@test.local', password: 'staff password 123', name: '
 describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
   const suite = adminConsoleSuite(STAFF);
 
-  async function adminPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await suite.profile({ ...DESKTOP, acceptDownloads: true }, ADMIN);
+  type Node = typeof suite.node;
+
+  /** The admin's console, on the suite's node or on `node`. */
+  async function adminPage(node?: Node): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await suite.profile({ ...DESKTOP, acceptDownloads: true }, ADMIN, node);
     const page = await context.newPage();
     // Revoking asks for a confirmation first.
     page.on('dialog', (d) => void d.accept());
     return { context, page };
   }
 
-  const scannerSessions = (token: string) => fetch(`${suite.node.url}/api/v1/scanner/sessions`, { headers: { authorization: `Bearer ${token}` } });
+  const scannerSessions = (token: string, node: Node = suite.node) => fetch(`${node.url}/api/v1/scanner/sessions`, { headers: { authorization: `Bearer ${token}` } });
 
   it('creates an event and a session, adds and imports attendees, assigns staff, provisions and revokes a scanner, exports attendance', async () => {
-    const { page } = await adminPage();
+    // A node of its own: "No events yet" holds only where no other test created one.
+    const node = await suite.ownNode();
+    const { page } = await adminPage(node);
     await page.goto('/admin#events');
     await page.getByRole('heading', { name: 'Events', level: 1 }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Console sections' });
@@ -68,7 +73,7 @@ describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
     await attendeeForm.getByLabel('Morning talk').check();
     await attendeeForm.getByRole('button', { name: 'Add attendee' }).click();
     await page.getByTestId('pass-link').getByText('Personal pass link for Ada Lovelace').waitFor();
-    expect(await page.getByTestId('pass-link-url').inputValue()).toMatch(new RegExp(`^${suite.node.url}/pass\\?link=`));
+    expect(await page.getByTestId('pass-link-url').inputValue()).toMatch(new RegExp(`^${node.url}/pass\\?link=`));
     const ada = page.getByTestId('attendee-row').filter({ hasText: 'Ada Lovelace' });
     expect(await ada.locator(`input[data-session-id="${sessionId}"]`).isChecked()).toBe(true);
 
@@ -113,7 +118,7 @@ describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
     await qr.waitFor();
     await page.locator('[data-testid="device-qr"][data-ready="true"]').waitFor();
     const qrText = (await qr.getAttribute('data-qr-text'))!;
-    expect(qrText).toMatch(new RegExp(`^${suite.node.url}/scanner\\?device_token=spd_`));
+    expect(qrText).toMatch(new RegExp(`^${node.url}/scanner\\?device_token=spd_`));
     expect(await page.getByTestId('device-url').inputValue()).toBe(qrText);
     // The canvas is drawn (black modules on white), not blank.
     const dark = await qr.evaluate((c: HTMLCanvasElement) => {
@@ -124,7 +129,7 @@ describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
     });
     expect(dark).toBeGreaterThan(1000);
     const token = new URL(qrText).searchParams.get('device_token')!;
-    const before = await scannerSessions(token);
+    const before = await scannerSessions(token, node);
     expect(before.status).toBe(200);
     expect(((await before.json()) as { sessions: { id: string }[] }).sessions.map((s) => s.id)).toEqual([sessionId]);
     if (SCREENSHOTS) {
@@ -136,7 +141,7 @@ describe.skipIf(!hasChromium())('admin console: events, in Chromium', () => {
     const deviceRow = page.getByTestId('device-row').filter({ hasText: 'Door A tablet' });
     await deviceRow.getByRole('button', { name: 'Revoke Door A tablet' }).click();
     await page.locator('[data-testid="device-row"][data-revoked="true"]').waitFor();
-    const after = await scannerSessions(token);
+    const after = await scannerSessions(token, node);
     expect(after.status).toBe(401);
 
     // The export downloads a CSV with the attendees.

@@ -29,13 +29,12 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
   let node: Node;
   let browser: Browser;
   let admin: { cookie: string; csrf: string };
-  const ids = {} as Record<'event' | 'session' | 'ada' | 'grace' | 'alan', string>;
-  const tokens = {} as Record<'a' | 'b', string>;
+  const ids = {} as Record<'event', string>;
   let signer: { sign(m: Uint8Array): Uint8Array };
   const contexts: BrowserContext[] = [];
 
   const adminCall = <T>(method: string, url: string, body?: unknown, status = 200) => callAs<T>(node.url, admin, method, url, body, status);
-  const counts = () => adminCall<{ counts: { checked_in: number }; latest: LatestScan[] }>('GET', `/api/v1/sessions/${ids.session}/counts`);
+  const counts = (session: string) => adminCall<{ counts: { checked_in: number }; latest: LatestScan[] }>('GET', `/api/v1/sessions/${session}/counts`);
   const codeOf = (attendeeId: string) => encodePassToken({ eventId: ids.event, attendeeId, window: windowAt(Date.now()) }, signer);
 
   beforeAll(async () => {
@@ -44,16 +43,6 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     admin = await signIn(node.url);
     const now = Date.now();
     ids.event = (await adminCall<{ id: string }>('POST', '/api/v1/events', { name: 'Offline Conf', starts_at: now - 60 * MIN, ends_at: now + 8 * 60 * MIN }, 201)).id;
-    ids.session = (await adminCall<{ id: string }>('POST', `/api/v1/events/${ids.event}/sessions`, { name: 'Main hall', starts_at: now - 10 * MIN, ends_at: now + 120 * MIN }, 201)).id;
-    for (const [k, name] of [
-      ['ada', 'Ada Lovelace'],
-      ['grace', 'Grace Hopper'],
-      ['alan', 'Alan Turing'],
-    ] as const) {
-      ids[k] = (await adminCall<{ id: string }>('POST', `/api/v1/events/${ids.event}/attendees`, { name, session_ids: [ids.session] }, 201)).id;
-    }
-    tokens.a = (await adminCall<{ token: string }>('POST', `/api/v1/events/${ids.event}/devices`, { name: 'Gate A', session_id: ids.session }, 201)).token;
-    tokens.b = (await adminCall<{ token: string }>('POST', `/api/v1/events/${ids.event}/devices`, { name: 'Gate B', session_id: ids.session }, 201)).token;
     const ev = await node.services.store.db.selectFrom('events').select(['private_key']).where('id', '=', ids.event).executeTakeFirstOrThrow();
     signer = new EventKeyCache().signer(ids.event, ev.private_key);
     // No camera at all: the scanners take keyboard-wedge codes only.
@@ -65,8 +54,21 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     await node?.close();
   });
 
+  /**
+   * A main hall of the test's own, with Ada, Grace and Alan registered and Gates A and B scanning at it: each test's
+   * check-ins, counts and latest scans are its own, whatever the others checked in before it.
+   */
+  async function mainHall(): Promise<{ session: string; ada: string; grace: string; alan: string; tokens: Record<'a' | 'b', string> }> {
+    const now = Date.now();
+    const session = (await adminCall<{ id: string }>('POST', `/api/v1/events/${ids.event}/sessions`, { name: 'Main hall', starts_at: now - 10 * MIN, ends_at: now + 120 * MIN }, 201)).id;
+    const attendee = async (name: string) => (await adminCall<{ id: string }>('POST', `/api/v1/events/${ids.event}/attendees`, { name, session_ids: [session] }, 201)).id;
+    const [ada, grace, alan] = [await attendee('Ada Lovelace'), await attendee('Grace Hopper'), await attendee('Alan Turing')];
+    const device = async (name: string) => (await adminCall<{ token: string }>('POST', `/api/v1/events/${ids.event}/devices`, { name, session_id: session }, 201)).token;
+    return { session, ada, grace, alan, tokens: { a: await device('Gate A'), b: await device('Gate B') } };
+  }
+
   /** A device scanner page (one browser profile each, so one IndexedDB each), its session loaded online. */
-  async function scanner(token: string, gate: string, session = ids.session): Promise<{ context: BrowserContext; page: Page }> {
+  async function scanner(token: string, gate: string, session: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await newContext(browser, node.url, { viewport: { width: 420, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
@@ -107,18 +109,19 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
   const pending = (page: Page) => page.getByTestId('offline-status').getAttribute('data-pending');
 
   it('decides offline, queues, uploads once even when an answer is lost', async () => {
-    const { context, page } = await scanner(tokens.a, 'Gate A');
+    const hall = await mainHall();
+    const { context, page } = await scanner(hall.tokens.a, 'Gate A', hall.session);
     await context.setOffline(true);
     await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
 
-    expect(await scan(page, codeOf(ids.ada))).toEqual({ result: 'ok', reason: '', offline: 'true', name: 'Ada Lovelace', badge: true });
-    expect(await scan(page, codeOf(ids.grace))).toMatchObject({ result: 'ok', offline: 'true', name: 'Grace Hopper' });
+    expect(await scan(page, codeOf(hall.ada))).toEqual({ result: 'ok', reason: '', offline: 'true', name: 'Ada Lovelace', badge: true });
+    expect(await scan(page, codeOf(hall.grace))).toMatchObject({ result: 'ok', offline: 'true', name: 'Grace Hopper' });
     // Signed with a key that is not the event's: refused here.
     const { privateKey } = generateKeyPairSync('ed25519');
-    const forged = encodePassToken({ eventId: ids.event, attendeeId: ids.alan, window: windowAt(Date.now()) }, { sign: (m) => new Uint8Array(sign(null, m, privateKey)) });
+    const forged = encodePassToken({ eventId: ids.event, attendeeId: hall.alan, window: windowAt(Date.now()) }, { sign: (m) => new Uint8Array(sign(null, m, privateKey)) });
     expect(await scan(page, forged)).toMatchObject({ result: 'rejected', reason: 'invalid_code', offline: 'true', badge: true });
     // Ada again: this device knows she is in.
-    expect(await scan(page, codeOf(ids.ada))).toMatchObject({ result: 'rejected', reason: 'already_checked_in', name: 'Ada Lovelace' });
+    expect(await scan(page, codeOf(hall.ada))).toMatchObject({ result: 'rejected', reason: 'already_checked_in', name: 'Ada Lovelace' });
     expect(await page.getByTestId('scan-previous').textContent()).toMatch(/^Checked in at /);
 
     const status = page.getByTestId('offline-status');
@@ -126,7 +129,7 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     expect(await status.getAttribute('data-online')).toBe('false');
     expect(await status.textContent()).toBe('Offline · 4 scans waiting to upload');
     // Nothing reached the server yet.
-    expect((await counts()).counts.checked_in).toBe(0);
+    expect((await counts(hall.session)).counts.checked_in).toBe(0);
 
     // Back online. The first upload reaches the server, but its answer is lost on the way back.
     const posted: { nonce: string; scanned_at: number; offline: unknown; replay: string | undefined }[] = [];
@@ -157,7 +160,7 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     // Marked as offline uploads, so the server keeps the time of the scan, not of the upload.
     expect(posted.every((p) => p.offline === true)).toBe(true);
 
-    const c = await counts();
+    const c = await counts(hall.session);
     expect(c.counts.checked_in).toBe(2);
     // One row per scan: the replay recorded nothing.
     expect(c.latest.map((r) => [r.attendee?.name ?? null, r.result, r.reason, r.gate]).reverse()).toEqual([
@@ -172,36 +175,41 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
 
     // Online again: scans go straight to the server, without the badge.
     await page.unroute('**/api/v1/checkins');
-    expect(await scan(page, codeOf(ids.grace))).toMatchObject({ result: 'rejected', reason: 'already_checked_in', offline: 'false', badge: false });
+    expect(await scan(page, codeOf(hall.grace))).toMatchObject({ result: 'rejected', reason: 'already_checked_in', offline: 'false', badge: false });
   }, 90_000);
 
   it('one attendee checked in at two gates while offline: one check-in, the other refused as already checked in', async () => {
-    const a = await scanner(tokens.a, 'Gate A');
-    const b = await scanner(tokens.b, 'Gate B');
+    // Ada and Grace were checked in at this hall before (online, by hand), so Alan's makes three.
+    const hall = await mainHall();
+    for (const attendee_id of [hall.ada, hall.grace]) {
+      expect((await adminCall<{ result: string }>('POST', '/api/v1/checkins/manual', { session_id: hall.session, attendee_id, nonce: crypto.randomUUID() })).result).toBe('ok');
+    }
+    const a = await scanner(hall.tokens.a, 'Gate A', hall.session);
+    const b = await scanner(hall.tokens.b, 'Gate B', hall.session);
     await a.context.setOffline(true);
     await b.context.setOffline(true);
-    const code = codeOf(ids.alan);
+    const code = codeOf(hall.alan);
     expect(await scan(a.page, code)).toMatchObject({ result: 'ok', offline: 'true', name: 'Alan Turing' });
     expect(await scan(b.page, code)).toMatchObject({ result: 'ok', offline: 'true', name: 'Alan Turing' });
 
     // Gate A uploads first.
     await a.context.setOffline(false);
     await expect.poll(() => pending(a.page), { timeout: 20_000 }).toBe('0');
-    expect((await counts()).counts.checked_in).toBe(3);
+    expect((await counts(hall.session)).counts.checked_in).toBe(3);
 
     // Gate B comes back while its uploads still fail, and reloads: the queue survives.
     await b.page.route('**/api/v1/checkins', (route) => route.abort('connectionrefused'));
     await b.context.setOffline(false);
     await b.page.reload();
-    await expect.poll(() => b.page.evaluate(() => document.body.dataset.sessionId)).toBe(ids.session);
+    await expect.poll(() => b.page.evaluate(() => document.body.dataset.sessionId)).toBe(hall.session);
     await expect.poll(() => pending(b.page)).toBe('1');
     await b.page.unroute('**/api/v1/checkins');
     await expect.poll(() => pending(b.page), { timeout: 20_000 }).toBe('0');
 
     // Exactly one check-in; Gate B's scan is recorded as refused, and Gate B says where Alan was checked in.
-    const c = await counts();
+    const c = await counts(hall.session);
     expect(c.counts.checked_in).toBe(3);
-    const alan = c.latest.filter((r) => r.attendee?.id === ids.alan);
+    const alan = c.latest.filter((r) => r.attendee?.id === hall.alan);
     expect(alan.map((r) => [r.result, r.reason, r.gate])).toEqual([
       ['rejected', 'already_checked_in', 'Gate B'],
       ['ok', null, 'Gate A'],
@@ -216,6 +224,7 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
   }, 90_000);
 
   it('decides offline who may come as the server says: anyone at an all-attendees session, only the registered elsewhere', async () => {
+    const { alan } = await mainHall();
     const now = Date.now();
     const session = async (body: Record<string, unknown>) => (await adminCall<{ id: string }>('POST', `/api/v1/events/${ids.event}/sessions`, body, 201)).id;
     const lounge = await session({ name: 'Lounge', starts_at: now - 10 * MIN, ends_at: now + 120 * MIN, all_attendees: true });
@@ -228,10 +237,10 @@ describe.skipIf(!hasChromium())('check-in: offline scanning in Chromium', () => 
     await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
 
     // Alan is registered for the main hall only.
-    expect(await scan(page, codeOf(ids.alan))).toMatchObject({ result: 'ok', offline: 'true', name: 'Alan Turing' });
+    expect(await scan(page, codeOf(alan))).toMatchObject({ result: 'ok', offline: 'true', name: 'Alan Turing' });
     await page.getByTestId('session-picker').selectOption(workshop);
     await expect.poll(() => page.evaluate(() => document.body.dataset.sessionId)).toBe(workshop);
-    expect(await scan(page, codeOf(ids.alan))).toMatchObject({ result: 'rejected', reason: 'not_registered', offline: 'true' });
+    expect(await scan(page, codeOf(alan))).toMatchObject({ result: 'rejected', reason: 'not_registered', offline: 'true' });
 
     // The server, deciding again on upload, agrees.
     await context.setOffline(false);

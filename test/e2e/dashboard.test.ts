@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
   let browser: Browser;
   let admin: { cookie: string; csrf: string };
   let olga: { cookie: string; csrf: string };
-  const ids = {} as Record<'event' | 'session' | 'ada' | 'grace' | 'sam' | 'olga', string>;
+  const ids = {} as Record<'sam' | 'olga', string>;
 
   const call = <T>(who: SignedIn, method: string, url: string, body?: unknown, status = 200) => callAs<T>(node.url, who, method, url, body, status);
 
@@ -34,14 +34,8 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
     requirePage('dashboard.html');
     node = await startTestNode();
     admin = await signIn(node.url);
-    const now = Date.now();
-    ids.event = (await call<{ id: string }>(admin, 'POST', '/api/v1/events', { name: 'Open Source Summit', starts_at: now - 60 * MIN, ends_at: now + 8 * 60 * MIN }, 201)).id;
-    ids.session = (await call<{ id: string }>(admin, 'POST', `/api/v1/events/${ids.event}/sessions`, { name: 'Keynote', place: 'Hall A', starts_at: now - 10 * MIN, ends_at: now + 120 * MIN }, 201)).id;
-    ids.ada = (await call<{ id: string }>(admin, 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Ada Lovelace', email: 'ada@example.com', session_ids: [ids.session] }, 201)).id;
-    ids.grace = (await call<{ id: string }>(admin, 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Grace Hopper', session_ids: [ids.session] }, 201)).id;
     ids.sam = (await call<{ id: string }>(admin, 'POST', '/api/v1/users', { email: 'sam@test.local', password: PASSWORD, name: 'Sam Staff', role: 'staff' }, 201)).id;
     ids.olga = (await call<{ id: string }>(admin, 'POST', '/api/v1/users', { email: 'olga@test.local', password: PASSWORD, name: 'Olga Scanner', role: 'staff' }, 201)).id;
-    for (const u of [ids.sam, ids.olga]) await call(admin, 'POST', `/api/v1/sessions/${ids.session}/staff`, { user_id: u });
     olga = await signIn(node.url, 'olga@test.local', PASSWORD);
     browser = await launchChromium();
   });
@@ -51,13 +45,27 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
     await node?.close();
   });
 
-  async function signedIn(email: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
+  /**
+   * An event of the test's own with its Keynote (Ada and Grace registered, Sam and Olga its staff): each test's counts,
+   * scans and imports are its own, so none depends on what another did before it.
+   */
+  async function keynote(): Promise<Record<'event' | 'session' | 'ada' | 'grace', string>> {
+    const now = Date.now();
+    const event = (await call<{ id: string }>(admin, 'POST', '/api/v1/events', { name: 'Open Source Summit', starts_at: now - 60 * MIN, ends_at: now + 8 * 60 * MIN }, 201)).id;
+    const session = (await call<{ id: string }>(admin, 'POST', `/api/v1/events/${event}/sessions`, { name: 'Keynote', place: 'Hall A', starts_at: now - 10 * MIN, ends_at: now + 120 * MIN }, 201)).id;
+    const ada = (await call<{ id: string }>(admin, 'POST', `/api/v1/events/${event}/attendees`, { name: 'Ada Lovelace', email: 'ada@example.com', session_ids: [session] }, 201)).id;
+    const grace = (await call<{ id: string }>(admin, 'POST', `/api/v1/events/${event}/attendees`, { name: 'Grace Hopper', session_ids: [session] }, 201)).id;
+    for (const u of [ids.sam, ids.olga]) await call(admin, 'POST', `/api/v1/sessions/${session}/staff`, { user_id: u });
+    return { event, session, ada, grace };
+  }
+
+  async function signedIn(session: string, email: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await newContext(browser, node.url, { viewport: { width: 900, height: 1000 } });
     const page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error' && !/status of 40[01]/.test(m.text())) console.warn(`[page error] ${m.text()}`);
     });
-    const target = `/dashboard?session=${ids.session}`;
+    const target = `/dashboard?session=${session}`;
     await page.goto(target);
     await page.waitForURL(/\/signin\?next=/);
     await page.getByLabel(/email/i).fill(email);
@@ -72,12 +80,13 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
   const shot = (page: Page, name: string) => (SCREENSHOTS ? page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true }) : undefined);
 
   it('shows the counts, then every scan pushed live with who scanned; undo and check-in by name', async () => {
-    const { context, page } = await signedIn('sam@test.local', PASSWORD);
+    const k = await keynote();
+    const { context, page } = await signedIn(k.session, 'sam@test.local', PASSWORD);
     await expect.poll(() => count(page, 'expected')).toBe('2');
     expect(await count(page, 'checked-in')).toBe('0');
     expect(await count(page, 'not-yet')).toBe('2');
     expect(await page.getByTestId('dash-session').textContent()).toContain('Keynote');
-    expect(await page.getByTestId('export-link').getAttribute('href')).toBe(`/api/v1/sessions/${ids.session}/attendance.csv`);
+    expect(await page.getByTestId('export-link').getAttribute('href')).toBe(`/api/v1/sessions/${k.session}/attendance.csv`);
     expect(await page.getByTestId('event-export-link').isVisible()).toBe(false);
     expect(await page.locator('#import-box').isVisible()).toBe(false);
     await expect.poll(() => page.getByTestId('live-status').getAttribute('data-status')).toBe('open');
@@ -85,7 +94,7 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
     // Another staff member checks Ada in through the API: the dashboard shows it by itself.
-    const scan = await call<{ result: string; checkin: { id: string } }>(olga, 'POST', '/api/v1/checkins/manual', { session_id: ids.session, attendee_id: ids.ada, nonce: crypto.randomUUID(), gate: 'North door' });
+    const scan = await call<{ result: string; checkin: { id: string } }>(olga, 'POST', '/api/v1/checkins/manual', { session_id: k.session, attendee_id: k.ada, nonce: crypto.randomUUID(), gate: 'North door' });
     expect(scan.result).toBe('ok');
     await expect.poll(() => count(page, 'checked-in')).toBe('1');
     expect(await count(page, 'not-yet')).toBe('1');
@@ -94,7 +103,7 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
     expect(await first(page).getByTestId('latest-by').textContent()).toBe('by Olga Scanner · North door');
 
     // A refusal shows in red, with its reason in words.
-    await call(olga, 'POST', '/api/v1/checkins', { code: 'not a pass', session_id: ids.session, nonce: crypto.randomUUID() });
+    await call(olga, 'POST', '/api/v1/checkins', { code: 'not a pass', session_id: k.session, nonce: crypto.randomUUID() });
     await expect.poll(() => first(page).getAttribute('data-result')).toBe('rejected');
     expect(await first(page).getAttribute('data-reason')).toBe('invalid_code');
     expect(await first(page).getByTestId('latest-outcome').textContent()).toBe('This is not a valid check-in code.');
@@ -133,8 +142,8 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
     // Olga's scanner was offline two minutes ago when it let Grace in at the South door; its upload
     // arrives now and is refused: the dashboard says when Grace was let in first, and that it came late.
     const late = await call<{ result: string; reason: string }>(olga, 'POST', '/api/v1/checkins/manual', {
-      session_id: ids.session,
-      attendee_id: ids.grace,
+      session_id: k.session,
+      attendee_id: k.grace,
       nonce: crypto.randomUUID(),
       gate: 'South door',
       scanned_at: Date.now() - 120_000,
@@ -160,9 +169,10 @@ describe.skipIf(!hasChromium())('session dashboard in Chromium', () => {
   }, 60_000);
 
   it('lets an admin import a CSV and shows the rows it left out', async () => {
-    const { context, page } = await signedIn(ADMIN.email, ADMIN.password);
+    const k = await keynote();
+    const { context, page } = await signedIn(k.session, ADMIN.email, ADMIN.password);
     await expect.poll(() => count(page, 'expected')).toBe('2');
-    expect(await page.getByTestId('event-export-link').getAttribute('href')).toBe(`/api/v1/events/${ids.event}/attendance.csv`);
+    expect(await page.getByTestId('event-export-link').getAttribute('href')).toBe(`/api/v1/events/${k.event}/attendance.csv`);
     const csv = '\uFEFFname;email\nLinus Torvalds;linus@example.com\nNo Mail;not-an-email\n;empty@example.com\n';
     await page.getByTestId('import-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByTestId('import-submit').click();

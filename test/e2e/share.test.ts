@@ -12,7 +12,6 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   let browser: Browser;
   let alice: TestUser;
   let bob: TestUser;
-  let pageA: Page;
   const contexts: BrowserContext[] = [];
   /** Content-Security-Policy violations on any page of any profile: none expected. */
   const csp: string[] = [];
@@ -21,7 +20,6 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     requirePage('share.html');
     [node, browser] = await Promise.all([startTestNode(), launchChromium()]);
     [alice, bob] = (await createUsers(node.url, ['Alice Chen', 'Bob Li'], 'e2e')) as [TestUser, TestUser];
-    pageA = await open(alice, '/share');
   });
 
   afterAll(async () => {
@@ -44,12 +42,15 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
 
   const status = (page: Page, s: string) => page.locator(`[data-testid=share-status][data-status=${s}]`).waitFor();
 
+  /** A's share page, in a profile of this test's own: no test goes on from where another left A's page. */
+  const alicePage = () => open(alice, '/share');
+
   /** A fills in the form (name and email come prefilled) and shows a code; returns it. */
-  async function createShare(phone?: string): Promise<string> {
-    return (await createShareWithId(phone)).code;
+  async function createShare(pageA: Page, phone?: string): Promise<string> {
+    return (await createShareWithId(pageA, phone)).code;
   }
 
-  async function createShareWithId(phone?: string): Promise<{ code: string; id: string }> {
+  async function createShareWithId(pageA: Page, phone?: string): Promise<{ code: string; id: string }> {
     if (await pageA.getByRole('button', { name: 'Share again' }).isVisible()) await pageA.getByRole('button', { name: 'Share again' }).click();
     await pageA.getByLabel('Name', { exact: true }).and(pageA.locator('input[type=text]')).waitFor();
     expect(await pageA.locator('#name').inputValue()).toBe('Alice Chen');
@@ -66,7 +67,7 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   }
 
   /** What A's own API view says about the share (status and who asked). */
-  async function ownerView(id: string): Promise<{ status: string; requester: { name: string; email: string } | null }> {
+  async function ownerView(pageA: Page, id: string): Promise<{ status: string; requester: { name: string; email: string } | null }> {
     const res = await pageA.request.get(`/api/v1/shares/${id}`);
     expect(res.status()).toBe(200);
     return (await res.json()) as { status: string; requester: { name: string; email: string } | null };
@@ -78,7 +79,8 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   }
 
   it('A shares, B signs in and asks, A sees who at once and approves, B gets the fields pushed live', async () => {
-    const code = await createShare('+86 138 0000 0000');
+    const pageA = await alicePage();
+    const code = await createShare(pageA, '+86 138 0000 0000');
     const qrLoaded = await pageA.getByTestId('share-qr').evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth > 0));
     expect(qrLoaded).toBe(true);
     await snap(pageA, 'share-open');
@@ -109,10 +111,14 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     expect([await field('name'), await field('email'), await field('phone')]).toEqual(['Alice Chen', alice.email, '+86 138 0000 0000']);
     expect(await pageB.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42); // no reload
     await snap(pageB, 'receive-approved');
+
+    // "Share again" on the finished share: the form comes back prefilled and gives a new code.
+    expect(await createShare(pageA)).not.toBe(code);
   });
 
   it('A denies; B, on a browser without WebSocket, is told live and sees nothing', async () => {
-    const code = await createShare();
+    const pageA = await alicePage();
+    const code = await createShare(pageA);
     const pageB = await open(bob, `/share/receive?code=${code}`, () => {
       Object.defineProperty(window, 'WebSocket', { value: undefined });
     });
@@ -130,7 +136,8 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   });
 
   it('A revokes before deciding: B is told it is no longer available, and the code stays dead', async () => {
-    const code = await createShare();
+    const pageA = await alicePage();
+    const code = await createShare(pageA);
     const pageB = await open(bob, `/share/receive?code=${code}`);
     await request(pageB);
     await status(pageB, 'requested');
@@ -147,7 +154,8 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
   });
 
   it('opening the link asks nothing: A sees no requester until B presses Request, and B is told what A will see', async () => {
-    const { code, id } = await createShareWithId();
+    const pageA = await alicePage();
+    const { code, id } = await createShareWithId(pageA);
 
     // In Chinese first: the confirm step says the same, and a page left open claims nothing.
     const pageZh = await open(bob, `/share/receive?code=${code}&lang=zh-CN`);
@@ -164,18 +172,18 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     await snap(pageB, 'receive-confirm');
     expect(await pageB.locator('#confirm-reveals').innerText()).toBe(`If you ask, the person sharing will see your name and email: Bob Li (${bob.email}).`);
     await pageB.waitForLoadState('networkidle');
-    expect(await ownerView(id)).toMatchObject({ status: 'open', requester: null });
+    expect(await ownerView(pageA, id)).toMatchObject({ status: 'open', requester: null });
     expect(await pageA.getByTestId('share-status').getAttribute('data-status')).toBe('open');
     // A reload of a page that never asked asks nothing either.
     await pageB.reload();
     await confirm.waitFor();
     await pageB.waitForLoadState('networkidle');
-    expect(await ownerView(id)).toMatchObject({ status: 'open', requester: null });
+    expect(await ownerView(pageA, id)).toMatchObject({ status: 'open', requester: null });
 
     await request(pageB);
     await status(pageB, 'requested');
     expect(await confirm.isHidden()).toBe(true);
-    expect(await ownerView(id)).toMatchObject({ status: 'requested', requester: { name: 'Bob Li', email: bob.email } });
+    expect(await ownerView(pageA, id)).toMatchObject({ status: 'requested', requester: { name: 'Bob Li', email: bob.email } });
     await pageA.getByTestId('share-requester').filter({ hasText: `Bob Li (${bob.email}) wants to see this.` }).waitFor({ timeout: 3000 });
     // Having asked, a reload shows where the request stands instead of asking again.
     await pageB.reload();

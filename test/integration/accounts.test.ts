@@ -193,6 +193,11 @@ describe.each(dialects)('accounts on $name', ({ database }) => {
   });
 
   it('records sign-ins, refusals and account changes in the audit log', async () => {
+    // A sign-in, a refusal and an account change of this test's own, rather than what earlier tests happened to do.
+    expect((await signIn(ADMIN.email, ADMIN.password)).res.statusCode).toBe(200);
+    expect((await signIn(ADMIN.email, 'not the password')).res.statusCode).toBe(401);
+    const h = { cookie: admin.cookie, 'x-csrf-token': admin.csrf };
+    expect((await inject({ method: 'POST', url: '/api/v1/users', headers: h, payload: { email: 'audited@test.local', password: 'long enough', role: 'member' } })).statusCode).toBe(201);
     const entries = await node.services.audit.recent(200);
     const actions = new Set(entries.map((e) => `${e.action}:${e.outcome}`));
     expect(actions).toContain('sign_in:ok');

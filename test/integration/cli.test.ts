@@ -1,9 +1,13 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/database.js';
+import type { UsersTable } from '../../src/store/schema.js';
+import { UsersRepo } from '../../src/store/users.js';
 import { startTestNode } from '../support/test-node.js';
 
 const run = promisify(execFile);
@@ -32,11 +36,19 @@ describe('scanpass CLI', { timeout: 90_000 }, () => {
   });
 
   it('explains what is missing or wrong, with exit code 2', async () => {
+    // An account of this test's own for the taken email, written straight to the store: a CLI call would cost a Node start-up.
+    const store = await openStore({ dataDir });
+    try {
+      const row: UsersTable = { id: randomUUID(), email: 'taken@example.org', name: 'Taken', password_hash: 'hash', role: 'member', created_at: Date.now(), disabled_at: null };
+      expect(await new UsersRepo(store.db).insert(row)).toBe(true);
+    } finally {
+      await store.close();
+    }
     // Independent invocations, run together: each is a whole Node start-up.
     const [missing, role, taken, unknown] = await Promise.all([
       cli('user', 'add', '--email', 'a@b.c'),
       cli('user', 'add', '--email', 'a@b.c', '--password', 'long enough', '--role', 'king'),
-      cli('user', 'add', '--email', 'kiosk@example.org', '--password', 'long enough', '--role', 'member'),
+      cli('user', 'add', '--email', 'taken@example.org', '--password', 'long enough', '--role', 'member'),
       cli('frobnicate'),
     ]);
     expect(missing.code).toBe(2);

@@ -90,7 +90,8 @@ for (const target of targets) {
     it('refuses a unit started inside a unit (on SQLite it would wait for its own batch) and keeps working', async () => {
       const nested = store.units.execute(async () => store.units.execute(async () => 'inner'));
       await expect(nested).rejects.toThrow('a unit of work cannot start another unit of work');
-      expect(await store.units.execute(async (unit) => (await rows(unit.db).insertInto('uow_rows').values({ id: 'after-nested', v: 'x' }).execute()).length)).toBe(1);
+      // Its own id prefix: an id starting with `a` would show up in the first test's `ids('a')`.
+      expect(await store.units.execute(async (unit) => (await rows(unit.db).insertInto('uow_rows').values({ id: 'n1-after-nested', v: 'x' }).execute()).length)).toBe(1);
     });
 
     it('refuses a unit that queries the outer database handle instead of its own (on SQLite it hung): the unit rolls back, the store keeps working', async () => {
