@@ -7,7 +7,6 @@ export const WEBHOOK_ERRORS = {
   webhook_disabled: 409,
 } as const satisfies Record<string, number>;
 
-declare module '../domain/errors.js' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface ErrorCodes extends CodesOf<typeof WEBHOOK_ERRORS> {}
-}
+// Adds these codes to the compile-time list (domain/errors.ts); http/error-codes.ts gives their statuses.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+declare module '../domain/errors.js' { interface ErrorCodes extends CodesOf<typeof WEBHOOK_ERRORS> {} }
