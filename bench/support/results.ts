@@ -17,7 +17,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
 const HISTORY_FILE = path.join(RESULTS_DIR, 'history.jsonl');
 
-export type BenchName = 'live' | 'checkin' | 'login';
+export type BenchName = 'live' | 'checkin' | 'login' | 'queue';
 type Headline = Record<string, number | string | null>;
 
 /** One line of history.jsonl. */
@@ -80,6 +80,11 @@ function headline(bench: BenchName, report: unknown): Headline {
       out[`${name}_told_p99_ms`] = round(at(d, 'push', 'scanToPushMs', 'p99'));
     }
     return out;
+  }
+  if (bench === 'queue') {
+    // Minutes of median absolute error of the wait shown at joining (estimator phase); other phases add theirs.
+    const all = (k: string, ...keys: string[]) => round(at(report, 'results', 'estimator', 'all', k, ...keys));
+    return { estimator_mae_min: all('ours', 'mae'), estimator_p90_min: all('ours', 'p90'), naive_mae_min: all('naive', 'mae'), naive_best_mae_min: all('naiveBest', 'mae') };
   }
   if (bench === 'login') {
     return { live_p99_ms: round(at(report, 'live', 'p99')), polling_p50_ms: round(at(report, 'polling', 'p50'), 0), speedup_at_p50: round(at(report, 'speedupAtP50'), 0) };

@@ -1,0 +1,93 @@
+/**
+ * `npm run bench:queue`: the QR queue's benches, one phase after another.
+ *
+ * - `estimator` (bench/queue/estimator.ts): simulated days at a few kinds of
+ *   place; the median absolute error between the wait shown at joining and
+ *   the wait that followed, for the queue's estimator and for the naive
+ *   "people ahead × fixed minutes", side by side. Pure computation, a few
+ *   seconds.
+ *
+ * Env: BENCH_ONLY (comma-separated phases; default all), BENCH_QUEUE_DAYS
+ * (10 simulated days per place), BENCH_QUEUE_SEED (20261130),
+ * BENCH_QUEUE_NAIVE_MINUTES (3).
+ *
+ * Only a run of every phase at the defaults is saved as
+ * bench/results/queue-latest.*; any other run is partial (see
+ * bench/support/results.ts). Every run adds a line to history.jsonl.
+ *
+ * A phase is an entry of PHASES: it returns its report (kept under
+ * `results.<phase>`) and its Markdown lines.
+ */
+import os from 'node:os';
+import { saveRun } from '../support/results.js';
+import { runEstimator, type Score } from './estimator.js';
+
+const envInt = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
+const log = (line: string) => process.stdout.write(`[bench:queue ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+interface PhaseOutput {
+  report: unknown;
+  md: string[];
+}
+
+const estimatorConfig = {
+  days: envInt('BENCH_QUEUE_DAYS', 10),
+  seed: envInt('BENCH_QUEUE_SEED', 20261130),
+  naiveMinutes: envInt('BENCH_QUEUE_NAIVE_MINUTES', 3),
+};
+
+function estimatorPhase(): PhaseOutput {
+  const t0 = performance.now();
+  const r = runEstimator(estimatorConfig);
+  log(`estimator: ${r.all.tickets} visitors called over ${estimatorConfig.days} days x ${r.places.length} places in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const row = (name: string, s: Score) =>
+    `| ${name} | ${s.tickets} | ${s.medianActualMin} | **${s.ours.mae}** | ${s.ours.p90} | ${s.naive.mae} | ${s.naive.p90} | ${s.naiveBest.mae} | ${s.naiveBest.p90} (${s.naiveBest.minutesPerPerson} min) | ${Math.round(s.ours.inRange * 100)}% | ${s.ours.rangeWidthMin} |`;
+  const md = [
+    '## Expected wait: estimator vs naive',
+    '',
+    `Simulated days (seed ${estimatorConfig.seed}, ${estimatorConfig.days} per place): error = |wait shown at joining - wait until called|, minutes, over every visitor called.`,
+    `Naive: people ahead x ${estimatorConfig.naiveMinutes} min; naive best: people ahead x the fixed minutes that scored best at that place, chosen after the fact.`,
+    '',
+    `| Place | Visitors | Median wait | Estimator median error | p90 | Naive ${estimatorConfig.naiveMinutes} min median | p90 | Naive best median | p90 (min/person) | Actual in shown range | Median range width |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...r.places.map((p) => row(p.place, p)),
+    row('all', r.all),
+    row('all, every assigned counter counted as open', r.assignedCounters),
+    '',
+  ];
+  return { report: r, md };
+}
+
+/** Phases in the order they run; the backend's load phase goes here too. */
+const PHASES: Record<string, () => PhaseOutput | Promise<PhaseOutput>> = {
+  estimator: estimatorPhase,
+};
+
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const unknown = only.filter((p) => !(p in PHASES));
+if (unknown.length) throw new Error(`BENCH_ONLY: unknown phase(s) ${unknown.join(', ')}; phases: ${Object.keys(PHASES).join(', ')}`);
+const phases = only.length ? Object.keys(PHASES).filter((p) => only.includes(p)) : Object.keys(PHASES);
+
+const at = new Date().toISOString();
+const results: Record<string, unknown> = {};
+const md: string[] = [];
+for (const name of phases) {
+  const out = await PHASES[name]!();
+  results[name] = out.report;
+  md.push(...out.md);
+}
+
+const fullRun = phases.length === Object.keys(PHASES).length && !process.env.BENCH_QUEUE_DAYS && !process.env.BENCH_QUEUE_SEED && !process.env.BENCH_QUEUE_NAIVE_MINUTES;
+const machine = { cpus: os.cpus().length, load: os.loadavg().map((n) => Math.round(n * 100) / 100), node: process.version };
+const report = { bench: 'queue', at, machine, phases, results };
+const text = [
+  `# bench:queue, ${at}`,
+  '',
+  `${machine.cpus} cores (load ${machine.load.join(', ')} at the end), Node ${machine.node}; phases: ${phases.join(', ')}.`,
+  ...(fullRun ? [] : ['Partial run (phases or sizes changed): not saved as queue-latest.']),
+  '',
+  ...md,
+  'Run: `npm run bench:queue`.',
+].join('\n');
+const saved = saveRun({ bench: 'queue', date: at, partial: !fullRun, report, md: text, node: process.version, load: machine.load[0]! });
+process.stdout.write(`${text}\nsaved ${saved.join(', ')}\n`);
