@@ -1,4 +1,4 @@
-import type { Attendee, CheckinSession } from './event.js';
+import type { Attendee, AttendeeFacts, CheckinSession, SessionFacts } from './event.js';
 import type { VerifiedPassToken } from './pass-token.js';
 
 /**
@@ -32,25 +32,6 @@ export const REFUSAL_REASONS = [
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export type Direction = 'entry' | 'exit';
-
-export interface SessionFacts {
-  id: string;
-  eventId: string;
-  /** Check-in accepted from (ms). */
-  opensAt: number;
-  /** ... until (ms, exclusive). */
-  closesAt: number;
-  /** Closed by an organiser, whatever the time. */
-  closedAt: number | null;
-  /** Every attendee of the event may come, no per-session registration needed. */
-  allAttendees: boolean;
-}
-
-export interface AttendeeFacts {
-  id: string;
-  eventId: string;
-  revokedAt: number | null;
-}
 
 export interface RegistrationFacts {
   revokedAt: number | null;

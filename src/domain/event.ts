@@ -1,10 +1,29 @@
-import type { AttendeeFacts, SessionFacts } from './checkin.js';
-
 /**
  * The records of check-in as the server works with them: what the
  * repositories hand out (times in ms, flags as booleans) and take in. The
  * API's shapes are built from these by the features.
  */
+
+/** What deciding a scan needs to know of a session (domain/checkin.ts). */
+export interface SessionFacts {
+  id: string;
+  eventId: string;
+  /** Check-in accepted from (ms). */
+  opensAt: number;
+  /** ... until (ms, exclusive). */
+  closesAt: number;
+  /** Closed by an organiser, whatever the time. */
+  closedAt: number | null;
+  /** Every attendee of the event may come, no per-session registration needed. */
+  allAttendees: boolean;
+}
+
+/** What deciding a scan needs to know of an attendee. */
+export interface AttendeeFacts {
+  id: string;
+  eventId: string;
+  revokedAt: number | null;
+}
 
 /** An event; its private key signs its attendees' codes. */
 export interface CheckinEvent {

@@ -5,7 +5,8 @@
  * (isFresh), and the same decision order (decideCheckin) over what this
  * device knows: the event's attendee list and the check-ins it made itself.
  */
-import { decideCheckin, type CheckinFacts, type Decision, type SessionFacts } from '../../../src/domain/checkin.js';
+import { decideCheckin, type CheckinFacts, type Decision } from '../../../src/domain/checkin.js';
+import type { SessionFacts } from '../../../src/domain/event.js';
 import { isFresh, PASS_TOKEN_PREFIX, PASS_TOKEN_VERSION, type PassClaims, type VerifiedPassToken } from '../../../src/domain/pass-token.js';
 
 const PAYLOAD_BYTES = 37;
