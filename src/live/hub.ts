@@ -5,20 +5,10 @@ import type { Bus } from './bus.js';
 import type { ChannelRegistry } from './channel-registry.js';
 import { MAX_CHANNEL_TOKEN_TTL_SECONDS, type TokenClaims } from './channel-token.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
-import { LeaseIndex, type Lease, type LeaseEnd } from './lease-index.js';
-import { RevocationMemory } from './revocation-memory.js';
+import { LeaseIndex, type Lease, type LeaseEnd, type Subscriber } from './lease-index.js';
 
-/** A screen's end of the live channel: a socket, an SSE stream, a waiting poll. */
-export interface Subscriber {
-  /** Called once per newer version; `frame` is the event as JSON, shared by all receivers. */
-  send(event: LiveEvent, frame: string): void;
-  /**
-   * The hub ended this subscription on its own: its token expired or the
-   * right it came from was revoked. The hub has already let go of it; the
-   * transport tells its client (and closes what is now empty).
-   */
-  end?(channel: string, code: LeaseEnd, message: string): void;
-}
+export type { Subscriber };
+import { RevocationMemory } from './revocation-memory.js';
 
 const ENDED: Record<LeaseEnd, string> = {
   token_expired: 'channel token has expired; fetch a fresh one',

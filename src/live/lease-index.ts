@@ -1,7 +1,19 @@
-import type { Subscriber } from './hub.js';
+import type { LiveEvent } from '../domain/live-event.js';
 
 /** Why the hub ended a subscription on its own. */
 export type LeaseEnd = 'access_revoked' | 'token_expired';
+
+/** A screen's end of the live channel: a socket, an SSE stream, a waiting poll. */
+export interface Subscriber {
+  /** Called once per newer version; `frame` is the event as JSON, shared by all receivers. */
+  send(event: LiveEvent, frame: string): void;
+  /**
+   * The hub ended this subscription on its own: its token expired or the
+   * right it came from was revoked. The hub has already let go of it; the
+   * transport tells its client (and closes what is now empty).
+   */
+  end?(channel: string, code: LeaseEnd, message: string): void;
+}
 
 /**
  * One subscriber on one channel, under the token it subscribed with: which

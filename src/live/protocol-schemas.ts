@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { MAX_CHANNEL_LENGTH, MAX_TOKEN_LENGTH } from './protocol.js';
+import { MAX_CHANNEL_LENGTH, MAX_TOKEN_LENGTH } from './protocol-limits.js';
 
 /**
  * The client frames of the live protocol as TypeBox schemas: the one

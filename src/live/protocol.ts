@@ -13,10 +13,7 @@ import type { SubFrameSchema, UnsubFrameSchema } from './protocol-schemas.js';
 /** The WebSocket endpoint, relative to the server's base URL. */
 export const LIVE_WS_PATH = '/v1/live';
 
-/** The longest channel name a frame may carry (real names are at most 161 characters: `kind:id`). */
-export const MAX_CHANNEL_LENGTH = 200;
-/** The longest channel token (minted or accepted); tokens travel in URLs (SSE, long-poll) and WebSocket frames. */
-export const MAX_TOKEN_LENGTH = 128;
+export { MAX_CHANNEL_LENGTH, MAX_TOKEN_LENGTH } from './protocol-limits.js';
 
 // ------------------------------------------------------------- client -> server
 
