@@ -53,6 +53,7 @@ export const CONFIG_KEYS = {
   webhookRetrySchedule: { env: 'SCANPASS_WEBHOOK_RETRY_SCHEDULE', kind: 'string', default: '10s,30s,2m,10m,1h,3h,6h', description: 'Waits between webhook attempts (ms, s, m, h; +-20 % jitter); after the last a delivery is failed' },
   webhookAllowPrivate: { env: 'SCANPASS_WEBHOOK_ALLOW_PRIVATE', kind: 'bool', default: false, description: 'Let webhooks reach loopback, private and link-local addresses (labs and tests only)' },
   webhookTimeoutSeconds: { env: 'SCANPASS_WEBHOOK_TIMEOUT_SECONDS', kind: 'int', default: 10, min: 1, max: 120, description: 'How long a webhook receiver has to answer one attempt' },
+  pushSubject: { env: 'SCANPASS_PUSH_SUBJECT', kind: 'string', default: undefined, description: 'Contact (mailto: or https: URL) sent to Web Push services with every notification (VAPID `sub`); default the public URL when it is https, else mailto: the admin email' },
   accessTokenTtlSeconds: { env: 'SCANPASS_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, min: 60, max: 86400, description: 'Lifetime of issued access and id tokens' },
   userCodeAttemptsPerMinute: { env: 'SCANPASS_USER_CODE_ATTEMPTS_PER_MINUTE', kind: 'int', default: 30, min: 1, max: 100_000, description: 'User-code lookups per minute per client address' },
   userCodeFailuresPerMinute: { env: 'SCANPASS_USER_CODE_FAILURES_PER_MINUTE', kind: 'int', default: 1000, min: 1, max: 10_000_000, description: 'Wrong user codes per minute across all addresses before lookups pause' },
@@ -135,6 +136,7 @@ function parseValue(key: string, spec: KeySpec, raw: string): string | number | 
       return raw;
     case 'string':
       if (key === 'tokenSecret' && raw.length < 32) throw new ConfigError(`${spec.env} must be at least 32 characters`);
+      if (key === 'pushSubject' && !/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+(\/\S*)?)$/i.test(raw)) throw new ConfigError(`${spec.env} must be a mailto: address or an https:// URL`);
       if (key === 'sqliteSync' && !/^(NORMAL|FULL)$/.test(raw)) throw new ConfigError(`${spec.env} must be NORMAL or FULL`);
       return raw;
   }

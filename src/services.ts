@@ -21,7 +21,11 @@ import { createCheckin, type CheckinFeature } from './flows/checkin/checkin-feat
 import { eventWebhookOwner } from './flows/checkin/checkin-webhooks.js';
 import { createEvents, type EventsFeature } from './flows/events/events-feature.js';
 import { createAttendance, type AttendanceFeature } from './flows/attendance/attendance-feature.js';
+import { createQueue, type QueueFeature } from './flows/queue/queue-feature.js';
+import { queueWebhookOwner } from './flows/queue/queue-webhooks.js';
+import { QueuesRepo } from './store/queues.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhooks.js';
+import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { EventsRepo } from './store/events.js';
 import { addressKey, clientAddress, trustFunction } from './http/client-address.js';
 import { SignInBackoff } from './auth/sign-in-backoff.js';
@@ -45,7 +49,9 @@ export interface Services {
   checkin: CheckinFeature;
   events: EventsFeature;
   attendance: AttendanceFeature;
+  queue: QueueFeature;
   webhooks: Webhooks;
+  notifications: Notifications;
   shuttingDown(): boolean;
   markShuttingDown(): void;
 }
@@ -101,10 +107,16 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   let closing = false;
   const { units } = deps.store;
   // Webhooks are a capability: each feature that sends them registers its kind of owner and writes through the outbox.
-  const webhooks = createWebhooks(config, { db, audit, clock, random, onError, owners: [eventWebhookOwner(new EventsRepo(db))] });
+  const webhooks = createWebhooks(config, { db, audit, clock, random, onError, owners: [eventWebhookOwner(new EventsRepo(db)), queueWebhookOwner(new QueuesRepo(db))] });
   const checkin = createCheckin(config, { db, units, live, audit, clock, random, outbox: webhooks.outbox, onError, closing: () => closing });
   const events = createEvents(config, { db, units, users, audit, devices: checkin.devices, channels: checkin.channels, clock, random });
   const attendance = createAttendance(config, { db, units, audit, channels: checkin.channels, clock, random });
+  // Web Push (a capability, like webhooks): the queue notifies a ticket's browser through notifications.push.
+  const onPushError = (err: unknown, context: string) => {
+    if (!isStoreOutage(err)) deps.logger.warn({ err, context }, 'web push failed');
+  };
+  const notifications = await createNotifications(config, { db, clock, onError: onPushError });
+  const queue = createQueue(config, { db, units, live, users, audit, clock, random, outbox: webhooks.outbox, push: notifications.push, onError, closing: () => closing });
   return {
     config,
     store: deps.store,
@@ -120,7 +132,9 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     checkin,
     events,
     attendance,
+    queue,
     webhooks,
+    notifications,
     shuttingDown: () => closing,
     markShuttingDown: () => {
       closing = true;

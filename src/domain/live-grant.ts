@@ -1,7 +1,7 @@
 /**
  * The rights a channel token was minted under. A token names each right it
  * came from as a short "grant" (`d:<device>`, `k:<api key>`, `s:<sign-in>`,
- * `u:<user>`, `l:<pass link>`), covered by its MAC. When a right ends (a device
+ * `u:<user>`, `l:<pass link>`, `t:<queue ticket>`), covered by its MAC. When a right ends (a device
  * revoked, a key revoked, a sign-out, a staff assignment removed, a pass link
  * replaced) the server names the grant in a revocation, and every node ends
  * the subscriptions whose token carries it and refuses such tokens from then on.
@@ -78,3 +78,5 @@ export const deviceGrant = (deviceId: string): string => `d:${compactId(deviceId
 export const userGrant = (userId: string): string => `u:${compactId(userId)}`;
 /** An attendee's personal pass link, by the hash of its token; replacing the link revokes it. */
 export const passLinkGrant = (linkHash: string): string => `l:${linkHash.slice(0, 22)}`;
+/** A queue ticket's link, by the hash of its token: covers the ticket's channel and its service's line. */
+export const ticketGrant = (tokenHash: string): string => `t:${tokenHash.slice(0, 22)}`;

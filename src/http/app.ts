@@ -26,7 +26,9 @@ import { sharePlugin } from '../flows/share/share-plugin.js';
 import { checkinPlugin } from '../flows/checkin/checkin-plugin.js';
 import { eventsPlugin } from '../flows/events/events-plugin.js';
 import { attendancePlugin } from '../flows/attendance/attendance-plugin.js';
+import { queuePlugin } from '../flows/queue/queue-plugin.js';
 import { webhooksPlugin } from '../webhooks/webhooks-plugin.js';
+import { pushPlugin, ticketAuthFrom } from '../notifications/push-plugin.js';
 import type { App } from './types.js';
 
 /**
@@ -102,7 +104,9 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   await app.register(checkinPlugin, { prefix: '/api/v1', checkin: s.checkin, config });
   await app.register(eventsPlugin, { prefix: '/api/v1', events: s.events, devices: s.checkin.devices });
   await app.register(attendancePlugin, { prefix: '/api/v1', attendance: s.attendance, devices: s.checkin.devices });
+  await app.register(queuePlugin, { prefix: '/api/v1', queue: s.queue });
   await app.register(webhooksPlugin, { prefix: '/api/v1', service: s.webhooks.service, owners: s.webhooks.owners });
+  await app.register(pushPlugin, { prefix: '/api/v1', push: s.notifications.push, tickets: ticketAuthFrom((id, token) => s.queue.tickets.get(id, token)) });
   app.get('/v1/live', { schema: { hide: true } }, async (_req, reply) =>
     reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
   );

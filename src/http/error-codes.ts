@@ -3,6 +3,7 @@ import { GENERIC_ERRORS, USER_CODE_ERRORS, type ErrorCode } from '../domain/erro
 import { CHECKIN_ERRORS } from '../flows/checkin/checkin-errors.js';
 import { LOGIN_ERRORS } from '../flows/login/login-errors.js';
 import { SHARE_ERRORS } from '../flows/share/share-errors.js';
+import { QUEUE_ERRORS } from '../flows/queue/queue-errors.js';
 import { LIVE_HTTP_ERRORS } from '../live/live-errors.js';
 import { WEBHOOK_ERRORS } from '../webhooks/webhook-errors.js';
 
@@ -20,6 +21,7 @@ export const ERROR_TABLES = {
   login: LOGIN_ERRORS,
   share: SHARE_ERRORS,
   checkin: CHECKIN_ERRORS,
+  queue: QUEUE_ERRORS,
   webhooks: WEBHOOK_ERRORS,
 } as const;
 
@@ -31,6 +33,7 @@ export const ERROR_STATUS = {
   ...LOGIN_ERRORS,
   ...SHARE_ERRORS,
   ...CHECKIN_ERRORS,
+  ...QUEUE_ERRORS,
   ...WEBHOOK_ERRORS,
 } as const satisfies Record<ErrorCode, number>;
 

@@ -22,7 +22,13 @@ export const PAGES: Record<string, string> = {
   '/pass': 'pass.html',
   '/scanner': 'scanner.html',
   '/dashboard': 'dashboard.html',
+  '/queue': 'queue.html',
+  '/queue-board': 'queue-board.html',
+  '/queue-counter': 'queue-counter.html',
 };
+
+/** The service workers (web/*-sw.js, copied unhashed by vite.config.ts): the ticket page's Web Push worker. */
+export const SERVICE_WORKERS = ['queue-sw.js'];
 
 /** `publicUrl`: the origin the pages' live WebSocket connects to (named in their Content-Security-Policy). */
 export async function webPages(app: App, publicUrl: string): Promise<void> {
@@ -36,6 +42,10 @@ export async function webPages(app: App, publicUrl: string): Promise<void> {
     app.get(url, { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').header('content-security-policy', csp).sendFile(file));
   }
   await app.register(fastifyStatic, { root: path.join(WEB_ROOT, 'assets'), prefix: '/assets/', decorateReply: false, immutable: true, maxAge: '365d' });
+  // Service workers: unhashed, revalidated on every update check, at the root so a page may register them for its own path (/queue).
+  for (const file of SERVICE_WORKERS) {
+    app.get(`/${file}`, { schema: { hide: true } }, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile(file, { cacheControl: false }));
+  }
   // The <scanpass-login> element and the SDK for other sites: stable URLs, loadable cross-origin as modules.
   for (const file of ['scanpass-login.js', 'scanpass.js']) {
     app.get(`/sdk/${file}`, { schema: { hide: true } }, (_req, reply) =>

@@ -269,6 +269,102 @@ export interface WebhookDeliveriesTable {
   delivered_at: number | null;
 }
 
+/** The QR queue (migration 011): a place, its services and counters. `version` is the `board:` channel's. */
+export interface QueuesTable {
+  id: string;
+  name: string;
+  timezone: string;
+  /** base64url of the key entrance codes are signed with (domain/entrance-code.ts). */
+  entrance_key: string;
+  version: number;
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface QueueServicesTable {
+  id: string;
+  queue_id: string;
+  name: string;
+  prefix: string;
+  position: number;
+  ask: string;
+  max_waiting: number;
+  near_ahead: number;
+  no_show_seconds: number;
+  more_time_places: number;
+  open: number;
+  /** The `line:` channel's version: one per change to the service's waiting set. */
+  line_version: number;
+}
+
+export interface QueueCountersTable {
+  id: string;
+  queue_id: string;
+  name: string;
+  position: number;
+}
+
+export interface QueueCounterServicesTable {
+  counter_id: string;
+  service_id: string;
+}
+
+export interface QueueStaffTable {
+  queue_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+/** The last ticket number given per service and local day. */
+export interface QueueNumbersTable {
+  service_id: string;
+  day: string;
+  last: number;
+}
+
+export interface TicketsTable {
+  id: string;
+  queue_id: string;
+  service_id: string;
+  day: string;
+  number: string;
+  seq: number;
+  order_key: number;
+  priority: number;
+  status: string;
+  /** sha256 of the ticket's token; the token itself is never stored. */
+  token_hash: string;
+  name: string | null;
+  phone: string | null;
+  counter_id: string | null;
+  created_at: number;
+  called_at: number | null;
+  finished_at: number | null;
+  recalls: number;
+  more_time_used: number;
+  version: number;
+}
+
+/** The recent changes of a service's waiting set (the `line:` channel's frames). */
+export interface LineChangesTable {
+  service_id: string;
+  version: number;
+  order_key: number;
+  delta: number;
+  at: number;
+}
+
+/** Web Push (migration 012): at most one browser subscription per owner (`ticket:<id>`). */
+export interface PushSubscriptionsTable {
+  owner: string;
+  /** The push service's URL for the browser. */
+  endpoint: string;
+  /** The browser's P-256 public key and 16-byte auth secret, base64url (RFC 8291). */
+  p256dh: string;
+  auth: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sign_ins: SignInsTable;
@@ -290,4 +386,13 @@ export interface Database {
   scans: ScansTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  queues: QueuesTable;
+  queue_services: QueueServicesTable;
+  queue_counters: QueueCountersTable;
+  queue_counter_services: QueueCounterServicesTable;
+  queue_staff: QueueStaffTable;
+  queue_numbers: QueueNumbersTable;
+  tickets: TicketsTable;
+  line_changes: LineChangesTable;
+  push_subscriptions: PushSubscriptionsTable;
 }

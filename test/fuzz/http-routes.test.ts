@@ -96,6 +96,8 @@ function readBack(world: World): string[] {
     '/api/v1/scanner/sessions',
     ...p.events!.flatMap((id) => [`/api/v1/events/${id}`, `/api/v1/events/${id}/attendees`, `/api/v1/events/${id}/attendance.csv`, `/api/v1/events/${id}/devices`, `/api/v1/events/${id}/webhook/deliveries`]),
     ...p.sessions!.flatMap((id) => [`/api/v1/sessions/${id}/counts`, `/api/v1/sessions/${id}/attendance.csv`, `/api/v1/sessions/${id}/staff`, `/api/v1/sessions/${id}/attendees`]),
+    '/api/v1/queues',
+    ...p.queues!.flatMap((id) => [`/api/v1/queues/${id}`, `/api/v1/queues/${id}/board`, `/api/v1/queues/${id}/entrance-code`, `/api/v1/queues/${id}/webhook/deliveries`]),
   ];
 }
 

@@ -44,6 +44,15 @@ describe('OpenAPI error codes', () => {
     expect(codes['403']).toEqual(expect.arrayContaining(['insufficient_scope', 'forbidden']));
   });
 
+  it("lists the queue's refusals", () => {
+    const join = codesOf('post', '/api/v1/queues/{id}/tickets');
+    expect(join['403']).toEqual(expect.arrayContaining(['invalid_entrance_code']));
+    expect(join['409']).toEqual(expect.arrayContaining(['service_closed', 'queue_full']));
+    expect(codesOf('post', '/api/v1/counters/{id}/call')['404']).toEqual(expect.arrayContaining(['queue_empty', 'not_found']));
+    expect(codesOf('post', '/api/v1/tickets/{id}/more-time')['409']).toEqual(expect.arrayContaining(['more_time_used']));
+    expect(codesOf('post', '/api/v1/tickets/{id}/done')['409']).toEqual(expect.arrayContaining(['invalid_ticket_state']));
+  });
+
   it('lists feature codes next to the generic ones', () => {
     expect(codesOf('post', '/api/v1/session')['401']).toEqual(expect.arrayContaining(['invalid_credentials']));
     expect(codesOf('post', '/api/v1/users')['409']).toEqual(['email_taken']);

@@ -5,7 +5,20 @@ import { startTestNode } from '../support/test-node.js';
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
 /** The /api/v1 operations that anyone may call; every other one sits in a guarded scope. */
-const PUBLIC = new Set(['POST /api/v1/session', 'GET /api/v1/passes/by-link/{token}']);
+const PUBLIC = new Set([
+  'POST /api/v1/session',
+  'GET /api/v1/passes/by-link/{token}',
+  // The queue's visitors: the entrance code or the ticket's token is the credential.
+  'GET /api/v1/queues/{id}/join',
+  'POST /api/v1/queues/{id}/tickets',
+  'GET /api/v1/tickets/{id}',
+  'DELETE /api/v1/tickets/{id}',
+  'POST /api/v1/tickets/{id}/more-time',
+  // Web Push: the server's public key, and a ticket holder's subscription (by the ticket's token).
+  'GET /api/v1/push/key',
+  'PUT /api/v1/tickets/{id}/push',
+  'DELETE /api/v1/tickets/{id}/push',
+]);
 
 /** Admin-only operations a member or staff account must be refused (403), one per admin scope's file. */
 const ADMIN_ONLY = [
@@ -17,9 +30,11 @@ const ADMIN_ONLY = [
   'GET /api/v1/events/{id}/webhook',
   'POST /api/v1/events/{id}/attendees/import',
   'GET /api/v1/events/{id}/attendance.csv',
+  'POST /api/v1/queues',
+  'PUT /api/v1/queues/{id}/staff/{user_id}',
 ];
 /** Staff operations a member must be refused (403). */
-const STAFF_ONLY = ['GET /api/v1/api-keys', 'DELETE /api/v1/checkins/{id}', 'GET /api/v1/sessions/{id}/attendance.csv'];
+const STAFF_ONLY = ['GET /api/v1/api-keys', 'DELETE /api/v1/checkins/{id}', 'GET /api/v1/sessions/{id}/attendance.csv', 'GET /api/v1/queues', 'POST /api/v1/counters/{id}/call'];
 
 const fill = (path: string) => path.replace(/\{[^}]+\}/g, 'x1');
 

@@ -10,6 +10,8 @@ import * as signInBackoff from './007-sign-in-backoff.js';
 import * as apiKeyScopes from './008-api-key-scopes.js';
 import * as signIns from './009-sign-ins.js';
 import * as webhookOwners from './010-webhook-owners.js';
+import * as queue from './011-queue.js';
+import * as pushSubscriptions from './012-push-subscriptions.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -27,6 +29,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '008-api-key-scopes': apiKeyScopes,
   '009-sign-ins': signIns,
   '010-webhook-owners': webhookOwners,
+  '011-queue': queue,
+  '012-push-subscriptions': pushSubscriptions,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

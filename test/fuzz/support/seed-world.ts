@@ -133,8 +133,23 @@ export async function seedWorld(url: string): Promise<World & { keptProblems(): 
   }
   const counter = (await call(url, 'POST', '/test/counters/fuzz', undefined)) as { channel: string; token: string };
 
+  // A queue staffed by the fuzzer's staff account, with tickets waiting and one called: the queue's routes reach their checks.
+  const queue = await call(url, 'POST', '/api/v1/queues', admin, {
+    name: 'Target branch',
+    timezone: 'Asia/Shanghai',
+    services: [{ name: 'Deposits', prefix: 'A' }, { name: 'Loans', prefix: 'B', ask: 'name', max_waiting: 3 }],
+    counters: [{ name: 'Counter 1', services: ['A'] }, { name: 'Counter 2', services: ['A', 'B'] }],
+  });
+  const queueServices = (queue.services as Json[]).map((x) => String(x.id));
+  const queueCounters = (queue.counters as Json[]).map((x) => String(x.id));
+  await call(url, 'PUT', `/api/v1/queues/${String(queue.id)}/staff/${String(staff.id)}`, admin);
+  const entrance = (await call(url, 'GET', `/api/v1/queues/${String(queue.id)}/entrance-code`, admin)).code as string;
+  const tickets: Json[] = [];
+  for (let i = 0; i < 4; i++) tickets.push(await call(url, 'POST', `/api/v1/queues/${String(queue.id)}/tickets`, undefined, { service_id: queueServices[0], entrance_code: entrance }));
+  await call(url, 'POST', `/api/v1/counters/${queueCounters[0]}/call`, admin);
+
   const live = (v: Json) => v.live as { channel: string; token: string };
-  const channels = [counter, live(pass), live(counts), live(share), ...logins.map((l) => ({ channel: `login:${String(l.id ?? '')}`, token: String(l.live_token ?? l.token ?? '') }))].filter(
+  const channels = [counter, live(pass), live(counts), live(share), live(tickets[1]!), tickets[1]!.line as { channel: string; token: string }, ...logins.map((l) => ({ channel: `login:${String(l.id ?? '')}`, token: String(l.live_token ?? l.token ?? '') }))].filter(
     (c) => c.channel && c.token && !c.channel.endsWith(':'),
   );
   const codes = ((pass.codes as Json[]) ?? []).map((c) => String(c.code));
@@ -150,11 +165,16 @@ export async function seedWorld(url: string): Promise<World & { keptProblems(): 
     sessions: targetSessions,
     attendees: people.map((p) => String(p.id)),
     devices: [String(device.id)],
+    queues: [String(queue.id)],
+    services: queueServices,
+    counters: queueCounters,
+    tickets: tickets.map((t) => String(t.id)),
+    entrance_code: [entrance],
     checkins: [String(checkin.id)],
     shares: [String(share.id), ...claimed],
     // The share's code and a few pass codes (a pass holds 20): both kinds of `code` field.
     code: [String(share.code ?? ''), ...codes.slice(0, 2)],
-    token: [String((people[2] as Json).link_token), ...channels.map((c) => c.token)],
+    token: [String((people[2] as Json).link_token), ...tickets.map((t) => String(t.token)), ...channels.map((c) => c.token)],
     'by-link': [String((people[2] as Json).link_token)],
     channel: channels.map((c) => c.channel),
     csrf: [admin.csrf],
