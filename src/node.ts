@@ -112,6 +112,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     Promise.all([
       services.login.service.expireDue().catch(warn('login expiry sweep failed')),
       services.share.service.expireDue().catch(warn('share expiry sweep failed')),
+      services.queue.tickets.noShowDue().catch(warn('queue no-show sweep failed')),
     ]).finally(() => (sweeping = false));
   }, 1000);
   expirySweep.unref();

@@ -76,12 +76,3 @@ export interface Registration {
   sessionId: string;
   attendeeId: string;
 }
-
-/** A staff member of a session. */
-export interface StaffMember {
-  id: string;
-  name: string;
-  email: string;
-  /** When they were made staff of it. */
-  since: number;
-}

@@ -9,3 +9,12 @@ export interface User {
   created_at: number;
   disabled: boolean;
 }
+
+/** A staff account assigned to something: a session of an event, a place with a queue. */
+export interface StaffMember {
+  id: string;
+  name: string;
+  email: string;
+  /** When they were made staff of it. */
+  since: number;
+}

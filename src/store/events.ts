@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { CheckinEvent, CheckinSession, StaffMember } from '../domain/event.js';
+import type { CheckinEvent, CheckinSession } from '../domain/event.js';
+import type { StaffMember } from '../domain/user.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, EventSessionsTable, EventsTable } from './schema.js';
 

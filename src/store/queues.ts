@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AskKind, Queue, QueueCounter, QueuePlace, QueueService } from '../domain/queue.js';
+import type { StaffMember } from '../domain/user.js';
 import type { Database, QueueServicesTable, QueuesTable } from './schema.js';
 
 const toQueue = (r: QueuesTable): Queue => ({
@@ -144,6 +145,18 @@ export class QueuesRepo {
   async removeStaff(queueId: string, userId: string): Promise<boolean> {
     const r = await this.db.deleteFrom('queue_staff').where('queue_id', '=', queueId).where('user_id', '=', userId).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  /** The place's staff, in the order they were added. */
+  async staffOf(queueId: string): Promise<StaffMember[]> {
+    const rows = await this.db
+      .selectFrom('queue_staff')
+      .innerJoin('users', 'users.id', 'queue_staff.user_id')
+      .select(['users.id', 'users.name', 'users.email', 'queue_staff.created_at'])
+      .where('queue_staff.queue_id', '=', queueId)
+      .orderBy('queue_staff.created_at')
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, since: Number(r.created_at) }));
   }
 
   async isStaff(queueId: string, userId: string): Promise<boolean> {

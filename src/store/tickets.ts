@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AppError } from '../domain/errors.js';
 import { nextStatus, type Ticket, type TicketAction, type TicketStatus } from '../domain/queue-ticket.js';
 import type { QueueService } from '../domain/queue.js';
@@ -404,6 +404,20 @@ export class TicketsRepo {
   async holds(ticketId: string, tokenHash: string): Promise<boolean> {
     const r = await this.db.selectFrom('tickets').select('id').where('id', '=', ticketId).where('token_hash', '=', tokenHash).executeTakeFirst();
     return r !== undefined;
+  }
+
+  /** Called tickets whose service's no-show time has passed since they were called (or last recalled), oldest first. */
+  async overdueCalled(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('tickets')
+      .innerJoin('queue_services', 'queue_services.id', 'tickets.service_id')
+      .select('tickets.id')
+      .where('tickets.status', '=', 'called')
+      .where(sql<number>`tickets.called_at + queue_services.no_show_seconds * 1000`, '<=', now)
+      .orderBy('tickets.called_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** The waiting ticket with `ahead` others before it in the service's line (call order), if there is one. */

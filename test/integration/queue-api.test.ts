@@ -264,6 +264,36 @@ describe.each(dialects)('queue API on $name', ({ database }) => {
     expect(audit.map((e) => e.action).sort()).toEqual(['queue.called', 'queue.served']);
   });
 
+  it('lists the place\'s staff to admins', async () => {
+    const q = await place();
+    expect(await ok(as(admin), 'GET', `/api/v1/queues/${q.id}/staff`)).toEqual({ staff: [{ id: staff.id, name: 'Sam Staff', email: expect.any(String), created_at: expect.any(Number) }] });
+    await ok(as(admin), 'DELETE', `/api/v1/queues/${q.id}/staff/${staff.id}`);
+    expect(await ok(as(admin), 'GET', `/api/v1/queues/${q.id}/staff`)).toEqual({ staff: [] });
+    await refused(403, 'forbidden', as(staff), 'GET', `/api/v1/queues/${q.id}/staff`);
+    await refused(404, 'not_found', as(admin), 'GET', '/api/v1/queues/no-such-place/staff');
+  });
+
+  it('marks a called visitor who did not come within the no-show time as a no-show; a recall restarts the time', async () => {
+    const q = await place({}, [{ name: 'Deposits', prefix: 'A', no_show_seconds: 60 }]);
+    const t = await join(q.id, q.services[0].id);
+    expect((await ok(as(staff), 'POST', `/api/v1/counters/${q.counters[0].id}/call`)).ticket.id).toBe(t.id);
+    const sweep = () => node.services.queue.tickets.noShowDue();
+    clock.advance(50_000);
+    await sweep();
+    expect((await ticket(t)).status).toBe('called');
+    await ok(as(staff), 'POST', `/api/v1/tickets/${t.id}/recall`);
+    clock.advance(50_000);
+    await sweep();
+    expect((await ticket(t)).status).toBe('called');
+    clock.advance(11_000);
+    await sweep();
+    expect((await ticket(t)).status).toBe('no_show');
+    // A second sweep changes nothing; staff can no longer finish it.
+    await sweep();
+    expect((await ticket(t)).status).toBe('no_show');
+    await refused(409, 'invalid_ticket_state', as(staff), 'POST', `/api/v1/tickets/${t.id}/done`);
+  });
+
   it('answers 400, never 500, to wrong-typed input in every body field', async () => {
     const q = await place();
     const A = q.services[0].id;

@@ -1,4 +1,5 @@
-import type { Attendee, CheckinEvent, CheckinSession, ScannerDevice, StaffMember } from '../../domain/event.js';
+import type { Attendee, CheckinEvent, CheckinSession, ScannerDevice } from '../../domain/event.js';
+import type { StaffMember } from '../../domain/user.js';
 
 /**
  * The organiser's API's response bodies, built from the domain records the

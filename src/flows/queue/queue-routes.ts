@@ -3,7 +3,7 @@ import { principalOf } from '../../auth/http-auth.js';
 import { liveAccessOf } from '../../auth/live-access.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
-import { BoardView, EntranceCode, JoinInfo, JoinQuery, QueueBody, QueueParams, QueueServiceParams, QueueUserParams, ServicePatch, ServiceView, StaffChange } from './queue-schemas.js';
+import { BoardView, EntranceCode, JoinInfo, JoinQuery, QueueBody, QueueParams, QueueServiceParams, QueueStaffList, QueueUserParams, ServicePatch, ServiceView, StaffChange } from './queue-schemas.js';
 import type { QueueService } from './queue-service.js';
 
 const TAGS = ['queue'];
@@ -16,6 +16,12 @@ export function queueAdminRoutes(app: App, queues: QueueService): void {
       schema: { tags: TAGS, summary: 'Create a queue: a place with its services and counters', body: QueueBody, response: { 201: Type.Ref('Queue'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden') } },
     },
     async (req, reply) => reply.code(201).send(await queues.create(principalOf(req).user.id, req.body)),
+  );
+
+  app.get(
+    '/queues/:id/staff',
+    { schema: { tags: TAGS, summary: "The place's staff", params: QueueParams, response: { 200: QueueStaffList, ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found') } } },
+    async (req) => queues.staff(req.params.id),
   );
 
   app.put(

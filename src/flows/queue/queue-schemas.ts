@@ -66,6 +66,8 @@ export const QueueUserParams = Type.Object({ id: Id, user_id: Id });
 export const QueueServiceParams = Type.Object({ id: Id, service_id: Id });
 export const ServicePatch = Type.Object({ open: Type.Boolean({ description: 'open or close the service for new tickets' }) }, { additionalProperties: false });
 export const StaffChange = Type.Object({ queue_id: Type.String(), user_id: Type.String(), staff: Type.Boolean() });
+export const QueueStaffList = Type.Object({ staff: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), created_at: Type.Integer() })) });
+export type QueueStaffList = Static<typeof QueueStaffList>;
 
 export const EntranceCode = Type.Object({
   code: Type.String(),

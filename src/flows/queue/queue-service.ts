@@ -12,7 +12,7 @@ import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { User, UsersRepo } from '../../store/users.js';
 import { placesOf, staffedQueue } from './queue-access.js';
 import { boardChannel, type QueueLive } from './queue-live.js';
-import type { BoardView, EntranceCode, JoinInfo, QueueBody, ServiceView } from './queue-schemas.js';
+import type { BoardView, EntranceCode, JoinInfo, QueueBody, QueueStaffList, ServiceView } from './queue-schemas.js';
 import { queueView, serviceView } from './queue-views.js';
 
 export interface QueueDeps {
@@ -74,6 +74,12 @@ export class QueueService {
     const p = await this.d.queues.place(queueId);
     if (!p) throw new AppError('not_found', 'no such queue');
     return queueView(p);
+  }
+
+  /** Who staffs the place. */
+  async staff(queueId: string): Promise<QueueStaffList> {
+    if (!(await this.d.queues.queue(queueId))) throw new AppError('not_found', 'no such queue');
+    return { staff: (await this.d.queues.staffOf(queueId)).map((m) => ({ id: m.id, name: m.name, email: m.email, created_at: m.since })) };
   }
 
   async setStaff(queueId: string, userId: string, on: boolean) {

@@ -1,7 +1,7 @@
 import { sha256 } from '../../auth/secrets.js';
 import type { Clock } from '../../domain/clock.js';
 import { verifyEntranceCode } from '../../domain/entrance-code.js';
-import { AppError } from '../../domain/errors.js';
+import { AppError, isAppError } from '../../domain/errors.js';
 import { ticketGrant, type LiveAccess } from '../../domain/live-grant.js';
 import { randomToken, randomUuid, type Random } from '../../domain/random.js';
 import { formatTicketNumber, localDay } from '../../domain/ticket-number.js';
@@ -101,6 +101,24 @@ export class TicketService {
     this.d.notices.called(t.id);
     this.d.notices.lineMoved(t.serviceId);
     return { ticket: await this.view(t.id, access) };
+  }
+
+  /**
+   * Marks called tickets whose visitor did not come within the service's
+   * no-show time (from the call or the last recall) as no-shows, as if staff
+   * had pressed No-show. A ticket staff finished meanwhile is left as it is.
+   */
+  async noShowDue(limit = 200): Promise<number> {
+    let marked = 0;
+    for (const id of await this.d.tickets.overdueCalled(this.d.clock.now(), limit)) {
+      try {
+        await this.change(id, { action: 'no_show', now: this.d.clock.now(), by: 'system' }, 'no_show');
+        marked++;
+      } catch (err) {
+        if (!isAppError(err)) throw err;
+      }
+    }
+    return marked;
   }
 
   /** Recall, done or no-show, by staff of the ticket's place. */

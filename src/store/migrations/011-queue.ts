@@ -99,6 +99,8 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .execute();
   await db.schema.createIndex('tickets_line').on('tickets').columns(['service_id', 'status', 'order_key']).execute();
   await db.schema.createIndex('tickets_queue_called').on('tickets').columns(['queue_id', 'called_at']).execute();
+  // The no-show sweep reads called tickets by when they were called.
+  await db.schema.createIndex('tickets_called').on('tickets').columns(['status', 'called_at']).execute();
   await db.schema.createIndex('tickets_service_finished').on('tickets').columns(['service_id', 'finished_at']).execute();
 
   await db.schema
