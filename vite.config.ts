@@ -80,8 +80,26 @@ function loginElementBundle(): Plugin {
   };
 }
 
+/**
+ * Service workers (`web/*-sw.js`), copied as they are to `dist/web/` under
+ * their own, unhashed names: a worker's URL must stay the same for the
+ * browser to update it in place, and its path bounds its scope (served at
+ * `/<name>` by src/http/web-pages.ts).
+ */
+function serviceWorkers(): Plugin {
+  return {
+    name: 'scanpass-service-workers',
+    apply: 'build',
+    generateBundle() {
+      for (const file of fs.readdirSync(root).filter((f) => f.endsWith('-sw.js'))) {
+        this.emitFile({ type: 'asset', fileName: file, source: fs.readFileSync(path.join(root, file), 'utf8') });
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [sharedPartials(), loginElementBundle()],
+  plugins: [sharedPartials(), loginElementBundle(), serviceWorkers()],
   root,
   base: '/',
   publicDir: false,

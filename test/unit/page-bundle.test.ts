@@ -17,3 +17,10 @@ it('bundles the admin console, dashboard and device pages without TypeBox or ser
   expect(modules.filter((m) => /node_modules\/(typebox|@fastify)|src\/(flows|auth|http|live)\//.test(m) && !m.endsWith('src/live/protocol.ts'))).toEqual([]);
   expect(code).not.toMatch(/from ['"]node:|require\(|new Function/);
 }, 60_000);
+
+it('bundles the queue pages (ticket, board, counter console) without TypeBox or server modules', async () => {
+  const { code, modules } = await bundleInMemory({ queue: entry('queue'), board: entry('queue-board'), counter: entry('queue-counter') });
+  expect(modules.some((m) => m.endsWith('web/lib/queue-api.ts'))).toBe(true);
+  expect(modules.filter((m) => /node_modules\/(typebox|@fastify)|src\/(flows|auth|http|live)\//.test(m) && !m.endsWith('src/live/protocol.ts'))).toEqual([]);
+  expect(code).not.toMatch(/from ['"]node:|require\(|new Function/);
+}, 60_000);

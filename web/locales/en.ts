@@ -1,8 +1,10 @@
 import { adminEventsEn } from './admin-events-en.js';
 import { adminEn } from './admin-en.js';
+import { adminQueuesEn } from './admin-queues-en.js';
 import { checkinEn } from './checkin-en.js';
 import { dashboardEn } from './dashboard-en.js';
 import { offlineEn } from './offline-en.js';
+import { queueEn } from './queue-en.js';
 import { scannerEn } from './scanner-en.js';
 import { shareEn } from './share-en.js';
 
@@ -15,10 +17,12 @@ export const en = {
   ...shareEn,
   ...adminEn,
   ...adminEventsEn,
+  ...adminQueuesEn,
   ...scannerEn,
   ...checkinEn,
   ...dashboardEn,
   ...offlineEn,
+  ...queueEn,
   'app.name': 'scanpass',
   'app.tagline': 'Scan a code to sign in, share, check in or join a queue.',
   'lang.label': 'Language',

@@ -1,9 +1,11 @@
 import { adminEventsZhCN } from './admin-events-zh-CN.js';
 import { adminZhCN } from './admin-zh-CN.js';
+import { adminQueuesZhCN } from './admin-queues-zh-CN.js';
 import { checkinZhCN } from './checkin-zh-CN.js';
 import { dashboardZhCN } from './dashboard-zh-CN.js';
 import type { Messages } from './en.js';
 import { offlineZhCN } from './offline-zh-CN.js';
+import { queueZhCN } from './queue-zh-CN.js';
 import { scannerZhCN } from './scanner-zh-CN.js';
 import { shareZhCN } from './share-zh-CN.js';
 
@@ -12,10 +14,12 @@ export const zhCN: Messages = {
   ...shareZhCN,
   ...adminZhCN,
   ...adminEventsZhCN,
+  ...adminQueuesZhCN,
   ...scannerZhCN,
   ...checkinZhCN,
   ...dashboardZhCN,
   ...offlineZhCN,
+  ...queueZhCN,
   'app.name': 'scanpass',
   'app.tagline': '扫一扫，即可登录、分享、签到或排队。',
   'lang.label': '语言',

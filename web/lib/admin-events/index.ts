@@ -5,27 +5,34 @@
  * registration per session, revoke, new pass link), the CSV import (a dry run
  * with its report of bad rows first), the attendance export, staff per
  * session, scanner devices (provisioned by scanning a QR shown here, revocable)
- * and the event's webhook. The router also switches the other sections;
- * each part lives in its own module here.
+ * and the event's webhook. The router also switches the other sections
+ * (Applications; Queues, `#queues` and `#queue=<id>`, built by
+ * web/lib/admin-queues/); each part lives in its own module here.
  */
 import { onLocaleChange } from '../i18n.js';
 import { eventView } from './event-page.js';
 import { eventsView } from './events-list.js';
+import { queueView } from '../admin-queues/queue-page.js';
+import { queuesView } from '../admin-queues/queues-list.js';
 import { view } from './view-state.js';
 
-type Route = { view: 'applications' } | { view: 'events' } | { view: 'event'; id: string };
+type Route = { view: 'applications' } | { view: 'events' } | { view: 'event'; id: string } | { view: 'queues' } | { view: 'queue'; id: string };
 
 function route(): Route {
   const hash = decodeURIComponent(location.hash.replace(/^#/, ''));
   if (hash === 'events') return { view: 'events' };
   if (hash.startsWith('event=') && hash.length > 6) return { view: 'event', id: hash.slice(6) };
+  if (hash === 'queues') return { view: 'queues' };
+  if (hash.startsWith('queue=') && hash.length > 6) return { view: 'queue', id: hash.slice(6) };
   return { view: 'applications' };
 }
 
 let root: HTMLElement;
+/** The Queues section's own root (web/lib/admin-queues/). */
+let queuesRoot: HTMLElement;
 
 function syncNav(r: Route): void {
-  const target = r.view === 'applications' ? '#applications' : '#events';
+  const target = r.view === 'applications' ? '#applications' : r.view === 'queues' || r.view === 'queue' ? '#queues' : '#events';
   for (const a of document.querySelectorAll<HTMLAnchorElement>('#admin-nav-list a')) {
     if (a.getAttribute('href') === target) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -37,13 +44,19 @@ async function go(): Promise<void> {
   syncNav(r);
   const apps = document.getElementById('applications');
   if (apps) apps.hidden = r.view !== 'applications';
-  root.hidden = r.view === 'applications';
+  const queues = r.view === 'queues' || r.view === 'queue';
+  root.hidden = r.view === 'applications' || queues;
+  queuesRoot.hidden = !queues;
+  // Leave nothing of the other section running (the entrance code stops refreshing once off screen).
+  (queues ? root : queuesRoot).replaceChildren();
   view.rerender = null;
   if (r.view === 'events') await eventsView(root);
   else if (r.view === 'event') await eventView(root, r.id);
+  else if (r.view === 'queues') await queuesView(queuesRoot);
+  else if (r.view === 'queue') await queueView(queuesRoot, r.id);
   if (r.view !== 'applications') {
     window.scrollTo({ top: 0 });
-    root.querySelector('h1')?.focus();
+    (queues ? queuesRoot : root).querySelector('h1')?.focus();
   }
 }
 
@@ -54,6 +67,7 @@ export function startEvents(): void {
   if (started) return;
   started = true;
   root = document.getElementById('events')!;
+  queuesRoot = document.getElementById('queues')!;
   window.addEventListener('hashchange', () => void go());
   onLocaleChange(() => view.rerender?.());
   void go();
