@@ -119,6 +119,7 @@ describe.skipIf(!hasChromium())('admin console: queues, in Chromium', () => {
 
     // Staff by email: an unknown one is refused here; the staff account then sees the place.
     const staffForm = page.getByTestId('queue-staff-form');
+    expect(await page.getByTestId('queue-staff-none').innerText()).toBe('Nobody staffs this place yet.');
     await staffForm.getByLabel('Staff account’s email').fill('nobody@test.local');
     await staffForm.getByRole('button', { name: 'Assign' }).click();
     await page.getByTestId('queue-staff-error').getByText('There is no account with the email nobody@test.local.').waitFor();
@@ -128,6 +129,10 @@ describe.skipIf(!hasChromium())('admin console: queues, in Chromium', () => {
     await page.getByTestId('queue-staff-list').locator('li[data-staff="true"]').getByText(STAFF.name).waitFor();
     expect(await page.getByTestId('queue-staff-error').isHidden()).toBe(true);
     expect((await getAs<{ queues: QueueOut[] }>(node, '/api/v1/queues', STAFF)).body.queues.map((q) => q.id)).toEqual([id]);
+    // The page lists the place's staff as the server has them, after a reload too.
+    await page.reload();
+    await page.getByTestId('queue-staff-list').locator('li[data-staff="true"]').getByText(STAFF.name).waitFor();
+    expect(await page.getByTestId('queue-staff-none').isHidden()).toBe(true);
 
     // The entrance QR carries the join URL the server hands out.
     const qr = page.locator('[data-testid="entrance-qr"][data-ready="true"]');

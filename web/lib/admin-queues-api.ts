@@ -3,7 +3,7 @@
  * counters, opening and closing a service, staff of a place and the entrance
  * code. Writes carry the CSRF token through `api()`.
  */
-import type { EntranceCode, QueueBody, QueueView, ServiceBody, ServiceView } from '../../src/flows/queue/queue-schemas.js';
+import type { EntranceCode, QueueBody, QueueStaffList, QueueView, ServiceBody, ServiceView } from '../../src/flows/queue/queue-schemas.js';
 import { api } from './api.js';
 
 // The server schemas' own `Static<>` types, imported as types only: no TypeBox reaches the page.
@@ -13,6 +13,7 @@ export type NewQueue = QueueBody;
 export type NewService = ServiceBody;
 export type Entrance = EntranceCode;
 export type Ask = ServiceView['ask'];
+export type StaffList = QueueStaffList;
 export const ASKS: readonly Ask[] = ['none', 'name', 'phone'];
 
 /** Same rule as the server's prefix pattern: 1–3 upper-case letters. */
@@ -48,6 +49,11 @@ export function getQueue(id: string): Promise<Queue> {
 export function setServiceOpen(queueId: string, serviceId: string, open: boolean): Promise<QueueService> {
   return api('PATCH', `/api/v1/queues/${enc(queueId)}/services/${enc(serviceId)}`, { open });
 }
+/** Who staffs the place. */
+export function getQueueStaff(queueId: string): Promise<QueueStaffList> {
+  return api('GET', `/api/v1/queues/${enc(queueId)}/staff`);
+}
+
 export function setQueueStaff(queueId: string, userId: string, on: boolean): Promise<{ queue_id: string; user_id: string; staff: boolean }> {
   return api(on ? 'PUT' : 'DELETE', `/api/v1/queues/${enc(queueId)}/staff/${enc(userId)}`);
 }

@@ -81,7 +81,8 @@ export const adminQueuesEn = {
   'queues.counters.empty': 'This place has no counters.',
 
   'queues.staff.heading': 'Staff',
-  'queues.staff.intro': 'Staff of the place may use its counter console and its board. Assign or remove a staff account by its email; the changes made here are listed.',
+  'queues.staff.intro': 'Staff of the place may use its counter console and its board. Assign or remove a staff account by its email.',
+  'queues.staff.none': 'Nobody staffs this place yet.',
   'queues.staff.email': 'Staff account’s email',
   'queues.staff.emailHint': 'Only staff and admin accounts can staff a place.',
   'queues.staff.assign': 'Assign',

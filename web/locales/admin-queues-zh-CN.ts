@@ -83,7 +83,8 @@ export const adminQueuesZhCN: Record<keyof typeof adminQueuesEn, string> = {
   'queues.counters.empty': '本场所没有窗口。',
 
   'queues.staff.heading': '工作人员',
-  'queues.staff.intro': '本场所的工作人员可以使用窗口操作台和叫号屏。按邮箱指派或移除工作人员账号；此处的更改会列在下方。',
+  'queues.staff.intro': '本场所的工作人员可以使用窗口操作台和叫号屏。按邮箱指派或移除工作人员账号。',
+  'queues.staff.none': '本场所还没有工作人员。',
   'queues.staff.email': '工作人员账号邮箱',
   'queues.staff.emailHint': '只有工作人员和管理员账号可以指派到场所。',
   'queues.staff.assign': '指派',

@@ -6,7 +6,7 @@
  */
 import QRCode from 'qrcode';
 import { listUsers } from '../admin-events-api.js';
-import { boardUrl, counterUrl, getEntranceCode, getQueue, setQueueStaff, setServiceOpen, type Entrance, type Queue } from '../admin-queues-api.js';
+import { boardUrl, counterUrl, getEntranceCode, getQueue, getQueueStaff, setQueueStaff, setServiceOpen, type Entrance, type Queue, type StaffList } from '../admin-queues-api.js';
 import type { User } from '../api.js';
 import { getLocale, setText, t, type MessageKey } from '../i18n.js';
 import { copyRow } from '../admin-events/copy-row.js';
@@ -83,14 +83,19 @@ function countersCard(q: Queue): Part {
   return { el: card('q-counters', 'queues.counters.heading', 'queues.counters.intro', list), render };
 }
 
-/** No route lists a place's staff yet: this shows who was assigned or removed here, in this visit. */
-function staffCard(q: Queue, users: User[]): Part {
+/** The place's staff as the server lists them, with what was assigned or removed here in this visit. */
+function staffCard(q: Queue, users: User[], staffIds: string[]): Part {
   const error = alertBox('queue-staff-error');
   const datalist = h('datalist', { id: 'queue-staff-users' });
   const email = h('input', { type: 'email', list: 'queue-staff-users', autocomplete: 'off', 'data-testid': 'queue-staff-email' });
   const add = h('button', { type: 'submit', class: 'button secondary', i18n: 'queues.staff.assign' });
   const form = h('form', { class: 'ev-inline', novalidate: true, 'data-testid': 'queue-staff-form' }, field('queues.staff.email', email, 'queues.staff.emailHint'), add);
   const changed = new Map<string, { user: User; staff: boolean }>();
+  for (const id of staffIds) {
+    const user = users.find((u) => u.id === id);
+    if (user) changed.set(id, { user, staff: true });
+  }
+  const none = h('p', { class: 'hint', i18n: 'queues.staff.none', 'data-testid': 'queue-staff-none' });
   const list = h('ul', { class: 'ev-staff', 'data-testid': 'queue-staff-list' });
 
   const find = (): User | null => {
@@ -134,8 +139,9 @@ function staffCard(q: Queue, users: User[]): Part {
       list.append(li);
     }
     list.hidden = changed.size === 0;
+    none.hidden = changed.size > 0;
   }
-  return { el: card('q-staff', 'queues.staff.heading', 'queues.staff.intro', datalist, error, list, form), render };
+  return { el: card('q-staff', 'queues.staff.heading', 'queues.staff.intro', datalist, error, none, list, form), render };
 }
 
 /** The entrance QR now, fetched again when it rotates while this card is on screen; and its poster. */
@@ -225,15 +231,16 @@ export async function queueView(root: HTMLElement, id: string): Promise<void> {
   root.replaceChildren(h('p', { class: 'status', role: 'status', i18n: 'common.loading' }), loadError);
   let q: Queue;
   let users: User[];
+  let staff: StaffList;
   try {
-    [q, users] = await Promise.all([getQueue(id), listUsers()]);
+    [q, users, staff] = await Promise.all([getQueue(id), listUsers(), getQueueStaff(id)]);
   } catch (err) {
     root.replaceChildren(h('p', {}, h('a', { href: '#queues', i18n: 'queues.back' })), loadError);
     showQueueErr(loadError, err);
     return;
   }
   const entrance = entranceCard(q);
-  const parts: Part[] = [servicesCard(q), countersCard(q), staffCard(q, users), entrance];
+  const parts: Part[] = [servicesCard(q), countersCard(q), staffCard(q, users, staff.staff.map((m) => m.id)), entrance];
   const links = h(
     'div',
     { class: 'ev-head-actions' },
