@@ -241,11 +241,14 @@ document.addEventListener('keydown', (e) => {
 byId('issue').addEventListener('click', () => {
   if (!queue) return;
   const serviceId = byId<HTMLSelectElement>('issue-service').value;
+  const priority = byId<HTMLInputElement>('issue-priority');
   const b = byId<HTMLButtonElement>('issue');
   b.disabled = true;
   show(byId('issue-error'), false);
-  takeTicket(queue.id, { service_id: serviceId })
+  takeTicket(queue.id, { service_id: serviceId, ...(priority.checked ? { priority: true } : {}) })
     .then(async (tk) => {
+      // One priority ticket at a time: the box does not stay ticked for the next visitor.
+      priority.checked = false;
       byId('printed-place').textContent = queue!.name;
       byId('printed-service').textContent = tk.service.name;
       byId('printed-number').textContent = tk.number;

@@ -26,7 +26,7 @@ export interface Ticket {
   /** As shown: 'A007'. */
   number: string;
   seq: number;
-  /** Place in the service's line: waiting tickets are served by (priority desc, order asc). */
+  /** Place in the service's line: waiting tickets are served by order (priority tickets get keys before the others). */
   order: number;
   priority: number;
   status: TicketStatus;

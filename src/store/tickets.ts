@@ -10,6 +10,8 @@ import type { UnitsOfWork } from './units-of-work.js';
 const LINE_CHANGES_KEPT = 64;
 /** Order keys of joins are the join time × 1024: comparable across services (first come, first served), with room between for moves. */
 const ORDER_PER_MS = 1024;
+/** How far before the line's head the first priority ticket lands: an hour of joins, room for any number after it. */
+const PRIORITY_LEAD = ORDER_PER_MS * 3_600_000;
 /** A call or change retried after another writer took the ticket first (Postgres; SQLite units never collide). */
 const MAX_ATTEMPTS = 100;
 
@@ -97,6 +99,8 @@ export interface JoinRecord {
   tokenHash: string;
   name: string | null;
   phone: string | null;
+  /** Served before every waiting ticket of its service without priority, after those with it. */
+  priority: boolean;
   now: number;
   by: string;
   /** The ticket number as shown, from the service's prefix and the day's counter. */
@@ -137,8 +141,7 @@ export class TicketsRepo {
       const waiting = await this.waitingCount(trx, j.serviceId);
       if (waiting >= service.maxWaiting) throw new AppError('queue_full', 'this service has as many people waiting as it can take; try again later');
       const seq = await this.nextNumber(trx, j.serviceId, j.day);
-      const last = await trx.selectFrom('tickets').select('order_key').where('service_id', '=', j.serviceId).where('status', '=', 'waiting').orderBy('order_key', 'desc').limit(1).executeTakeFirst();
-      const order = Math.max(j.now * ORDER_PER_MS, last ? Number(last.order_key) + 1 : 0);
+      const order = j.priority ? await this.priorityOrder(trx, j.serviceId, j.now) : await this.back(trx, j.serviceId, j.now);
       const row: TicketsTable = {
         id: j.id,
         queue_id: service.queueId,
@@ -147,7 +150,7 @@ export class TicketsRepo {
         number: j.format(service.prefix, seq),
         seq,
         order_key: order,
-        priority: 0,
+        priority: j.priority ? 1 : 0,
         status: 'waiting',
         token_hash: j.tokenHash,
         name: j.name,
@@ -170,8 +173,8 @@ export class TicketsRepo {
   }
 
   /**
-   * Call next: the first waiting ticket of `serviceIds` (priority, then
-   * order, then arrival) becomes `called` at `counterId`. Exactly once and in
+   * Call next: the first waiting ticket of `serviceIds` (by order key, which
+   * puts priority tickets first; then arrival) becomes `called` at `counterId`. Exactly once and in
    * line order: the services' rows are locked first (in id order, as every
    * change to a line does), so calls on one line run one after another on
    * Postgres too, each taking the first ticket still waiting; the status
@@ -191,7 +194,6 @@ export class TicketsRepo {
           .select(['id', 'order_key', 'service_id'])
           .where('service_id', 'in', serviceIds)
           .where('status', '=', 'waiting')
-          .orderBy('priority', 'desc')
           .orderBy('order_key')
           .orderBy('created_at')
           .limit(1)
@@ -314,6 +316,21 @@ export class TicketsRepo {
     return this.back(trx, t.serviceId, 0);
   }
 
+  /**
+   * A priority ticket's place: right after the last waiting priority ticket,
+   * or, when there is none, an hour's worth of order keys before the first
+   * waiting ticket; either way before every ticket without priority. The
+   * order key alone says who is served first (call-next and every phone's
+   * `ahead` read it), so priority needs no second rule.
+   */
+  private async priorityOrder(trx: Kysely<Database>, serviceId: string, now: number): Promise<number> {
+    const waiting = trx.selectFrom('tickets').select('order_key').where('service_id', '=', serviceId).where('status', '=', 'waiting');
+    const lastPriority = await waiting.where('priority', '=', 1).orderBy('order_key', 'desc').limit(1).executeTakeFirst();
+    if (lastPriority) return Number(lastPriority.order_key) + 1;
+    const first = await waiting.orderBy('order_key').limit(1).executeTakeFirst();
+    return (first ? Number(first.order_key) : now * ORDER_PER_MS) - PRIORITY_LEAD;
+  }
+
   private async back(trx: Kysely<Database>, serviceId: string, now: number): Promise<number> {
     const last = await trx.selectFrom('tickets').select('order_key').where('service_id', '=', serviceId).where('status', '=', 'waiting').orderBy('order_key', 'desc').limit(1).executeTakeFirst();
     return Math.max(now * ORDER_PER_MS, last ? Number(last.order_key) + 1 : 0);
@@ -427,7 +444,6 @@ export class TicketsRepo {
       .selectAll()
       .where('service_id', '=', serviceId)
       .where('status', '=', 'waiting')
-      .orderBy('priority', 'desc')
       .orderBy('order_key')
       .orderBy('created_at')
       .offset(ahead)

@@ -412,6 +412,28 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
     expect(csp).toEqual([]);
   });
 
+  it('a priority ticket issued at the counter goes before everyone waiting, and the box does not stay ticked', async () => {
+    const q = await place('Post Office', [{ name: 'Parcels', prefix: 'P' }], [{ name: 'Counter 3', services: ['P'] }]);
+    await joinByApi(q, 'P');
+    const c = await counter();
+    await c.goto(`/queue-counter?q=${q.id}`);
+    await expect.poll(() => c.getByTestId('console').isVisible()).toBe(true);
+    await c.getByTestId('issue-priority').check();
+    expect(await c.getByText('Priority (served before everyone without priority)').isVisible()).toBe(true);
+    await c.getByTestId('issue').click();
+    await expect.poll(() => text(c, 'printed-number')).toBe('P002');
+    expect(await c.getByTestId('issue-priority').isChecked()).toBe(false);
+    // The priority walk-in's ticket page says it is next, though P001 came first.
+    const url = (await c.getByTestId('printed-qr').getAttribute('data-url'))!;
+    const walkIn = await phone();
+    await walkIn.goto(new URL(url).pathname + new URL(url).search);
+    await expect.poll(() => text(walkIn, 'ticket-number')).toBe('P002');
+    expect(await ahead(walkIn)).toBe('0');
+    await c.keyboard.press('n');
+    await expect.poll(() => text(walkIn, 'called-heading')).toBe('Your turn — Counter 3');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('the board survives losing the server: a discreet "reconnecting" mark, then the latest call without anyone touching it', async () => {
     const q = await place('Clinic', [{ name: 'Consultation', prefix: 'C' }], [{ name: 'Room 2', services: ['C'] }]);
     // The board reaches the server through a proxy the test can cut, as a restart or a network loss looks from the TV.

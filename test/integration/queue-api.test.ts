@@ -294,6 +294,23 @@ describe.each(dialects)('queue API on $name', ({ database }) => {
     await refused(409, 'invalid_ticket_state', as(staff), 'POST', `/api/v1/tickets/${t.id}/done`);
   });
 
+  it('serves a priority ticket issued by staff before everyone without priority, after earlier priority ones; visitors cannot claim it', async () => {
+    const q = await place({}, [{ name: 'Deposits', prefix: 'A' }]);
+    const A = q.services[0].id;
+    const url = `/api/v1/queues/${q.id}/tickets`;
+    const a1 = await join(q.id, A);
+    const a2 = await join(q.id, A);
+    await refused(403, 'forbidden', null, 'POST', url, { service_id: A, entrance_code: await code(q.id), priority: true });
+    const p1 = await ok(as(staff), 'POST', url, { service_id: A, priority: true }, 201);
+    const p2 = await ok(as(staff), 'POST', url, { service_id: A, priority: true }, 201);
+    expect([p1.priority, p2.priority, a1.priority]).toEqual([true, true, false]);
+    expect([p1.ahead, p2.ahead]).toEqual([0, 1]);
+    expect([(await ticket(a1)).ahead, (await ticket(a2)).ahead]).toEqual([2, 3]);
+    const calls: string[] = [];
+    for (let i = 0; i < 4; i++) calls.push((await ok(as(staff), 'POST', `/api/v1/counters/${q.counters[0].id}/call`)).ticket.number);
+    expect(calls).toEqual([p1.number, p2.number, a1.number, a2.number]);
+  });
+
   it('answers 400, never 500, to wrong-typed input in every body field', async () => {
     const q = await place();
     const A = q.services[0].id;

@@ -162,6 +162,10 @@ describe.each(dialects)('queue live channels on $name', ({ database }) => {
     await ok(as(staff), 'POST', `/api/v1/counters/${room1}/call`);
     await ok(null, 'POST', `/api/v1/tickets/${tickets[8]!.id}/more-time?token=${tickets[8]!.token}`);
     await settled();
+    // Two priority tickets issued at the desk go before everyone waiting: each phone's ahead grows by one, twice.
+    await ok(as(staff), 'POST', `/api/v1/queues/${q.id}/tickets`, { service_id: A.id, priority: true }, 201);
+    await ok(as(staff), 'POST', `/api/v1/queues/${q.id}/tickets`, { service_id: A.id, priority: true }, 201);
+    await settled();
     // Forty more changes while the phones are not listening: the frame's changes no longer reach back, so they re-read.
     for (let i = 0; i < 40; i++) await join(q, A.id);
     const last = Number(await lineVersion());

@@ -15,6 +15,7 @@ import type {
   LineFrame,
   QueueView,
   ServiceView,
+  TicketBody,
   TicketState,
   TicketView,
 } from '../../src/flows/queue/queue-schemas.js';
@@ -33,7 +34,7 @@ const enc = encodeURIComponent;
 const tq = (token: string) => `?token=${enc(token)}`;
 
 export const fetchJoin = (queueId: string, code: string) => api<JoinView>('GET', `/api/v1/queues/${enc(queueId)}/join?entrance_code=${enc(code)}`);
-export const takeTicket = (queueId: string, body: { service_id: string; entrance_code?: string; name?: string; phone?: string }) =>
+export const takeTicket = (queueId: string, body: TicketBody) =>
   api<TicketView & { token: string }>('POST', `/api/v1/queues/${enc(queueId)}/tickets`, body);
 export const fetchTicket = (id: string, token: string) => api<TicketView>('GET', `/api/v1/tickets/${enc(id)}${tq(token)}`);
 export const leaveTicket = (id: string, token: string) => api<TicketView>('DELETE', `/api/v1/tickets/${enc(id)}${tq(token)}`);

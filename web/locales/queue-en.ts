@@ -105,6 +105,7 @@ export const queueEn = {
   'counter.invalidState': 'That ticket is no longer called here (done, no-show or left). Call the next one.',
   'counter.waiting': 'Waiting',
   'counter.service': 'Service',
+  'counter.priority': 'Priority (served before everyone without priority)',
   'counter.waitingCol': 'Waiting',
   'counter.longest': 'Longest wait',
   'counter.minutes': '{n} min',

@@ -107,6 +107,7 @@ export const queueZhCN: { readonly [K in keyof typeof queueEn]: string } = {
   'counter.invalidState': '该号码已不在本窗口（已办结、过号或已退出）。请叫下一位。',
   'counter.waiting': '等候情况',
   'counter.service': '业务',
+  'counter.priority': '优先（排在所有非优先号之前）',
   'counter.waitingCol': '等候人数',
   'counter.longest': '最长等候',
   'counter.minutes': '{n} 分钟',

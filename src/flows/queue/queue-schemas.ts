@@ -92,6 +92,9 @@ export const TicketBody = Type.Object(
     entrance_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "from the entrance QR; staff of the place may leave it out (a ticket issued by hand)" })),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    priority: Type.Optional(
+      Type.Boolean({ description: 'staff issuing by hand only: the ticket goes before every waiting ticket without priority, after those with it' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -122,6 +125,7 @@ export const TicketState = Type.Object({
   created_at: Type.Integer(),
   recalls: Type.Integer(),
   more_time_used: Type.Boolean(),
+  priority: Type.Boolean({ description: 'issued with priority by staff: served before tickets without it' }),
   order: Type.Integer({ description: "the ticket's place key in its line (see the line: channel)" }),
   line_version: Type.Integer({ description: 'the line: version `ahead` was counted at' }),
 });

@@ -39,6 +39,7 @@ export function ticketStateView(s: StoredTicket, eta: WaitEstimate | null): Tick
     created_at: t.createdAt,
     recalls: t.recalls,
     more_time_used: t.moreTimeUsed,
+    priority: t.priority > 0,
     order: t.order,
     line_version: s.lineVersion,
   };

@@ -19,7 +19,7 @@ export function ticketHolderRoutes(app: App, tickets: TicketService): void {
         summary: 'Take a number (with the entrance code; staff of the place may issue one by hand without it)',
         params: QueueParams,
         body: TicketBody,
-        response: { 201: Type.Ref('QueueTicket'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'invalid_entrance_code', 'not_found', 'service_closed', 'queue_full') },
+        response: { 201: Type.Ref('QueueTicket'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'invalid_entrance_code', 'not_found', 'service_closed', 'queue_full') },
       },
     },
     async (req, reply) => {

@@ -49,6 +49,8 @@ export class TicketService {
     } else if (!byHand || !(await staffsPlace(this.d.queues, byHand, q.id))) {
       throw new AppError('invalid_entrance_code', 'scan the code at the entrance to take a number');
     }
+    // Priority is for staff to give at the desk (a visitor who needs it asks there), never for a visitor to claim.
+    if (body.priority === true && body.entrance_code !== undefined) throw new AppError('forbidden', 'only staff issuing a ticket by hand can give it priority');
     const service = await this.d.queues.service(body.service_id);
     if (!service || service.queueId !== q.id) throw new AppError('not_found', 'no such service in this queue');
     const name = body.name?.trim() || null;
@@ -64,6 +66,7 @@ export class TicketService {
       tokenHash,
       name,
       phone,
+      priority: body.priority === true,
       now,
       by: byHand && body.entrance_code === undefined ? `user:${byHand.id}` : 'ticket',
       format: formatTicketNumber,
