@@ -1,6 +1,10 @@
 /**
  * /queue-board?q=<queue>: the display board of a place, for a TV or a kiosk
- * signed in as staff of the place (or an admin). No interaction: "Now calling
+ * signed in as staff of the place (or an admin), or provisioned in the
+ * console as a board device of the place: it opens
+ * `/queue-board?q=<queue>#device=sqd_...`, keeps the token in localStorage
+ * and drops it from the address (a fragment never reaches a server's logs).
+ * A revoked device says so, and how to provision it again. No interaction: "Now calling
  * A023 → Counter 3" in large type, the last calls with their counters, how
  * many wait per service, and the entrance QR, fetched again before each
  * rotation (a code is accepted for about two minutes, so a photo of it soon
@@ -18,12 +22,22 @@ import { createLiveClient, type LiveStatus, type LiveSubscription } from '../cli
 import { ApiError, getMe } from './lib/api.js';
 import { onLocaleChange, setText, t } from './lib/i18n.js';
 import { byId, initPage, show, showError } from './lib/page.js';
-import { fetchBoard, fetchEntranceCode, type BoardCall, type BoardState, type EntranceCode } from './lib/queue-api.js';
+import { boardDeviceToken, fetchBoard, fetchEntranceCode, setBoardDeviceToken, type BoardCall, type BoardState, type EntranceCode } from './lib/queue-api.js';
 import { announce, chime } from './lib/queue-sound.js';
 
 initPage();
 
 const queueId = new URLSearchParams(location.search).get('q');
+
+// A provisioned board opens its URL once with the token in the fragment: keep it, then take it out of the address.
+const fragmentToken = new URLSearchParams(location.hash.slice(1)).get('device');
+if (location.hash) {
+  if (queueId && fragmentToken) setBoardDeviceToken(queueId, fragmentToken);
+  history.replaceState(history.state, '', location.pathname + location.search);
+}
+/** Whether this screen shows the place as a provisioned device (rather than a signed-in account). */
+const asDevice = (): boolean => !!queueId && !!boardDeviceToken(queueId);
+let revokedForGood = false;
 const statusLine = byId('board-status');
 const errorBox = byId('board-error');
 const board = byId('board');
@@ -133,6 +147,7 @@ function render(s: BoardState, fresh: boolean): void {
 
 async function drawCode(): Promise<void> {
   clearTimeout(codeTimer);
+  if (revokedForGood) return;
   try {
     code = await fetchEntranceCode(queueId!);
     await QRCode.toCanvas(qr, code.url, { errorCorrectionLevel: 'M', margin: 2, width: 640, color: { dark: '#000000', light: '#ffffff' } });
@@ -144,7 +159,8 @@ async function drawCode(): Promise<void> {
     show(byId('board-qr-stale'), false);
     const untilRotation = (code.rotates_at ?? code.expires_at) - Date.now();
     codeTimer = setTimeout(() => void drawCode(), Math.max(CODE_RETRY_MS, Math.min(CODE_REFRESH_MS, untilRotation + 500)));
-  } catch {
+  } catch (err) {
+    if (isRevoked(err)) return revoked();
     codeTimer = setTimeout(() => void drawCode(), CODE_RETRY_MS);
   }
 }
@@ -176,13 +192,41 @@ async function watch(): Promise<void> {
     onStatus,
     renew: async () => (await fetchBoard(queueId!)).live.token,
     onError: (e) => {
-      // Refused for good (a renewal refused, access revoked): start again in a while; never give up.
-      if (e.terminal) setTimeout(() => void watch().catch(() => onStatus('reconnecting')), 5000);
+      // Refused for good (a renewal refused, access revoked): start again in a while; never give up,
+      // unless the device itself was revoked (then say so). A revocation is checked at once.
+      if (e.terminal) setTimeout(() => void watch().catch((err: unknown) => (isRevoked(err) ? revoked() : onStatus('reconnecting'))), e.code === 'access_revoked' ? 200 : 5000);
     },
   });
 }
 
+/** This screen's device token was revoked (or is unknown): it shows nothing of the place any more. */
+function isRevoked(err: unknown): boolean {
+  return err instanceof ApiError && (err.code === 'device_revoked' || (err.status === 401 && asDevice()));
+}
+
+/** No dead end: what happened, and the two ways back (provision again, or sign in as staff). */
+function revoked(): void {
+  revokedForGood = true;
+  clearTimeout(codeTimer);
+  sub?.unsubscribe();
+  sub = undefined;
+  if (queueId) setBoardDeviceToken(queueId, null);
+  show(board, false);
+  show(statusLine, false);
+  errorBox.replaceChildren();
+  const text = document.createElement('span');
+  setText(text, 'board.revoked');
+  const link = document.createElement('a');
+  link.href = `/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
+  link.dataset.testid = 'board-signin';
+  setText(link, 'board.signInInstead');
+  errorBox.append(text, ' ', link);
+  errorBox.dataset.state = 'revoked';
+  show(errorBox);
+}
+
 function fail(err: unknown): void {
+  if (isRevoked(err)) return revoked();
   show(statusLine, false);
   if (err instanceof ApiError && err.status === 403) setText(errorBox, 'board.forbidden');
   else if (err instanceof ApiError && err.status === 404) setText(errorBox, 'board.notFound');
@@ -198,7 +242,7 @@ async function start(): Promise<void> {
     return;
   }
   try {
-    const me = await getMe();
+    const me = asDevice() ? true : await getMe();
     if (!me) {
       location.replace(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
       return;

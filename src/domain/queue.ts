@@ -44,6 +44,22 @@ export interface Queue {
   version: number;
   createdBy: string | null;
   createdAt: number;
+  /** Whether the place's static poster code is accepted (domain/entrance-code.ts's posterCode). */
+  posterEnabled: boolean;
+}
+
+/** What a provisioned device of a place may do: a board shows the calls and the entrance code; a kiosk also issues tickets by hand. */
+export const QUEUE_DEVICE_KINDS = ['board', 'kiosk'] as const;
+export type QueueDeviceKind = (typeof QUEUE_DEVICE_KINDS)[number];
+
+/** A display board or kiosk provisioned for a place (its token is shown once and never kept). */
+export interface QueueDevice {
+  id: string;
+  queueId: string;
+  name: string;
+  kind: QueueDeviceKind;
+  createdAt: number;
+  revokedAt: number | null;
 }
 
 /** A place with everything in it. */

@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AskKind, Queue, QueueCounter, QueuePlace, QueueService } from '../domain/queue.js';
 import type { StaffMember } from '../domain/user.js';
 import type { Database, QueueServicesTable, QueuesTable } from './schema.js';
 
-const toQueue = (r: QueuesTable): Queue => ({
+const toQueue = (r: Selectable<QueuesTable>): Queue => ({
   id: r.id,
   name: r.name,
   timezone: r.timezone,
@@ -11,6 +11,7 @@ const toQueue = (r: QueuesTable): Queue => ({
   version: Number(r.version),
   createdBy: r.created_by,
   createdAt: Number(r.created_at),
+  posterEnabled: Number(r.poster_enabled) === 1,
 });
 
 export const toQueueService = (r: QueueServicesTable): QueueService => ({
@@ -36,7 +37,7 @@ export class QueuesRepo {
   async insert(p: QueuePlace, trx: Kysely<Database>): Promise<void> {
     await trx
       .insertInto('queues')
-      .values({ id: p.id, name: p.name, timezone: p.timezone, entrance_key: Buffer.from(p.entranceKey).toString('base64url'), version: p.version, created_by: p.createdBy, created_at: p.createdAt })
+      .values({ id: p.id, name: p.name, timezone: p.timezone, entrance_key: Buffer.from(p.entranceKey).toString('base64url'), version: p.version, created_by: p.createdBy, created_at: p.createdAt, poster_enabled: p.posterEnabled ? 1 : 0 })
       .execute();
     if (p.services.length) {
       await trx
@@ -127,6 +128,12 @@ export class QueuesRepo {
     if (Number(r.numUpdatedRows) !== 1) return false;
     await this.bumpBoard(queueId, trx);
     return true;
+  }
+
+  /** Turns the place's static poster code on or off; false when there is no such place. */
+  async setPosterEnabled(queueId: string, on: boolean): Promise<boolean> {
+    const r = await this.db.updateTable('queues').set({ poster_enabled: on ? 1 : 0 }).where('id', '=', queueId).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   /** The `board:` channel's next version. */

@@ -279,6 +279,20 @@ export interface QueuesTable {
   version: number;
   created_by: string | null;
   created_at: number;
+  /** 1 when the place's static poster code is accepted (013-queue-devices). */
+  poster_enabled: Generated<number>;
+}
+
+/** A display board or kiosk of a place; only the hash of its token is kept. */
+export interface QueueDevicesTable {
+  id: string;
+  queue_id: string;
+  name: string;
+  /** 'board' | 'kiosk' */
+  kind: string;
+  token_hash: string;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 export interface QueueServicesTable {
@@ -391,6 +405,7 @@ export interface Database {
   queue_counters: QueueCountersTable;
   queue_counter_services: QueueCounterServicesTable;
   queue_staff: QueueStaffTable;
+  queue_devices: QueueDevicesTable;
   queue_numbers: QueueNumbersTable;
   tickets: TicketsTable;
   line_changes: LineChangesTable;

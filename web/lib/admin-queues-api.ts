@@ -1,9 +1,9 @@
 /**
  * The admin console's QR queue calls: places (queues) with their services and
  * counters, opening and closing a service, staff of a place and the entrance
- * code. Writes carry the CSRF token through `api()`.
+ * code, the place's boards and kiosks, and its poster. Writes carry the CSRF token through `api()`.
  */
-import type { EntranceCode, QueueBody, QueueStaffList, QueueView, ServiceBody, ServiceView } from '../../src/flows/queue/queue-schemas.js';
+import type { EntranceCode, PosterCode, QueueBody, QueueDeviceView, QueueStaffList, QueueView, ServiceBody, ServiceView } from '../../src/flows/queue/queue-schemas.js';
 import { api } from './api.js';
 
 // The server schemas' own `Static<>` types, imported as types only: no TypeBox reaches the page.
@@ -63,3 +63,13 @@ export function getEntranceCode(queueId: string): Promise<Entrance> {
 
 export const boardUrl = (queueId: string) => `/queue-board?q=${enc(queueId)}`;
 export const counterUrl = (queueId: string) => `/queue-counter?q=${enc(queueId)}`;
+
+// A place's boards and kiosks (the token and the URL the device opens are shown once), and its static poster.
+export type QueueDevice = QueueDeviceView;
+export type Poster = PosterCode;
+export type NewQueueDevice = QueueDevice & { token: string; url: string };
+export const fetchQueueDevices = (id: string) => api<{ devices: QueueDevice[] }>('GET', `/api/v1/queues/${enc(id)}/devices`);
+export const provisionQueueDevice = (id: string, name: string, kind: 'board' | 'kiosk') => api<NewQueueDevice>('POST', `/api/v1/queues/${enc(id)}/devices`, { name, kind });
+export const revokeQueueDevice = (id: string, deviceId: string) => api<QueueDevice>('DELETE', `/api/v1/queues/${enc(id)}/devices/${enc(deviceId)}`);
+export const setPosterEnabled = (id: string, on: boolean) => api<Queue>('PATCH', `/api/v1/queues/${enc(id)}`, { poster_enabled: on });
+export const fetchPosterCode = (id: string) => api<Poster>('GET', `/api/v1/queues/${enc(id)}/poster-code`);

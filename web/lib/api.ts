@@ -96,6 +96,28 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
+/**
+ * Calls the API as a provisioned device (`Authorization: Bearer <token>`,
+ * no cookie) and returns the parsed JSON body. Throws ApiError.
+ */
+export async function deviceApi<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { accept: 'application/json', authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      credentials: 'omit',
+      cache: 'no-store',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (err) {
+    throw new ApiError('network_error', err instanceof Error ? err.message : 'network error', 0);
+  }
+  const data = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+  if (!res.ok) throw new ApiError(data.error ?? (res.status === 401 ? 'unauthorized' : 'unknown'), data.message ?? `HTTP ${res.status}`, res.status);
+  return data as T;
+}
+
 /** Who is signed in, or null. Remembers the CSRF token for later writes. */
 export async function getMe(): Promise<Me | null> {
   try {

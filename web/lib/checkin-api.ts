@@ -7,7 +7,7 @@
 import type { CountsView, PassView, ScanAnswer } from '../../src/flows/checkin/checkin-schemas.js';
 import type { ScannerSession, ScannerSessions } from '../../src/flows/events/event-schemas.js';
 import type { LiveGrant } from '../../src/live/live-grant-schema.js';
-import { api, ApiError } from './api.js';
+import { api, deviceApi } from './api.js';
 
 // The server schemas' own `Static<>` types, imported as types only: no TypeBox reaches the page.
 /** A session a scanner may work: the session as the admin API has it, plus its event's name. */
@@ -47,20 +47,5 @@ export function setDeviceToken(token: string | null): void {
 /** A scanner call: as the device when this browser holds a device token, else as the signed-in user. */
 export async function scannerApi<T>(method: string, path: string, body?: unknown): Promise<T> {
   const token = deviceToken();
-  if (!token) return api<T>(method, path, body);
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      headers: { accept: 'application/json', authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      credentials: 'omit',
-      cache: 'no-store',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch (err) {
-    throw new ApiError('network_error', err instanceof Error ? err.message : 'network error', 0);
-  }
-  const data = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-  if (!res.ok) throw new ApiError(data.error ?? (res.status === 401 ? 'unauthorized' : 'unknown'), data.message ?? `HTTP ${res.status}`, res.status);
-  return data as T;
+  return token ? deviceApi<T>(token, method, path, body) : api<T>(method, path, body);
 }

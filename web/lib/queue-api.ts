@@ -1,7 +1,8 @@
 /**
  * The QR queue's API as the pages use it: the visitor's join page and ticket
  * (anyone; the ticket's token is the only key), the counter console and the
- * display board (signed-in staff of the place, or an admin), and what the
+ * display board (signed-in staff of the place, an admin, or a board device of
+ * the place with its token kept in localStorage), and what the
  * `ticket:`, `line:` and `board:` channels carry.
  *
  * The shapes are the server's own (`Static<>` of its TypeBox schemas),
@@ -19,7 +20,7 @@ import type {
   TicketState,
   TicketView,
 } from '../../src/flows/queue/queue-schemas.js';
-import { api } from './api.js';
+import { api, deviceApi } from './api.js';
 
 export type { BoardView, EntranceCode, LineFrame, QueueView, TicketState, TicketView };
 export type TicketStatus = TicketState['status'];
@@ -42,8 +43,32 @@ export const moreTime = (id: string, token: string) => api<TicketView>('POST', `
 
 export const fetchQueues = () => api<{ queues: QueueView[] }>('GET', '/api/v1/queues');
 export const fetchQueue = (id: string) => api<QueueView>('GET', `/api/v1/queues/${enc(id)}`);
-export const fetchBoard = (id: string) => api<BoardView>('GET', `/api/v1/queues/${enc(id)}/board`);
-export const fetchEntranceCode = (id: string) => api<EntranceCode>('GET', `/api/v1/queues/${enc(id)}/entrance-code`);
+
+// A board device keeps its token per place (a screen shows one place), out of the URL once read.
+const deviceKey = (queueId: string) => `scanpass_queue_device:${queueId}`;
+export function boardDeviceToken(queueId: string): string | null {
+  try {
+    return localStorage.getItem(deviceKey(queueId));
+  } catch {
+    return null;
+  }
+}
+export function setBoardDeviceToken(queueId: string, token: string | null): void {
+  try {
+    if (token) localStorage.setItem(deviceKey(queueId), token);
+    else localStorage.removeItem(deviceKey(queueId));
+  } catch {
+    // storage disabled: the screen must be provisioned again after a reload
+  }
+}
+/** What shows a place: as its board device when this browser holds one's token, else as the signed-in account. */
+const showApi = <T>(queueId: string, path: string): Promise<T> => {
+  const token = boardDeviceToken(queueId);
+  return token ? deviceApi<T>(token, 'GET', path) : api<T>('GET', path);
+};
+export const fetchBoard = (id: string) => showApi<BoardView>(id, `/api/v1/queues/${enc(id)}/board`);
+export const fetchEntranceCode = (id: string) => showApi<EntranceCode>(id, `/api/v1/queues/${enc(id)}/entrance-code`);
+
 
 export const callNext = (counterId: string) => api<{ ticket: TicketView }>('POST', `/api/v1/counters/${enc(counterId)}/call`);
 type StaffAction = 'recall' | 'done' | 'no-show';

@@ -68,6 +68,8 @@ export const queueEn = {
   'board.forbidden': 'This account may not show this queue. Sign in as staff of the place.',
   'board.notFound': 'This queue does not exist.',
   'board.missing': 'Open the board from the console: the address names the queue (?q=…).',
+  'board.revoked': "This screen's access was revoked — provision it again in the console.",
+  'board.signInInstead': 'Or sign in as staff of the place',
 
   'counter.title': 'Counter console · scanpass',
   'counter.heading': 'Counter console',

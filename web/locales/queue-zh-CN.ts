@@ -70,6 +70,8 @@ export const queueZhCN: { readonly [K in keyof typeof queueEn]: string } = {
   'board.forbidden': '此账号无权显示该排队。请以该场所工作人员身份登录。',
   'board.notFound': '该排队不存在。',
   'board.missing': '请从控制台打开叫号屏：地址中需注明排队（?q=…）。',
+  'board.revoked': '此屏幕的访问权限已被撤销——请在控制台重新配置。',
+  'board.signInInstead': '或以该场所工作人员身份登录',
 
   'counter.title': '窗口控制台 · scanpass',
   'counter.heading': '窗口控制台',

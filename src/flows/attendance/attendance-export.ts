@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../../domain/errors.js';
+import { defuse } from '../../http/csv.js';
 import type { AttendanceCheckin } from '../../domain/attendance.js';
 import type { AttendanceRepo } from '../../store/attendance.js';
 import type { CheckinEvent, CheckinSession } from '../../domain/event.js';
@@ -19,19 +20,11 @@ const ATTENDANCE_COLUMNS = ['name', 'email', 'session', 'status', 'checked_in_at
 
 export type AttendanceStatus = 'checked_in' | 'checked_out' | 'not_yet';
 
-/** A cell starting like a formula (= + - @, or a tab or return before one) gets a leading quote: OWASP's CSV injection advice. */
-const defuse = (v: string): string => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
-
 const statusOf = (c: Pick<AttendanceCheckin, 'exited_at'> | undefined): AttendanceStatus => (!c ? 'not_yet' : c.exited_at === null ? 'checked_in' : 'checked_out');
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? '' : new Date(ms).toISOString());
 
-/** `attachment` with an ASCII fallback name and the full UTF-8 one (RFC 6266). */
-export function attachment(filename: string): string {
-  const stem = filename.replace(/\.csv$/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-|-$/g, '');
-  const ascii = `${stem || 'attendance'}.csv`;
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
-}
+export { attachment } from '../../http/csv.js';
 
 export interface AttendanceFile {
   filename: string;

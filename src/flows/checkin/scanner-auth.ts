@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../../auth/http-auth.js';
+import { deviceOf } from '../../auth/device-token.js';
 import { liveAccessOf } from '../../auth/live-access.js';
-import { sha256 } from '../../auth/secrets.js';
 import { AppError } from '../../domain/errors.js';
 import { deviceGrant, type LiveAccess } from '../../domain/live-grant.js';
 import type { App } from '../../http/types.js';
@@ -20,7 +20,6 @@ declare module 'fastify' {
   }
 }
 
-const DEVICE_RE = /^Bearer\s+(spd_\S*)$/i;
 const signedIn = requireUser('member');
 
 /**
@@ -30,13 +29,8 @@ const signedIn = requireUser('member');
  * token); whether they may scan this session is the service's question.
  */
 async function resolveScanner(req: FastifyRequest, reply: FastifyReply, devices: ScannerDevicesRepo): Promise<Scanner> {
-  const token = req.headers.authorization && DEVICE_RE.exec(req.headers.authorization)?.[1];
-  if (token) {
-    const device = token.length <= 100 ? await devices.byTokenHash(sha256(token)) : undefined;
-    if (!device) throw new AppError('unauthorized', 'the device token is unknown');
-    if (device.revokedAt !== null) throw new AppError('device_revoked', 'this scanner has been revoked; ask an organiser to provision it again');
-    return { kind: 'device', device };
-  }
+  const device = await deviceOf(req, DEVICE_TOKEN_PREFIX, (hash) => devices.byTokenHash(hash), 'this scanner has been revoked; ask an organiser to provision it again');
+  if (device) return { kind: 'device', device };
   await signedIn(req, reply);
   return { kind: 'user', user: req.principal!.user, access: liveAccessOf(req.principal!) };
 }

@@ -1,6 +1,7 @@
 import { sha256 } from '../../auth/secrets.js';
 import { AppError } from '../../domain/errors.js';
-import type { Queue, QueueCounter } from '../../domain/queue.js';
+import { deviceGrant, type LiveAccess } from '../../domain/live-grant.js';
+import type { Queue, QueueCounter, QueueDevice } from '../../domain/queue.js';
 import type { Ticket } from '../../domain/queue-ticket.js';
 import type { QueuesRepo } from '../../store/queues.js';
 import type { TicketsRepo } from '../../store/tickets.js';
@@ -17,7 +18,11 @@ import type { User } from '../../store/users.js';
  * - A ticket's own page (read it, leave, ask for more time): whoever holds
  *   its token; the server keeps only the token's hash, and a wrong token is
  *   answered as if the ticket did not exist.
- * - Joining: anyone with a fresh entrance code.
+ * - Joining: anyone with a fresh entrance code, or with the place's poster
+ *   code while its posters are enabled.
+ * - A place's provisioned devices (a token from the console, revocable): a
+ *   board reads the board and the entrance code of its own place; a kiosk
+ *   also issues tickets by hand there. Nothing else (no calling, no places).
  */
 
 export const isAdmin = (user: User): boolean => user.role === 'admin';
@@ -60,3 +65,24 @@ export async function heldTicket(tickets: TicketsRepo, ticketId: string, token: 
 
 /** The same rule as `staffsPlace`, as a list filter: undefined is every place (admins). */
 export const placesOf = (user: User): string | undefined => (isAdmin(user) ? undefined : user.id);
+
+/** Who reads or runs a place: a signed-in account, or one of the place's provisioned devices. */
+export type QueueCaller = { kind: 'user'; user: User; access: LiveAccess } | { kind: 'device'; device: QueueDevice };
+
+/** The place, for showing it (the board, the entrance code): admins, its staff and its devices. */
+export async function shownQueue(queues: QueuesRepo, caller: QueueCaller, queueId: string): Promise<Queue> {
+  if (caller.kind === 'user') return staffedQueue(queues, caller.user, queueId);
+  if (caller.device.queueId !== queueId) throw new AppError('forbidden', "this device belongs to another place");
+  const q = await queues.queue(queueId);
+  if (!q) throw new AppError('not_found', 'no such queue');
+  return q;
+}
+
+/** Issuing a ticket without an entrance code (at the desk, or at a kiosk): admins, staff of the place and its kiosks. */
+export async function issuesByHand(queues: QueuesRepo, caller: QueueCaller, queueId: string): Promise<boolean> {
+  if (caller.kind === 'user') return staffsPlace(queues, caller.user, queueId);
+  return caller.device.kind === 'kiosk' && caller.device.queueId === queueId;
+}
+
+/** The rights a caller's channel tokens are minted under: the device (revoking it ends them), or the account's credential. */
+export const callerAccess = (c: QueueCaller): LiveAccess => (c.kind === 'device' ? { grants: [deviceGrant(c.device.id)] } : c.access);

@@ -11,6 +11,8 @@ export const QUEUE_ERRORS = {
   more_time_used: 409,
   /** E.g. done on a waiting ticket. */
   invalid_ticket_state: 409,
+  /** The poster code of a place whose posters are off. */
+  poster_disabled: 409,
 } as const satisfies Record<string, number>;
 
 declare module '../../domain/errors.js' {

@@ -1,9 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../auth/http-auth.js';
-import { liveAccessOf } from '../../auth/live-access.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
-import { BoardView, EntranceCode, JoinInfo, JoinQuery, QueueBody, QueueParams, QueueServiceParams, QueueStaffList, QueueUserParams, ServicePatch, ServiceView, StaffChange } from './queue-schemas.js';
+import { queueCallerOf } from './queue-device-auth.js';
+import { BoardView, EntranceCode, JoinInfo, JoinQuery, PosterCode, QueueBody, QueueDeviceBody, QueueDeviceParams, QueueParams, QueuePatch, QueueServiceParams, QueueStaffList, QueueUserParams, ServicePatch, ServiceView, StaffChange } from './queue-schemas.js';
 import type { QueueService } from './queue-service.js';
 
 const TAGS = ['queue'];
@@ -35,9 +35,67 @@ export function queueAdminRoutes(app: App, queues: QueueService): void {
     { schema: { tags: TAGS, summary: 'Remove a staff account from the place', params: QueueUserParams, response: { 200: StaffChange, ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') } } },
     async (req) => queues.setStaff(req.params.id, req.params.user_id, false),
   );
+
+  app.patch(
+    '/queues/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Change a place's settings: whether its static poster code is accepted",
+        description: 'A poster code never rotates: anyone with a photo of the poster can join from anywhere. Disabling it voids every printed copy.',
+        params: QueueParams,
+        body: QueuePatch,
+        response: { 200: Type.Ref('Queue'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') },
+      },
+    },
+    async (req) => queues.setPoster(principalOf(req).user.id, req.params.id, req.body.poster_enabled),
+  );
+
+  app.get(
+    '/queues/:id/poster-code',
+    {
+      schema: { tags: TAGS, summary: "The place's static poster code and the URL its QR encodes (only while posters are enabled)", params: QueueParams, response: { 200: PosterCode, ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found', 'poster_disabled') } },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return queues.posterCode(req.params.id);
+    },
+  );
+
+  app.post(
+    '/queues/:id/devices',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Provision a display board or a kiosk for the place',
+        description: 'The answer carries `token` and `url` once; the device opens `url` (the token rides in its fragment) and sends it as `Authorization: Bearer sqd_...`.',
+        params: QueueParams,
+        body: QueueDeviceBody,
+        response: { 201: Type.Ref('QueueDevice'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') },
+      },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return reply.code(201).send(await queues.provisionDevice(principalOf(req).user.id, req.params.id, req.body));
+    },
+  );
+
+  app.get(
+    '/queues/:id/devices',
+    { schema: { tags: TAGS, summary: "The place's boards and kiosks", params: QueueParams, response: { 200: Type.Object({ devices: Type.Array(Type.Ref('QueueDevice')) }), ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found') } } },
+    async (req) => queues.devices(req.params.id),
+  );
+
+  app.delete(
+    '/queues/:id/devices/:device_id',
+    {
+      schema: { tags: TAGS, summary: 'Revoke a board or kiosk: its token stops working and its board ends at once', params: QueueDeviceParams, response: { 200: Type.Ref('QueueDevice'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') } },
+    },
+    async (req) => queues.revokeDevice(principalOf(req).user.id, req.params.id, req.params.device_id),
+  );
 }
 
-/** Staff of a place (and admins): the place, its services' opening, the entrance code and the board. */
+/** Staff of a place (and admins): the place and its services' opening. */
 export function queueStaffRoutes(app: App, queues: QueueService): void {
   app.get(
     '/queues',
@@ -64,25 +122,28 @@ export function queueStaffRoutes(app: App, queues: QueueService): void {
     },
     async (req) => queues.setOpen(principalOf(req).user, req.params.id, req.params.service_id, req.body.open),
   );
+}
 
+/**
+ * What shows a place: the entrance code and the board, for staff of the place
+ * (and admins) and for the place's provisioned devices (`Authorization: Bearer sqd_...`).
+ */
+export function queueShowRoutes(app: App, queues: QueueService): void {
   app.get(
     '/queues/:id/entrance-code',
     {
-      schema: { tags: TAGS, summary: 'The entrance code now (rotates every 60 s, accepted for 120 s) and the URL its QR encodes', params: QueueParams, response: { 200: EntranceCode, ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found') } },
+      schema: { tags: TAGS, summary: 'The entrance code now (staff of the place, its board and kiosk devices) (rotates every 60 s, accepted for 120 s) and the URL its QR encodes', params: QueueParams, response: { 200: EntranceCode, ...errorResponses('invalid_request', 'unauthorized', 'device_revoked', 'forbidden', 'not_found') } },
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return queues.entranceCode(principalOf(req).user, req.params.id);
+      return queues.entranceCode(queueCallerOf(req), req.params.id);
     },
   );
 
   app.get(
     '/queues/:id/board',
-    { schema: { tags: TAGS, summary: 'The display board: the last calls, waiting per service, and its live channel', params: QueueParams, response: { 200: BoardView, ...errorResponses('invalid_request', 'unauthorized', 'forbidden', 'not_found') } } },
-    async (req) => {
-      const p = principalOf(req);
-      return queues.board(p.user, req.params.id, liveAccessOf(p));
-    },
+    { schema: { tags: TAGS, summary: 'The display board: the last calls, waiting per service, and its live channel', params: QueueParams, response: { 200: BoardView, ...errorResponses('invalid_request', 'unauthorized', 'device_revoked', 'forbidden', 'not_found') } } },
+    async (req) => queues.board(queueCallerOf(req), req.params.id),
   );
 }
 

@@ -56,7 +56,14 @@ export type ServiceView = Static<typeof ServiceView>;
 export const CounterView = Type.Object({ id: Type.String(), name: Type.String(), service_ids: Type.Array(Type.String()) });
 export type CounterView = Static<typeof CounterView>;
 export const QueueView = Type.Object(
-  { id: Type.String(), name: Type.String(), timezone: Type.String(), services: Type.Array(ServiceView), counters: Type.Array(CounterView) },
+  {
+    id: Type.String(),
+    name: Type.String(),
+    timezone: Type.String(),
+    services: Type.Array(ServiceView),
+    counters: Type.Array(CounterView),
+    poster_enabled: Type.Boolean({ description: "whether the place's static poster code is accepted" }),
+  },
   { $id: 'Queue' },
 );
 export type QueueView = Static<typeof QueueView>;
@@ -76,6 +83,33 @@ export const EntranceCode = Type.Object({
   rotates_at: Type.Integer({ description: 'when the next code replaces it: fetch again then (ms)' }),
 });
 export type EntranceCode = Static<typeof EntranceCode>;
+
+export const QueueDeviceParams = Type.Object({ id: Id, device_id: Id });
+export const QueueDeviceBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    kind: Type.Union([Type.Literal('board'), Type.Literal('kiosk')], { description: 'a board shows the calls and the entrance code; a kiosk may also issue tickets by hand' }),
+  },
+  { additionalProperties: false },
+);
+export type QueueDeviceBody = Static<typeof QueueDeviceBody>;
+export const QueueDeviceView = Type.Object(
+  {
+    id: Type.String(),
+    queue_id: Type.String(),
+    name: Type.String(),
+    kind: Type.Union([Type.Literal('board'), Type.Literal('kiosk')]),
+    created_at: Type.Integer(),
+    revoked: Type.Boolean(),
+    token: Type.Optional(Type.String({ description: 'shown once, at provisioning; the device sends it as `Authorization: Bearer sqd_...`' })),
+    url: Type.Optional(Type.String({ description: 'shown once: what the device opens (the token rides in the fragment, never sent to a server)' })),
+  },
+  { $id: 'QueueDevice' },
+);
+export type QueueDeviceView = Static<typeof QueueDeviceView>;
+export const QueuePatch = Type.Object({ poster_enabled: Type.Boolean({ description: "accept the place's static poster code (off voids every printed copy)" }) }, { additionalProperties: false });
+export const PosterCode = Type.Object({ code: Type.String(), url: Type.String({ description: 'what the printed poster QR encodes; it never changes while posters stay enabled' }) });
+export type PosterCode = Static<typeof PosterCode>;
 
 export const JoinQuery = Type.Object({ entrance_code: Type.String({ minLength: 1, maxLength: 64 }) });
 export const JoinInfo = Type.Object({

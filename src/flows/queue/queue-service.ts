@@ -1,24 +1,31 @@
 import type { Clock } from '../../domain/clock.js';
-import { entranceCode, newEntranceKey, verifyEntranceCode } from '../../domain/entrance-code.js';
+import { entranceCode, newEntranceKey, posterCode, verifyEntranceCode } from '../../domain/entrance-code.js';
 import { AppError } from '../../domain/errors.js';
-import { userGrant, type LiveAccess } from '../../domain/live-grant.js';
-import { SERVICE_DEFAULTS, type QueuePlace } from '../../domain/queue.js';
-import { randomUuid, type Random } from '../../domain/random.js';
+import { deviceGrant, userGrant } from '../../domain/live-grant.js';
+import { SERVICE_DEFAULTS, type QueueDevice, type QueuePlace } from '../../domain/queue.js';
+import { randomToken, randomUuid, type Random } from '../../domain/random.js';
 import { canonicalTimeZone } from '../../domain/ticket-number.js';
+import { sha256 } from '../../auth/secrets.js';
 import type { LiveService } from '../../live/live-service.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import type { QueueDevicesRepo } from '../../store/queue-devices.js';
 import type { QueuesRepo } from '../../store/queues.js';
 import type { TicketsRepo } from '../../store/tickets.js';
 import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { User, UsersRepo } from '../../store/users.js';
-import { placesOf, staffedQueue } from './queue-access.js';
+import { callerAccess, placesOf, shownQueue, staffedQueue, type QueueCaller } from './queue-access.js';
+import { QUEUE_DEVICE_TOKEN_PREFIX } from './queue-device-auth.js';
 import { boardChannel, type QueueLive } from './queue-live.js';
-import type { BoardView, EntranceCode, JoinInfo, QueueBody, QueueStaffList, ServiceView } from './queue-schemas.js';
+import type { BoardView, EntranceCode, JoinInfo, PosterCode, QueueBody, QueueDeviceBody, QueueDeviceView, QueueStaffList, ServiceView } from './queue-schemas.js';
 import { queueView, serviceView } from './queue-views.js';
 
 export interface QueueDeps {
   queues: QueuesRepo;
   tickets: TicketsRepo;
   users: UsersRepo;
+  /** The place's boards and kiosks; the feature's own (it caches tokens, so revoking goes through it). */
+  devices: QueueDevicesRepo;
+  audit: AuditLog;
   units: UnitsOfWork;
   live: LiveService;
   channels: QueueLive;
@@ -29,6 +36,8 @@ export interface QueueDeps {
 
 /** The message of a stale or forged entrance code: what the visitor should do. */
 export const STALE_ENTRANCE = 'this code has expired: scan the code at the entrance again';
+
+const deviceView = (d: QueueDevice): QueueDeviceView => ({ id: d.id, queue_id: d.queueId, name: d.name, kind: d.kind, created_at: d.createdAt, revoked: d.revokedAt !== null });
 
 /** Places: creating them, their staff, opening services, the entrance code, the join page's list and the board. */
 export class QueueService {
@@ -60,7 +69,7 @@ export class QueueService {
       if (unknown !== undefined) throw new AppError('invalid_request', `counter "${c.name.slice(0, 80)}" names no service with prefix ${unknown}`);
       return { id: randomUuid(this.d.random), queueId: id, name: c.name, position: i, serviceIds: [...new Set(c.services)].map((p) => byPrefix.get(p)!) };
     });
-    const place: QueuePlace = { id, name: body.name, timezone, entranceKey: newEntranceKey(this.d.random), version: 1, createdBy: userId, createdAt: this.d.clock.now(), services, counters };
+    const place: QueuePlace = { id, name: body.name, timezone, entranceKey: newEntranceKey(this.d.random), version: 1, createdBy: userId, createdAt: this.d.clock.now(), posterEnabled: false, services, counters };
     await this.d.units.execute((unit) => this.d.queues.insert(place, unit.db));
     return queueView(place);
   }
@@ -105,8 +114,8 @@ export class QueueService {
     return serviceView((await this.d.queues.service(serviceId))!);
   }
 
-  async entranceCode(user: User, queueId: string): Promise<EntranceCode> {
-    const q = await staffedQueue(this.d.queues, user, queueId);
+  async entranceCode(caller: QueueCaller, queueId: string): Promise<EntranceCode> {
+    const q = await shownQueue(this.d.queues, caller, queueId);
     const c = entranceCode(q.entranceKey, q.id, this.d.clock.now());
     const url = `${this.d.publicUrl}/queue?${new URLSearchParams({ q: q.id, c: c.code })}`;
     return { code: c.code, url, expires_at: c.expiresAt, rotates_at: c.rotatesAt };
@@ -116,7 +125,7 @@ export class QueueService {
   async joinInfo(queueId: string, code: string): Promise<JoinInfo> {
     const q = await this.d.queues.queue(queueId);
     if (!q) throw new AppError('not_found', 'no such queue');
-    if (verifyEntranceCode(q.entranceKey, q.id, code, this.d.clock.now()) !== 'ok') throw new AppError('invalid_entrance_code', STALE_ENTRANCE);
+    if (verifyEntranceCode(q.entranceKey, q.id, code, this.d.clock.now(), { poster: q.posterEnabled }) !== 'ok') throw new AppError('invalid_entrance_code', STALE_ENTRANCE);
     const [services, waiting] = await Promise.all([this.d.queues.servicesOf([q.id]), this.d.tickets.waiting(q.id)]);
     return {
       queue: { id: q.id, name: q.name },
@@ -129,10 +138,55 @@ export class QueueService {
     };
   }
 
-  async board(user: User, queueId: string, access: LiveAccess): Promise<BoardView> {
-    const q = await staffedQueue(this.d.queues, user, queueId);
+  async board(caller: QueueCaller, queueId: string): Promise<BoardView> {
+    const q = await shownQueue(this.d.queues, caller, queueId);
     const snap = await this.d.channels.boardSnapshot(q.id);
     if (!snap) throw new AppError('not_found', 'no such queue');
-    return { ...snap.data, queue: { id: q.id, name: q.name }, version: snap.version, live: this.d.live.grant(boardChannel(q.id), access) };
+    return { ...snap.data, queue: { id: q.id, name: q.name }, version: snap.version, live: this.d.live.grant(boardChannel(q.id), callerAccess(caller)) };
+  }
+
+  /** A board or kiosk for the place; its token is shown once, in `url`'s fragment too (what the device opens). */
+  async provisionDevice(by: string, queueId: string, body: QueueDeviceBody): Promise<QueueDeviceView> {
+    if (!(await this.d.queues.queue(queueId))) throw new AppError('not_found', 'no such queue');
+    const token = QUEUE_DEVICE_TOKEN_PREFIX + randomToken(this.d.random, 32);
+    const device: QueueDevice = { id: randomUuid(this.d.random), queueId, name: body.name.trim(), kind: body.kind, createdAt: this.d.clock.now(), revokedAt: null };
+    await this.d.devices.insert(device, sha256(token));
+    await this.audit(by, 'queue_device_provision', `queue:${queueId}`, { device_id: device.id, kind: device.kind });
+    // The token rides in the fragment: browsers never send it, so it stays out of every server's logs.
+    const url = `${this.d.publicUrl}/queue-board?${new URLSearchParams({ q: queueId })}#${new URLSearchParams({ device: token })}`;
+    return { ...deviceView(device), token, url };
+  }
+
+  async devices(queueId: string): Promise<{ devices: QueueDeviceView[] }> {
+    if (!(await this.d.queues.queue(queueId))) throw new AppError('not_found', 'no such queue');
+    return { devices: (await this.d.devices.listFor(queueId)).map(deviceView) };
+  }
+
+  /** Its token stops working at once; the board it shows ends on every node. */
+  async revokeDevice(by: string, queueId: string, deviceId: string): Promise<QueueDeviceView> {
+    if (!(await this.d.devices.revoke(queueId, deviceId, this.d.clock.now()))) throw new AppError('not_found', 'no such active device at this place');
+    await this.audit(by, 'queue_device_revoke', `queue:${queueId}`, { device_id: deviceId });
+    this.d.live.revoke({ grant: deviceGrant(deviceId) });
+    return deviceView((await this.d.devices.byId(deviceId))!);
+  }
+
+  /** Turns the static poster code on or off (off voids every printed copy at once). */
+  async setPoster(by: string, queueId: string, on: boolean) {
+    if (!(await this.d.queues.setPosterEnabled(queueId, on))) throw new AppError('not_found', 'no such queue');
+    await this.audit(by, on ? 'queue_poster_enable' : 'queue_poster_disable', `queue:${queueId}`, {});
+    return queueView((await this.d.queues.place(queueId))!);
+  }
+
+  /** The static poster code and the URL its QR encodes, only while posters are enabled. */
+  async posterCode(queueId: string): Promise<PosterCode> {
+    const q = await this.d.queues.queue(queueId);
+    if (!q) throw new AppError('not_found', 'no such queue');
+    if (!q.posterEnabled) throw new AppError('poster_disabled', "this place's poster is disabled: enable it first (PATCH /queues/{id} {poster_enabled: true})");
+    const code = posterCode(q.entranceKey, q.id);
+    return { code, url: `${this.d.publicUrl}/queue?${new URLSearchParams({ q: q.id, c: code })}` };
+  }
+
+  private audit(by: string, action: string, subject: string, detail: Record<string, unknown>) {
+    return this.d.audit.record({ at: this.d.clock.now(), actorId: by, action, subject, outcome: 'ok', detail });
   }
 }

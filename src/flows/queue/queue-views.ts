@@ -19,7 +19,7 @@ export const serviceView = (s: QueueService): ServiceView => ({
 
 export const counterView = (c: QueueCounter): CounterView => ({ id: c.id, name: c.name, service_ids: c.serviceIds });
 
-export const queueView = (p: QueuePlace): QueueView => ({ id: p.id, name: p.name, timezone: p.timezone, services: p.services.map(serviceView), counters: p.counters.map(counterView) });
+export const queueView = (p: QueuePlace): QueueView => ({ id: p.id, name: p.name, timezone: p.timezone, services: p.services.map(serviceView), counters: p.counters.map(counterView), poster_enabled: p.posterEnabled });
 
 export function ticketStateView(s: StoredTicket, eta: WaitEstimate | null): TicketState {
   const t = s.ticket;

@@ -3,6 +3,9 @@ import { principalOf, requireUser } from '../../auth/http-auth.js';
 import { liveAccessOf } from '../../auth/live-access.js';
 import { errorResponses, IdParams } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
+import type { QueueDevicesRepo } from '../../store/queue-devices.js';
+import type { QueueCaller } from './queue-access.js';
+import { queueDeviceOf } from './queue-device-auth.js';
 import { QueueParams, TicketAnswer, TicketBody, TokenQuery, TransferBody } from './queue-schemas.js';
 import type { TicketService } from './ticket-service.js';
 
@@ -10,24 +13,28 @@ const TAGS = ['queue'];
 const checkSignedIn = requireUser('member');
 
 /** Anyone: taking a number, and the holder's own ticket by its token. */
-export function ticketHolderRoutes(app: App, tickets: TicketService): void {
+export function ticketHolderRoutes(app: App, tickets: TicketService, devices: QueueDevicesRepo): void {
   app.post(
     '/queues/:id/tickets',
     {
       schema: {
         tags: TAGS,
-        summary: 'Take a number (with the entrance code; staff of the place may issue one by hand without it)',
+        summary: 'Take a number (with the entrance code; staff of the place and its kiosks may issue one by hand without it)',
         params: QueueParams,
         body: TicketBody,
-        response: { 201: Type.Ref('QueueTicket'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'invalid_entrance_code', 'not_found', 'service_closed', 'queue_full') },
+        response: { 201: Type.Ref('QueueTicket'), ...errorResponses('invalid_request', 'unauthorized', 'device_revoked', 'csrf_failed', 'forbidden', 'invalid_entrance_code', 'not_found', 'service_closed', 'queue_full') },
       },
     },
     async (req, reply) => {
-      // Without a code only a signed-in caller may issue one; a cookie write then carries its CSRF token.
-      let byHand = null;
-      if (req.body.entrance_code === undefined && req.principal) {
-        await checkSignedIn(req, reply);
-        byHand = req.principal.user;
+      // Without a code only the place's kiosk or a signed-in caller may issue one; a cookie write then carries its CSRF token.
+      let byHand: QueueCaller | null = null;
+      if (req.body.entrance_code === undefined) {
+        const device = await queueDeviceOf(req, devices);
+        if (device) byHand = { kind: 'device', device };
+        else if (req.principal) {
+          await checkSignedIn(req, reply);
+          byHand = { kind: 'user', user: req.principal.user, access: liveAccessOf(req.principal) };
+        }
       }
       reply.header('cache-control', 'no-store');
       return reply.code(201).send(await tickets.join(req.params.id, req.body, byHand));

@@ -9,7 +9,7 @@ import type { LiveService } from '../../live/live-service.js';
 import type { QueuesRepo } from '../../store/queues.js';
 import type { TicketsRepo, TicketUpdate } from '../../store/tickets.js';
 import type { User } from '../../store/users.js';
-import { heldTicket, staffedCounter, staffedTicket, staffsPlace } from './queue-access.js';
+import { heldTicket, issuesByHand, staffedCounter, staffedTicket, type QueueCaller } from './queue-access.js';
 import { lineChannel, ticketChannel, type QueueLive } from './queue-live.js';
 import type { TicketBody, TicketView, TransferBody } from './queue-schemas.js';
 import { STALE_ENTRANCE } from './queue-service.js';
@@ -39,18 +39,18 @@ const TICKET_LIVE_TTL_SECONDS = 12 * 3600;
 export class TicketService {
   constructor(private readonly d: TicketDeps) {}
 
-  /** `byHand`: the signed-in caller when no entrance code was given (staff issuing a ticket at the desk). */
-  async join(queueId: string, body: TicketBody, byHand: User | null): Promise<TicketView> {
+  /** `byHand`: who issues it when no entrance code was given (staff at the desk, or the place's kiosk). */
+  async join(queueId: string, body: TicketBody, byHand: QueueCaller | null): Promise<TicketView> {
     const q = await this.d.queues.queue(queueId);
     if (!q) throw new AppError('not_found', 'no such queue');
     const now = this.d.clock.now();
     if (body.entrance_code !== undefined) {
-      if (verifyEntranceCode(q.entranceKey, q.id, body.entrance_code, now) !== 'ok') throw new AppError('invalid_entrance_code', STALE_ENTRANCE);
-    } else if (!byHand || !(await staffsPlace(this.d.queues, byHand, q.id))) {
+      if (verifyEntranceCode(q.entranceKey, q.id, body.entrance_code, now, { poster: q.posterEnabled }) !== 'ok') throw new AppError('invalid_entrance_code', STALE_ENTRANCE);
+    } else if (!byHand || !(await issuesByHand(this.d.queues, byHand, q.id))) {
       throw new AppError('invalid_entrance_code', 'scan the code at the entrance to take a number');
     }
     // Priority is for staff to give at the desk (a visitor who needs it asks there), never for a visitor to claim.
-    if (body.priority === true && body.entrance_code !== undefined) throw new AppError('forbidden', 'only staff issuing a ticket by hand can give it priority');
+    if (body.priority === true && (body.entrance_code !== undefined || byHand?.kind !== 'user')) throw new AppError('forbidden', 'only staff issuing a ticket by hand can give it priority');
     const service = await this.d.queues.service(body.service_id);
     if (!service || service.queueId !== q.id) throw new AppError('not_found', 'no such service in this queue');
     const name = body.name?.trim() || null;
@@ -68,7 +68,7 @@ export class TicketService {
       phone,
       priority: body.priority === true,
       now,
-      by: byHand && body.entrance_code === undefined ? `user:${byHand.id}` : 'ticket',
+      by: byHand && body.entrance_code === undefined ? (byHand.kind === 'user' ? `user:${byHand.user.id}` : `device:${byHand.device.id}`) : 'ticket',
       format: formatTicketNumber,
     });
     this.d.channels.publishLine(service.id);

@@ -99,6 +99,10 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .execute();
   await db.schema.createIndex('tickets_line').on('tickets').columns(['service_id', 'status', 'order_key']).execute();
   await db.schema.createIndex('tickets_queue_called').on('tickets').columns(['queue_id', 'called_at']).execute();
+  // The board counts each service's waiting tickets and finds the oldest from the index alone.
+  await db.schema.createIndex('tickets_board').on('tickets').columns(['queue_id', 'status', 'service_id', 'created_at']).execute();
+  // A day's statistics and CSV read the place's tickets of that local day.
+  await db.schema.createIndex('tickets_queue_day').on('tickets').columns(['queue_id', 'day']).execute();
   // The no-show sweep reads called tickets by when they were called.
   await db.schema.createIndex('tickets_called').on('tickets').columns(['status', 'called_at']).execute();
   await db.schema.createIndex('tickets_service_finished').on('tickets').columns(['service_id', 'finished_at']).execute();

@@ -12,6 +12,7 @@ import * as signIns from './009-sign-ins.js';
 import * as webhookOwners from './010-webhook-owners.js';
 import * as queue from './011-queue.js';
 import * as pushSubscriptions from './012-push-subscriptions.js';
+import * as queueDevices from './013-queue-devices.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '010-webhook-owners': webhookOwners,
   '011-queue': queue,
   '012-push-subscriptions': pushSubscriptions,
+  '013-queue-devices': queueDevices,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

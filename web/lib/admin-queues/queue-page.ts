@@ -2,7 +2,8 @@
  * `#queue=<id>`: one place. Its services (each opened or closed for new
  * tickets), its counters, its staff (assigned or removed by email), links to
  * its display board and counter console, and the entrance QR as it is now
- * (fetched again when the code rotates), with a print view for a poster.
+ * (fetched again when the code rotates), with a print view for a poster;
+ * its display boards and kiosks, and its static printed poster (devices-card.ts).
  */
 import QRCode from 'qrcode';
 import { listUsers } from '../admin-events-api.js';
@@ -12,7 +13,9 @@ import { getLocale, setText, t, type MessageKey } from '../i18n.js';
 import { copyRow } from '../admin-events/copy-row.js';
 import { alertBox, button, card, cell, field, h, table } from '../admin-events/dom.js';
 import { view } from '../admin-events/view-state.js';
+import { devicesCard, posterCard } from './devices-card.js';
 import { actQ, showQueueErr } from './queue-errors.js';
+import { statsCard } from './stats-card.js';
 
 type Part = { el: HTMLElement; render: () => void };
 
@@ -240,7 +243,9 @@ export async function queueView(root: HTMLElement, id: string): Promise<void> {
     return;
   }
   const entrance = entranceCard(q);
-  const parts: Part[] = [servicesCard(q), countersCard(q), staffCard(q, users, staff.staff.map((m) => m.id)), entrance];
+  const devices = devicesCard(q);
+  const staticPoster = posterCard(q);
+  const parts: Part[] = [servicesCard(q), countersCard(q), staffCard(q, users, staff.staff.map((m) => m.id)), entrance, devices, staticPoster, statsCard(q)];
   const links = h(
     'div',
     { class: 'ev-head-actions' },
@@ -259,4 +264,6 @@ export async function queueView(root: HTMLElement, id: string): Promise<void> {
   };
   view.rerender();
   entrance.start();
+  devices.start();
+  staticPoster.start();
 }

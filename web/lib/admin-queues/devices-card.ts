@@ -1,0 +1,175 @@
+/**
+ * A place's display boards and kiosks, provisioned as scanners are: the QR of
+ * the URL the device opens (its token rides in the fragment) is shown here
+ * once; each can be revoked, which ends its board at once. And the place's
+ * printed poster: a static code, off by default, whose cost is said plainly.
+ */
+import QRCode from 'qrcode';
+import { fetchPosterCode, fetchQueueDevices, provisionQueueDevice, revokeQueueDevice, setPosterEnabled, type NewQueueDevice, type Poster, type Queue, type QueueDevice } from '../admin-queues-api.js';
+import { setText, t, type MessageKey } from '../i18n.js';
+import { copyRow } from '../admin-events/copy-row.js';
+import { alertBox, button, card, cell, field, h, table } from '../admin-events/dom.js';
+import { timeEl } from '../admin-events/format.js';
+import { actQ, showQueueErr } from './queue-errors.js';
+
+type Part = { el: HTMLElement; render: () => void };
+
+function qrCanvas(url: string, testid: string, label: string, width = 480): HTMLCanvasElement {
+  const canvas = h('canvas', { class: 'ev-qr q-qr', 'data-testid': testid, 'data-qr-text': url, role: 'img', 'aria-label': label });
+  void QRCode.toCanvas(canvas, url, { errorCorrectionLevel: 'M', margin: 4, width, color: { dark: '#000000', light: '#ffffff' } }).then(() => {
+    canvas.style.removeProperty('width');
+    canvas.style.removeProperty('height');
+    canvas.dataset.ready = 'true';
+  });
+  return canvas;
+}
+
+export function devicesCard(q: Queue): Part & { start: () => void } {
+  const error = alertBox('queue-devices-error');
+  const list = h('div', {});
+  const name = h('input', { type: 'text', maxlength: '120', autocomplete: 'off', name: 'queue_device_name', 'data-testid': 'queue-device-name' });
+  const kind = h(
+    'select',
+    { 'data-testid': 'queue-device-kind' },
+    h('option', { value: 'board', i18n: 'queues.devices.kind.board' }),
+    h('option', { value: 'kiosk', i18n: 'queues.devices.kind.kiosk' }),
+  );
+  const submit = h('button', { type: 'submit', class: 'button', i18n: 'queues.devices.submit', 'data-testid': 'queue-device-submit' });
+  const provisioned = h('div', { class: 'created ev-provisioned', 'data-testid': 'queue-device-provisioned', hidden: true, tabindex: '-1' });
+  const form = h(
+    'form',
+    { novalidate: true, 'data-testid': 'queue-device-form' },
+    h('h3', { i18n: 'queues.devices.add' }),
+    h('div', { class: 'ev-row' }, field('queues.devices.name', name, 'queues.devices.nameHint'), field('queues.devices.kind', kind)),
+    submit,
+  );
+  let devices: QueueDevice[] = [];
+
+  function showProvisioned(d: NewQueueDevice): void {
+    const done = button('admin.created.done', 'button secondary');
+    done.addEventListener('click', () => {
+      provisioned.hidden = true;
+      provisioned.replaceChildren(); // forget the token
+    });
+    provisioned.replaceChildren(
+      h('h3', { i18n: 'queues.devices.provisioned', vars: { name: d.name } }),
+      h('p', { i18n: d.kind === 'kiosk' ? 'queues.devices.openThisKiosk' : 'queues.devices.openThis' }),
+      qrCanvas(d.url, 'queue-device-qr', t('queues.devices.qrLabel', { name: d.name })),
+      copyRow('queues.devices.url', d.url, 'queue-device-url'),
+      h('p', { class: 'secret-warning', role: 'note', i18n: 'queues.devices.tokenWarning' }),
+      done,
+    );
+    provisioned.hidden = false;
+    provisioned.focus();
+    provisioned.scrollIntoView({ block: 'nearest' });
+  }
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void actQ(submit, error, async () => {
+      if (!name.value.trim()) {
+        setText(error, 'queues.devices.nameRequired');
+        error.hidden = false;
+        name.focus();
+        return;
+      }
+      const d = await provisionQueueDevice(q.id, name.value.trim(), kind.value === 'kiosk' ? 'kiosk' : 'board');
+      name.value = '';
+      devices = (await fetchQueueDevices(q.id)).devices;
+      render();
+      showProvisioned(d);
+    });
+  });
+
+  function render(): void {
+    if (!devices.length) {
+      list.replaceChildren(h('p', { class: 'hint', i18n: 'queues.devices.empty', 'data-testid': 'queue-devices-empty' }));
+      return;
+    }
+    const rows = [...devices]
+      .sort((a, b) => Number(a.revoked) - Number(b.revoked) || b.created_at - a.created_at)
+      .map((d) => {
+        const actions = cell('admin.list.actions');
+        actions.className = 'actions';
+        if (d.revoked) actions.append(h('span', { class: 'badge revoked', i18n: 'queues.devices.revoked' }));
+        else {
+          const revoke = button('queues.devices.revoke', 'button danger small', { 'aria-label': t('queues.devices.revokeNamed', { name: d.name }), 'data-testid': 'queue-device-revoke' });
+          revoke.addEventListener('click', () =>
+            void actQ(revoke, error, async () => {
+              if (!window.confirm(t('queues.devices.revokeConfirm', { name: d.name }))) return;
+              Object.assign(d, await revokeQueueDevice(q.id, d.id));
+              render();
+            }),
+          );
+          actions.append(revoke);
+        }
+        return h(
+          'tr',
+          { 'data-device-id': d.id, 'data-testid': 'queue-device-row', 'data-revoked': String(d.revoked) },
+          cell('queues.devices.name', h('span', { class: 'client-name' }, d.name)),
+          cell('queues.devices.kind', h('span', { i18n: `queues.devices.kind.${d.kind}` as MessageKey })),
+          cell('queues.devices.created', timeEl(d.created_at)),
+          actions,
+        );
+      });
+    list.replaceChildren(table('queue-devices', ['queues.devices.name', 'queues.devices.kind', 'queues.devices.created', 'admin.list.actions'], rows));
+  }
+
+  async function start(): Promise<void> {
+    try {
+      devices = (await fetchQueueDevices(q.id)).devices;
+      render();
+    } catch (err) {
+      showQueueErr(error, err);
+    }
+  }
+  return { el: card('q-devices', 'queues.devices.heading', 'queues.devices.intro', error, provisioned, list, form), render, start: () => void start() };
+}
+
+/** The printed poster: off by default; while on, its static QR and what it costs. */
+export function posterCard(q: Queue): Part & { start: () => void } {
+  const error = alertBox('queue-poster-error');
+  const box = h('div', { 'data-testid': 'queue-static-poster' });
+  const toggle = button('queues.staticPoster.enable', 'button secondary', { 'data-testid': 'queue-poster-toggle' });
+  let poster: Poster | null = null;
+
+  function render(): void {
+    setText(toggle, q.poster_enabled ? 'queues.staticPoster.disable' : 'queues.staticPoster.enable');
+    toggle.className = q.poster_enabled ? 'button danger' : 'button secondary';
+    box.dataset.enabled = String(q.poster_enabled);
+    const cost = h('p', { class: 'secret-warning', role: 'note', i18n: 'queues.staticPoster.cost', 'data-testid': 'queue-poster-cost' });
+    if (!q.poster_enabled || !poster) {
+      box.replaceChildren(h('p', { class: 'hint', i18n: 'queues.staticPoster.off', 'data-testid': 'queue-poster-off' }), cost);
+      return;
+    }
+    box.replaceChildren(
+      h('p', { i18n: 'queues.staticPoster.on', 'data-testid': 'queue-poster-on' }),
+      qrCanvas(poster.url, 'queue-poster-qr', t('queues.staticPoster.qrLabel', { name: q.name }), 720),
+      copyRow('queues.staticPoster.url', poster.url, 'queue-poster-url'),
+      cost,
+    );
+  }
+
+  async function load(): Promise<void> {
+    poster = q.poster_enabled ? await fetchPosterCode(q.id) : null;
+    render();
+  }
+
+  toggle.addEventListener('click', () =>
+    void actQ(toggle, error, async () => {
+      if (q.poster_enabled && !window.confirm(t('queues.staticPoster.disableConfirm'))) return;
+      Object.assign(q, await setPosterEnabled(q.id, !q.poster_enabled));
+      await load();
+      toggle.focus();
+    }),
+  );
+  const el = card('q-static-poster', 'queues.staticPoster.heading', 'queues.staticPoster.intro', error, box, h('div', { class: 'ev-actions' }, toggle));
+  return {
+    el,
+    render,
+    start: () =>
+      void load().catch((err: unknown) => {
+        showQueueErr(error, err);
+      }),
+  };
+}
