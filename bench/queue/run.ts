@@ -6,10 +6,15 @@
  *   the wait that followed, for the queue's estimator and for the naive
  *   "people ahead × fixed minutes", side by side. Pure computation, a few
  *   seconds.
+ * - `load` (bench/queue/load.ts): the built server on SQLite; tickets join at
+ *   500/s, every ticket's phone follows its place over its own WebSocket,
+ *   10 counters call 5 a second; join and call-next latency, and how long
+ *   until every waiting phone shows its new `ahead`. About 2 minutes.
  *
  * Env: BENCH_ONLY (comma-separated phases; default all), BENCH_QUEUE_DAYS
  * (10 simulated days per place), BENCH_QUEUE_SEED (20261130),
- * BENCH_QUEUE_NAIVE_MINUTES (3).
+ * BENCH_QUEUE_NAIVE_MINUTES (3); the load phase's knobs are in load.ts
+ * (LOAD_KNOBS) and bench/README.md.
  *
  * Only a run of every phase at the defaults is saved as
  * bench/results/queue-latest.*; any other run is partial (see
@@ -21,6 +26,7 @@
 import os from 'node:os';
 import { saveRun } from '../support/results.js';
 import { runEstimator, type Score } from './estimator.js';
+import { LOAD_KNOBS, runLoad } from './load.js';
 
 const envInt = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 const log = (line: string) => process.stdout.write(`[bench:queue ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -58,9 +64,10 @@ function estimatorPhase(): PhaseOutput {
   return { report: r, md };
 }
 
-/** Phases in the order they run; the backend's load phase goes here too. */
+/** Phases in the order they run. `load` needs the build (`prebench:queue`). */
 const PHASES: Record<string, () => PhaseOutput | Promise<PhaseOutput>> = {
   estimator: estimatorPhase,
+  load: runLoad,
 };
 
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -77,7 +84,7 @@ for (const name of phases) {
   md.push(...out.md);
 }
 
-const fullRun = phases.length === Object.keys(PHASES).length && !process.env.BENCH_QUEUE_DAYS && !process.env.BENCH_QUEUE_SEED && !process.env.BENCH_QUEUE_NAIVE_MINUTES;
+const fullRun = phases.length === Object.keys(PHASES).length && ['BENCH_QUEUE_DAYS', 'BENCH_QUEUE_SEED', 'BENCH_QUEUE_NAIVE_MINUTES', ...LOAD_KNOBS].every((k) => !process.env[k]);
 const machine = { cpus: os.cpus().length, load: os.loadavg().map((n) => Math.round(n * 100) / 100), node: process.version };
 const report = { bench: 'queue', at, machine, phases, results };
 const text = [

@@ -84,7 +84,19 @@ function headline(bench: BenchName, report: unknown): Headline {
   if (bench === 'queue') {
     // Minutes of median absolute error of the wait shown at joining (estimator phase); other phases add theirs.
     const all = (k: string, ...keys: string[]) => round(at(report, 'results', 'estimator', 'all', k, ...keys));
-    return { estimator_mae_min: all('ours', 'mae'), estimator_p90_min: all('ours', 'p90'), naive_mae_min: all('naive', 'mae'), naive_best_mae_min: all('naiveBest', 'mae') };
+    const load = (...keys: string[]) => round(at(report, 'results', 'load', ...keys));
+    return {
+      estimator_mae_min: all('ours', 'mae'),
+      estimator_p90_min: all('ours', 'p90'),
+      naive_mae_min: all('naive', 'mae'),
+      naive_best_mae_min: all('naiveBest', 'mae'),
+      join_per_s: load('join', 'achievedRate'),
+      join_p99_ms: load('join', 'latencyMs', 'p99'),
+      call_p99_ms: load('call', 'latencyMs', 'p99'),
+      last_phone_p99_ms: load('phones', 'lastPhoneMs', 'p99'),
+      all_phones_p99_ms: load('phones', 'allPhonesMs', 'p99'),
+      ahead_mismatched: load('check', 'mismatched'),
+    };
   }
   if (bench === 'login') {
     return { live_p99_ms: round(at(report, 'live', 'p99')), polling_p50_ms: round(at(report, 'polling', 'p50'), 0), speedup_at_p50: round(at(report, 'speedupAtP50'), 0) };
