@@ -126,6 +126,15 @@ describe.skipIf(!hasChromium())('queue devices and poster in the console, in Chr
       const code = new URL(posterUrl).searchParams.get('c')!;
       expect((await phone.request.get(`/api/v1/queues/${q.id}/join?entrance_code=${encodeURIComponent(code)}`)).status()).toBe(200);
 
+      // The entrance card's print view prints this static code while the poster is on, with what it costs.
+      await admin.getByTestId('open-poster').click();
+      const dialog = admin.getByTestId('queue-poster');
+      await dialog.locator('[data-testid="poster-qr"][data-ready="true"]').waitFor();
+      expect(await dialog.getByTestId('poster-qr').getAttribute('data-qr-text')).toBe(posterUrl);
+      expect(await dialog.getByRole('note').innerText()).toBe(lang.cost);
+      await admin.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+
       await card.getByRole('button', { name: lang.disable }).click();
       await card.getByTestId('queue-poster-off').waitFor();
       expect(await card.getByTestId('queue-poster-qr').count()).toBe(0);

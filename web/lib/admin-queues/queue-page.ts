@@ -7,7 +7,7 @@
  */
 import QRCode from 'qrcode';
 import { listUsers } from '../admin-events-api.js';
-import { boardUrl, counterUrl, getEntranceCode, getQueue, getQueueStaff, setQueueStaff, setServiceOpen, type Entrance, type Queue, type StaffList } from '../admin-queues-api.js';
+import { fetchPosterCode, boardUrl, counterUrl, getEntranceCode, getQueue, getQueueStaff, setQueueStaff, setServiceOpen, type Entrance, type Queue, type StaffList } from '../admin-queues-api.js';
 import type { User } from '../api.js';
 import { getLocale, setText, t, type MessageKey } from '../i18n.js';
 import { copyRow } from '../admin-events/copy-row.js';
@@ -154,6 +154,8 @@ function entranceCard(q: Queue): Part & { start: () => void } {
   const poster = h('dialog', { class: 'q-poster', 'data-testid': 'queue-poster', 'aria-labelledby': 'q-poster-h' });
   const printBtn = button('queues.entrance.poster', 'button secondary', { 'data-testid': 'open-poster' });
   let current: Entrance | null = null;
+  /** While the place has the printed poster on, the dialog prints its static code, not the rotating one. */
+  let staticUrl: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const qr = (url: string, testid: string, width: number) => {
@@ -181,6 +183,7 @@ function entranceCard(q: Queue): Part & { start: () => void } {
 
   function renderPoster(): void {
     if (!current) return;
+    const url = staticUrl ?? current.url;
     const printIt = button('queues.poster.print', 'button');
     printIt.addEventListener('click', () => window.print());
     const close = button('queues.poster.close', 'button secondary');
@@ -191,11 +194,11 @@ function entranceCard(q: Queue): Part & { start: () => void } {
         { class: 'q-poster-sheet' },
         h('h2', { id: 'q-poster-h' }, q.name),
         h('p', { class: 'q-poster-lead', i18n: 'queues.poster.scan' }),
-        qr(current.url, 'poster-qr', 720),
-        h('p', { class: 'mono q-poster-url' }, current.url),
+        qr(url, 'poster-qr', 720),
+        h('p', { class: 'mono q-poster-url' }, url),
         h('p', { class: 'hint', i18n: 'queues.poster.steps' }),
       ),
-      h('p', { class: 'secret-warning q-poster-note', role: 'note', i18n: 'queues.poster.rotates' }),
+      h('p', { class: 'secret-warning q-poster-note', role: 'note', i18n: staticUrl ? 'queues.staticPoster.cost' : 'queues.poster.rotates' }),
       h('div', { class: 'ev-actions q-poster-actions' }, printIt, close),
     );
   }
@@ -215,12 +218,15 @@ function entranceCard(q: Queue): Part & { start: () => void } {
     }
   }
 
-  printBtn.addEventListener('click', () => {
-    renderPoster();
-    // Directly in <body> while open, so that printing can leave out everything else.
-    document.body.append(poster);
-    poster.showModal();
-  });
+  printBtn.addEventListener('click', () =>
+    void actQ(printBtn, error, async () => {
+      staticUrl = q.poster_enabled ? (await fetchPosterCode(q.id)).url : null;
+      renderPoster();
+      // Directly in <body> while open, so that printing can leave out everything else.
+      document.body.append(poster);
+      poster.showModal();
+    }),
+  );
   poster.addEventListener('close', () => {
     poster.remove();
     if (printBtn.isConnected) printBtn.focus();
