@@ -5,19 +5,7 @@
  * after a gesture (or a kiosk flag), so everything here fails quietly.
  */
 
-let ctx: AudioContext | null = null;
-
-function audioContext(): AudioContext | null {
-  if (ctx) return ctx;
-  const Ctor = globalThis.AudioContext ?? (globalThis as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-  if (!Ctor) return null;
-  try {
-    ctx = new Ctor();
-  } catch {
-    return null;
-  }
-  return ctx;
-}
+import { audioContext } from './audio-context.js';
 
 /** Lets later sounds play: call on the first tap or key press. */
 export function unlockAudioOnFirstGesture(): void {

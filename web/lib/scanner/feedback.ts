@@ -6,6 +6,8 @@
  * silent rather than failing.
  */
 
+import { audioContext } from '../audio-context.js';
+
 type FeedbackKind = 'ok' | 'refused';
 
 interface Tone {
@@ -27,20 +29,7 @@ const VIBRATION: Readonly<Record<FeedbackKind, number[]>> = {
   refused: [120, 80, 120],
 };
 
-let ctx: AudioContext | null = null;
 let muted = false;
-
-function audioContext(): AudioContext | null {
-  if (ctx) return ctx;
-  const Ctor = globalThis.AudioContext ?? (globalThis as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-  if (!Ctor) return null;
-  try {
-    ctx = new Ctor();
-  } catch {
-    return null;
-  }
-  return ctx;
-}
 
 /** Call from a user gesture (tap, key): lets later beeps play. */
 function unlockAudio(): void {
