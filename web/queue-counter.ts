@@ -21,6 +21,7 @@ import { byId, initPage, show, showError } from './lib/page.js';
 import {
   callNext,
   fetchBoard,
+  setCounterOpen,
   fetchQueue,
   fetchQueues,
   takeTicket,
@@ -311,7 +312,34 @@ function pickCounter(id: string): void {
   show(byId('issue-box'));
   renderCurrent();
   renderWaiting();
+  renderOpen();
+  // Someone is at this counter now: it counts in the wait shown to visitors.
+  if (!counter.open) void changeOpen(id, true).catch((err: unknown) => showError(errorBox, err));
 }
+
+// ---- open or closed -----------------------------------------------------------------------
+
+/** Whether this counter is staffed: the wait visitors are shown counts open counters only. */
+function renderOpen(): void {
+  const c = queue?.counters.find((x) => x.id === counterId);
+  if (!c) return;
+  setText(byId('counter-open-state'), c.open ? 'counter.isOpen' : 'counter.isClosed');
+  setText(byId('counter-open'), c.open ? 'counter.closeCounter' : 'counter.openCounter');
+  byId('counter-open-box').dataset.open = String(c.open);
+  show(byId('counter-open-box'));
+}
+
+async function changeOpen(id: string, open: boolean): Promise<void> {
+  const updated = await setCounterOpen(id, open);
+  const c = queue?.counters.find((x) => x.id === id);
+  if (c) c.open = updated.open;
+  renderOpen();
+}
+
+byId('counter-open').addEventListener('click', () => {
+  const c = queue?.counters.find((x) => x.id === counterId);
+  if (c) void changeOpen(c.id, !c.open).catch((err: unknown) => showError(errorBox, err));
+});
 
 async function openQueue(id: string): Promise<void> {
   queue = await fetchQueue(id);

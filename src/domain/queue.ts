@@ -32,6 +32,8 @@ export interface QueueCounter {
   name: string;
   position: number;
   serviceIds: string[];
+  /** Staffed now; the wait estimate counts open counters only. */
+  open: boolean;
 }
 
 export interface Queue {

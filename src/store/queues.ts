@@ -108,12 +108,27 @@ export class QueuesRepo {
       .where('queue_counter_services.counter_id', 'in', rows.map((r) => r.id))
       .orderBy('queue_services.position')
       .execute();
-    return rows.map((r) => ({ id: r.id, queueId: r.queue_id, name: r.name, position: Number(r.position), serviceIds: links.filter((l) => l.counter_id === r.id).map((l) => l.service_id) }));
+    return rows.map((r) => ({
+      id: r.id,
+      queueId: r.queue_id,
+      name: r.name,
+      position: Number(r.position),
+      serviceIds: links.filter((l) => l.counter_id === r.id).map((l) => l.service_id),
+      open: Number(r.open) === 1,
+    }));
   }
 
   async service(id: string, db: Kysely<Database> = this.db): Promise<QueueService | undefined> {
     const r = await db.selectFrom('queue_services').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toQueueService(r);
+  }
+
+  /** Opens or closes a counter and bumps the board's version, in the caller's unit; false when no such counter. */
+  async setCounterOpen(counterId: string, open: boolean, trx: Kysely<Database>): Promise<boolean> {
+    const r = await trx.updateTable('queue_counters').set({ open: open ? 1 : 0 }).where('id', '=', counterId).returning('queue_id').executeTakeFirst();
+    if (!r) return false;
+    await this.bumpBoard(r.queue_id, trx);
+    return true;
   }
 
   async counter(id: string): Promise<QueueCounter | undefined> {

@@ -316,6 +316,8 @@ export interface QueueCountersTable {
   queue_id: string;
   name: string;
   position: number;
+  /** 1 while staffed (the wait estimate counts these), 0 when closed. */
+  open: Generated<number>;
 }
 
 export interface QueueCounterServicesTable {

@@ -518,16 +518,22 @@ export class TicketsRepo {
         .execute(),
       this.db
         .selectFrom('queue_counter_services as cs')
+        .innerJoin('queue_counters as oc', 'oc.id', 'cs.counter_id')
         .select((eb) => [
           eb.fn.countAll<number>().as('n'),
           eb
             .selectFrom('tickets as b')
             .select((e) => e.fn.count<number>('b.counter_id').distinct().as('busy'))
             .where('b.status', '=', 'called')
-            .where('b.counter_id', 'in', eb.selectFrom('queue_counter_services as x').select('x.counter_id').where('x.service_id', '=', serviceId))
+            .where(
+              'b.counter_id',
+              'in',
+              eb.selectFrom('queue_counter_services as x').innerJoin('queue_counters as xc', 'xc.id', 'x.counter_id').select('x.counter_id').where('x.service_id', '=', serviceId).where('xc.open', '=', 1),
+            )
             .as('busy'),
         ])
         .where('cs.service_id', '=', serviceId)
+        .where('oc.open', '=', 1)
         .executeTakeFirstOrThrow(),
     ]);
     return {

@@ -412,7 +412,7 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
     expect(csp).toEqual([]);
   });
 
-  it('a priority ticket issued at the counter goes before everyone waiting, and the box does not stay ticked', async () => {
+  it('a priority ticket issued at the counter goes before everyone waiting, and the box does not stay ticked; the counter opens and closes', async () => {
     const q = await place('Post Office', [{ name: 'Parcels', prefix: 'P' }], [{ name: 'Counter 3', services: ['P'] }]);
     await joinByApi(q, 'P');
     const c = await counter();
@@ -431,6 +431,17 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
     expect(await ahead(walkIn)).toBe('0');
     await c.keyboard.press('n');
     await expect.poll(() => text(walkIn, 'called-heading')).toBe('Your turn — Counter 3');
+
+    // The counter is open while staff work at it; closing it takes it out of the wait visitors are shown.
+    expect(await text(c, 'counter-open-state')).toBe('Open: counted in the wait visitors are shown.');
+    await c.getByTestId('counter-open').click();
+    await expect.poll(() => text(c, 'counter-open-state')).toBe('Closed: not counted in the wait visitors are shown.');
+    expect(await text(c, 'counter-open')).toBe('Open this counter');
+    expect((await call<Place & { counters: { open: boolean }[] }>(admin, 'GET', `/api/v1/queues/${q.id}`)).counters[0]!.open).toBe(false);
+    // Picking it again (a reload: staff are back) opens it.
+    await c.reload();
+    await expect.poll(() => text(c, 'counter-open-state')).toBe('Open: counted in the wait visitors are shown.');
+    expect((await call<Place & { counters: { open: boolean }[] }>(admin, 'GET', `/api/v1/queues/${q.id}`)).counters[0]!.open).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 

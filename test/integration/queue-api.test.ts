@@ -311,6 +311,24 @@ describe.each(dialects)('queue API on $name', ({ database }) => {
     expect(calls).toEqual([p1.number, p2.number, a1.number, a2.number]);
   });
 
+  it('counts only open counters in the wait: closing one of two serving counters lengthens the expected wait', async () => {
+    const both = await ok(as(admin), 'POST', '/api/v1/queues', { name: 'Two desks', services: [{ name: 'Deposits', prefix: 'A' }], counters: [{ name: 'Desk 1', services: ['A'] }, { name: 'Desk 2', services: ['A'] }] }, 201);
+    await ok(as(admin), 'PUT', `/api/v1/queues/${both.id}/staff/${staff.id}`);
+    expect(both.counters.map((c: Json) => c.open)).toEqual([true, true]);
+    let last: Json = {};
+    for (let i = 0; i < 4; i++) last = await join(both.id, both.services[0].id);
+    const before = (await ticket(last)).eta_seconds as number;
+    expect(await ok(as(staff), 'PATCH', `/api/v1/counters/${both.counters[1].id}`, { open: false })).toMatchObject({ id: both.counters[1].id, open: false });
+    const after = (await ticket(last)).eta_seconds as number;
+    expect(after).toBeGreaterThan(before);
+    expect((await ok(as(staff), 'GET', `/api/v1/queues/${both.id}`)).counters.map((c: Json) => c.open)).toEqual([true, false]);
+    await ok(as(staff), 'PATCH', `/api/v1/counters/${both.counters[1].id}`, { open: true });
+    expect((await ticket(last)).eta_seconds).toBe(before);
+    await refused(403, 'forbidden', as(otherStaff), 'PATCH', `/api/v1/counters/${both.counters[1].id}`, { open: false });
+    await refused(404, 'not_found', as(staff), 'PATCH', '/api/v1/counters/no-such-counter', { open: false });
+    await refused(400, 'invalid_request', as(staff), 'PATCH', `/api/v1/counters/${both.counters[1].id}`, { open: 'no' });
+  });
+
   it('answers 400, never 500, to wrong-typed input in every body field', async () => {
     const q = await place();
     const A = q.services[0].id;

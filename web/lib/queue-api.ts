@@ -70,6 +70,7 @@ export const fetchBoard = (id: string) => showApi<BoardView>(id, `/api/v1/queues
 export const fetchEntranceCode = (id: string) => showApi<EntranceCode>(id, `/api/v1/queues/${enc(id)}/entrance-code`);
 
 
+export const setCounterOpen = (counterId: string, open: boolean) => api<QueueView['counters'][number]>('PATCH', `/api/v1/counters/${enc(counterId)}`, { open });
 export const callNext = (counterId: string) => api<{ ticket: TicketView }>('POST', `/api/v1/counters/${enc(counterId)}/call`);
 type StaffAction = 'recall' | 'done' | 'no-show';
 export const ticketAction = (id: string, action: StaffAction) => api<{ ticket: TicketView }>('POST', `/api/v1/tickets/${enc(id)}/${action}`);

@@ -3,7 +3,7 @@ import { principalOf } from '../../auth/http-auth.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
 import { queueCallerOf } from './queue-device-auth.js';
-import { BoardView, EntranceCode, JoinInfo, JoinQuery, PosterCode, QueueBody, QueueDeviceBody, QueueDeviceParams, QueueParams, QueuePatch, QueueServiceParams, QueueStaffList, QueueUserParams, ServicePatch, ServiceView, StaffChange } from './queue-schemas.js';
+import { BoardView, CounterPatch, CounterView, EntranceCode, JoinInfo, JoinQuery, PosterCode, QueueBody, QueueDeviceBody, QueueDeviceParams, QueueParams, QueuePatch, QueueServiceParams, QueueStaffList, QueueUserParams, ServicePatch, ServiceView, StaffChange } from './queue-schemas.js';
 import type { QueueService } from './queue-service.js';
 
 const TAGS = ['queue'];
@@ -121,6 +121,20 @@ export function queueStaffRoutes(app: App, queues: QueueService): void {
       },
     },
     async (req) => queues.setOpen(principalOf(req).user, req.params.id, req.params.service_id, req.body.open),
+  );
+
+  app.patch(
+    '/counters/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Open (staffed) or close a counter: the wait estimate counts open counters only',
+        params: QueueParams,
+        body: CounterPatch,
+        response: { 200: CounterView, ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') },
+      },
+    },
+    async (req) => queues.setCounterOpen(principalOf(req).user, req.params.id, req.body.open),
   );
 }
 

@@ -53,7 +53,7 @@ export const ServiceView = Type.Object({
   open: Type.Boolean(),
 });
 export type ServiceView = Static<typeof ServiceView>;
-export const CounterView = Type.Object({ id: Type.String(), name: Type.String(), service_ids: Type.Array(Type.String()) });
+export const CounterView = Type.Object({ id: Type.String(), name: Type.String(), service_ids: Type.Array(Type.String()), open: Type.Boolean({ description: 'staffed now: the wait estimate counts open counters only' }) });
 export type CounterView = Static<typeof CounterView>;
 export const QueueView = Type.Object(
   {
@@ -71,6 +71,7 @@ export type QueueView = Static<typeof QueueView>;
 export const QueueParams = Type.Object({ id: Id });
 export const QueueUserParams = Type.Object({ id: Id, user_id: Id });
 export const QueueServiceParams = Type.Object({ id: Id, service_id: Id });
+export const CounterPatch = Type.Object({ open: Type.Boolean({ description: 'open (staffed) or close the counter' }) }, { additionalProperties: false });
 export const ServicePatch = Type.Object({ open: Type.Boolean({ description: 'open or close the service for new tickets' }) }, { additionalProperties: false });
 export const StaffChange = Type.Object({ queue_id: Type.String(), user_id: Type.String(), staff: Type.Boolean() });
 export const QueueStaffList = Type.Object({ staff: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), email: Type.String(), created_at: Type.Integer() })) });

@@ -13,11 +13,11 @@ import type { QueuesRepo } from '../../store/queues.js';
 import type { TicketsRepo } from '../../store/tickets.js';
 import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { User, UsersRepo } from '../../store/users.js';
-import { callerAccess, placesOf, shownQueue, staffedQueue, type QueueCaller } from './queue-access.js';
+import { callerAccess, placesOf, shownQueue, staffedCounter, staffedQueue, type QueueCaller } from './queue-access.js';
 import { QUEUE_DEVICE_TOKEN_PREFIX } from './queue-device-auth.js';
 import { boardChannel, type QueueLive } from './queue-live.js';
-import type { BoardView, EntranceCode, JoinInfo, PosterCode, QueueBody, QueueDeviceBody, QueueDeviceView, QueueStaffList, ServiceView } from './queue-schemas.js';
-import { queueView, serviceView } from './queue-views.js';
+import type { BoardView, CounterView, EntranceCode, JoinInfo, PosterCode, QueueBody, QueueDeviceBody, QueueDeviceView, QueueStaffList, ServiceView } from './queue-schemas.js';
+import { counterView, queueView, serviceView } from './queue-views.js';
 
 export interface QueueDeps {
   queues: QueuesRepo;
@@ -67,7 +67,7 @@ export class QueueService {
     const counters = body.counters.map((c, i) => {
       const unknown = c.services.find((p) => !byPrefix.has(p));
       if (unknown !== undefined) throw new AppError('invalid_request', `counter "${c.name.slice(0, 80)}" names no service with prefix ${unknown}`);
-      return { id: randomUuid(this.d.random), queueId: id, name: c.name, position: i, serviceIds: [...new Set(c.services)].map((p) => byPrefix.get(p)!) };
+      return { id: randomUuid(this.d.random), queueId: id, name: c.name, position: i, serviceIds: [...new Set(c.services)].map((p) => byPrefix.get(p)!), open: true };
     });
     const place: QueuePlace = { id, name: body.name, timezone, entranceKey: newEntranceKey(this.d.random), version: 1, createdBy: userId, createdAt: this.d.clock.now(), posterEnabled: false, services, counters };
     await this.d.units.execute((unit) => this.d.queues.insert(place, unit.db));
@@ -112,6 +112,18 @@ export class QueueService {
     if (!changed) throw new AppError('not_found', 'no such service in this queue');
     this.d.channels.publishBoard(queueId);
     return serviceView((await this.d.queues.service(serviceId))!);
+  }
+
+  /** A counter is opened (staffed) or closed: the services it serves get a new pace, the board shows it. */
+  async setCounterOpen(user: User, counterId: string, open: boolean): Promise<CounterView> {
+    const c = await staffedCounter(this.d.queues, user, counterId);
+    await this.d.units.execute((unit) => this.d.queues.setCounterOpen(c.id, open, unit.db));
+    for (const serviceId of c.serviceIds) {
+      this.d.channels.refreshPace(serviceId);
+      this.d.channels.publishLine(serviceId);
+    }
+    this.d.channels.publishBoard(c.queueId);
+    return counterView((await this.d.queues.counter(c.id))!);
   }
 
   async entranceCode(caller: QueueCaller, queueId: string): Promise<EntranceCode> {

@@ -17,7 +17,7 @@ export const serviceView = (s: QueueService): ServiceView => ({
   open: s.open,
 });
 
-export const counterView = (c: QueueCounter): CounterView => ({ id: c.id, name: c.name, service_ids: c.serviceIds });
+export const counterView = (c: QueueCounter): CounterView => ({ id: c.id, name: c.name, service_ids: c.serviceIds, open: c.open });
 
 export const queueView = (p: QueuePlace): QueueView => ({ id: p.id, name: p.name, timezone: p.timezone, services: p.services.map(serviceView), counters: p.counters.map(counterView), poster_enabled: p.posterEnabled });
 

@@ -48,6 +48,8 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('queue_id', 'text', (c) => c.notNull().references('queues.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('position', 'integer', (c) => c.notNull())
+    // Staffed now: the wait estimate counts open counters only.
+    .addColumn('open', 'integer', (c) => c.notNull().defaultTo(1))
     .execute();
   await db.schema.createIndex('queue_counters_queue').on('queue_counters').column('queue_id').execute();
 
