@@ -28,7 +28,7 @@ import { eventsPlugin } from '../flows/events/events-plugin.js';
 import { attendancePlugin } from '../flows/attendance/attendance-plugin.js';
 import { queuePlugin } from '../flows/queue/queue-plugin.js';
 import { webhooksPlugin } from '../webhooks/webhooks-plugin.js';
-import { pushPlugin, ticketAuthFrom } from '../notifications/push-plugin.js';
+import { pushPlugin } from '../notifications/push-plugin.js';
 import type { App } from './types.js';
 
 /**
@@ -106,7 +106,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   await app.register(attendancePlugin, { prefix: '/api/v1', attendance: s.attendance, devices: s.checkin.devices });
   await app.register(queuePlugin, { prefix: '/api/v1', queue: s.queue });
   await app.register(webhooksPlugin, { prefix: '/api/v1', service: s.webhooks.service, owners: s.webhooks.owners });
-  await app.register(pushPlugin, { prefix: '/api/v1', push: s.notifications.push, tickets: ticketAuthFrom((id, token) => s.queue.tickets.get(id, token)) });
+  await app.register(pushPlugin, { prefix: '/api/v1', push: s.notifications.push, tickets: { verify: (id, token) => s.queue.tickets.holds(id, token) } });
   app.get('/v1/live', { schema: { hide: true } }, async (_req, reply) =>
     reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
   );

@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
 import { errorResponses } from '../http/schemas.js';
 import type { App } from '../http/types.js';
 import { ticketPushOwner } from './push-owner.js';
@@ -9,17 +9,6 @@ import { PushKey, PushSubscriptionBody, TicketPushParams, TicketPushQuery } from
 export interface TicketAuth {
   verify(ticketId: string, token: string): Promise<boolean>;
 }
-
-/**
- * A TicketAuth from a read that answers `not_found` for a wrong token (the
- * queue's `GET /tickets/{id}`): any other error goes to the caller.
- */
-export const ticketAuthFrom = (read: (ticketId: string, token: string) => Promise<unknown>): TicketAuth => ({
-  verify: (ticketId, token) => read(ticketId, token).then(
-    () => true,
-    (err: unknown) => (isAppError(err) && err.code === 'not_found' ? false : Promise.reject(err)),
-  ),
-});
 
 export interface PushPluginOptions {
   push: PushService;

@@ -76,6 +76,11 @@ export class TicketService {
     return { ...(await this.view(ticket.id, { grants: [ticketGrant(tokenHash)] })), token };
   }
 
+  /** True when `token` is the ticket's (one indexed read; for the push routes). */
+  holds(ticketId: string, token: string): Promise<boolean> {
+    return this.d.tickets.holds(ticketId, sha256(token));
+  }
+
   /** The holder's page. */
   async get(ticketId: string, token: string): Promise<TicketView> {
     const hash = await heldTicket(this.d.tickets, ticketId, token);

@@ -1,8 +1,8 @@
 /** The event page's scanner devices: provisioned by scanning a QR shown here once, and revocable. */
-import QRCode from 'qrcode';
 import { deviceScannerUrl, listDevices, provisionDevice, revokeDevice, type Device } from '../admin-events-api.js';
 import { setText, t } from '../i18n.js';
 import { copyRow } from './copy-row.js';
+import { qrCanvas } from './qr-canvas.js';
 import { alertBox, button, card, cell, field, h, table } from './dom.js';
 import { act } from './event-errors.js';
 import type { EventState, Part } from './event-state.js';
@@ -25,12 +25,7 @@ export function devicesCard(st: EventState): Part {
 
   function showProvisioned(d: Device): void {
     const url = deviceScannerUrl(location.origin, d.token ?? '');
-    const canvas = h('canvas', { class: 'ev-qr', 'data-testid': 'device-qr', 'data-qr-text': url, role: 'img', 'aria-label': t('events.devices.qrLabel', { name: d.name }) });
-    void QRCode.toCanvas(canvas, url, { errorCorrectionLevel: 'M', margin: 4, width: 480, color: { dark: '#000000', light: '#ffffff' } }).then(() => {
-      canvas.style.removeProperty('width');
-      canvas.style.removeProperty('height');
-      canvas.dataset.ready = 'true';
-    });
+    const canvas = qrCanvas(url, { testid: 'device-qr', label: t('events.devices.qrLabel', { name: d.name }) });
     const done = button('admin.created.done', 'button secondary');
     done.addEventListener('click', () => {
       provisioned.hidden = true;

@@ -4,25 +4,15 @@
  * once; each can be revoked, which ends its board at once. And the place's
  * printed poster: a static code, off by default, whose cost is said plainly.
  */
-import QRCode from 'qrcode';
 import { fetchPosterCode, fetchQueueDevices, provisionQueueDevice, revokeQueueDevice, setPosterEnabled, type NewQueueDevice, type Poster, type Queue, type QueueDevice } from '../admin-queues-api.js';
 import { setText, t, type MessageKey } from '../i18n.js';
 import { copyRow } from '../admin-events/copy-row.js';
+import { qrCanvas } from '../admin-events/qr-canvas.js';
 import { alertBox, button, card, cell, field, h, table } from '../admin-events/dom.js';
 import { timeEl } from '../admin-events/format.js';
 import { actQ, showQueueErr } from './queue-errors.js';
 
 type Part = { el: HTMLElement; render: () => void };
-
-function qrCanvas(url: string, testid: string, label: string, width = 480): HTMLCanvasElement {
-  const canvas = h('canvas', { class: 'ev-qr q-qr', 'data-testid': testid, 'data-qr-text': url, role: 'img', 'aria-label': label });
-  void QRCode.toCanvas(canvas, url, { errorCorrectionLevel: 'M', margin: 4, width, color: { dark: '#000000', light: '#ffffff' } }).then(() => {
-    canvas.style.removeProperty('width');
-    canvas.style.removeProperty('height');
-    canvas.dataset.ready = 'true';
-  });
-  return canvas;
-}
 
 export function devicesCard(q: Queue): Part & { start: () => void } {
   const error = alertBox('queue-devices-error');
@@ -54,7 +44,7 @@ export function devicesCard(q: Queue): Part & { start: () => void } {
     provisioned.replaceChildren(
       h('h3', { i18n: 'queues.devices.provisioned', vars: { name: d.name } }),
       h('p', { i18n: d.kind === 'kiosk' ? 'queues.devices.openThisKiosk' : 'queues.devices.openThis' }),
-      qrCanvas(d.url, 'queue-device-qr', t('queues.devices.qrLabel', { name: d.name })),
+      qrCanvas(d.url, { testid: 'queue-device-qr', label: t('queues.devices.qrLabel', { name: d.name }), className: 'ev-qr q-qr' }),
       copyRow('queues.devices.url', d.url, 'queue-device-url'),
       h('p', { class: 'secret-warning', role: 'note', i18n: 'queues.devices.tokenWarning' }),
       done,
@@ -144,7 +134,7 @@ export function posterCard(q: Queue): Part & { start: () => void } {
     }
     box.replaceChildren(
       h('p', { i18n: 'queues.staticPoster.on', 'data-testid': 'queue-poster-on' }),
-      qrCanvas(poster.url, 'queue-poster-qr', t('queues.staticPoster.qrLabel', { name: q.name }), 720),
+      qrCanvas(poster.url, { testid: 'queue-poster-qr', label: t('queues.staticPoster.qrLabel', { name: q.name }), width: 720, className: 'ev-qr q-qr' }),
       copyRow('queues.staticPoster.url', poster.url, 'queue-poster-url'),
       cost,
     );

@@ -5,12 +5,12 @@
  * (fetched again when the code rotates), with a print view for a poster;
  * its display boards and kiosks, and its static printed poster (devices-card.ts).
  */
-import QRCode from 'qrcode';
 import { listUsers } from '../admin-events-api.js';
 import { fetchPosterCode, boardUrl, counterUrl, getEntranceCode, getQueue, getQueueStaff, setQueueStaff, setServiceOpen, type Entrance, type Queue, type StaffList } from '../admin-queues-api.js';
 import type { User } from '../api.js';
 import { getLocale, setText, t, type MessageKey } from '../i18n.js';
 import { copyRow } from '../admin-events/copy-row.js';
+import { qrCanvas } from '../admin-events/qr-canvas.js';
 import { alertBox, button, card, cell, field, h, table } from '../admin-events/dom.js';
 import { view } from '../admin-events/view-state.js';
 import { devicesCard, posterCard } from './devices-card.js';
@@ -158,15 +158,7 @@ function entranceCard(q: Queue): Part & { start: () => void } {
   let staticUrl: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const qr = (url: string, testid: string, width: number) => {
-    const canvas = h('canvas', { class: 'ev-qr q-qr', 'data-testid': testid, 'data-qr-text': url, role: 'img', 'aria-label': t('queues.entrance.qrLabel', { name: q.name }) });
-    void QRCode.toCanvas(canvas, url, { errorCorrectionLevel: 'M', margin: 4, width, color: { dark: '#000000', light: '#ffffff' } }).then(() => {
-      canvas.style.removeProperty('width');
-      canvas.style.removeProperty('height');
-      canvas.dataset.ready = 'true';
-    });
-    return canvas;
-  };
+  const qr = (url: string, testid: string, width: number) => qrCanvas(url, { testid, label: t('queues.entrance.qrLabel', { name: q.name }), width, className: 'ev-qr q-qr' });
 
   function render(): void {
     if (!current) {
