@@ -14,7 +14,8 @@ export interface PhoneSpec {
 
 export interface PhoneSetup {
   cmd: 'connect';
-  url: string;
+  /** The nodes: phone i of this process talks to urls[i % urls.length]. */
+  urls: string[];
   phones: PhoneSpec[];
   localAddresses: string[];
   /** Sockets opening at once. */

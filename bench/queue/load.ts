@@ -1,6 +1,9 @@
 /**
- * The queue's `load` phase (bench/queue/run.ts): one node on SQLite, the built
- * server in its own process (bench/support/server-process.ts).
+ * The queue's `load` phases (bench/queue/run.ts): `load`, one node on SQLite,
+ * and `load-two-nodes`, two nodes sharing Postgres (a fresh database) and
+ * Redis; the built server in its own process per node
+ * (bench/support/server-process.ts). With two nodes, joins, calls and phones
+ * alternate between them, so half the phones hear of a call through Redis.
  *
  * 1. A place with 2 services and 10 counters (odd counters serve B, even A).
  *    BENCH_QUEUE_TICKETS tickets join at BENCH_QUEUE_JOIN_RATE per second on
@@ -28,6 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clockMs, percentile, startLoopDelay } from '../live/common.js';
+import { createTestDatabase } from '../../test/support/postgres.js';
 import { BENCH_ADMIN, startBenchServer, type BenchServer } from '../support/server-process.js';
 import type { CallRecord, PhoneCommand, PhoneMessage, PhonesCallStats, PhonesCheck, PhoneSpec } from './load-common.js';
 
@@ -46,6 +50,8 @@ export const LOAD_KNOBS = [
   'BENCH_CONCURRENCY',
   'BENCH_SERVER',
   'BENCH_SERVER_NODE_ARGS',
+  'BENCH_PG_URL',
+  'SCANPASS_REDIS_URL',
 ];
 
 const cfg = {
@@ -60,7 +66,13 @@ const cfg = {
   addresses: 8,
   server: process.env.BENCH_SERVER === 'tsx' ? ('tsx' as const) : ('dist' as const),
   serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  redisUrl: process.env.SCANPASS_REDIS_URL ?? 'redis://127.0.0.1:6379',
 };
+
+/** Where the load runs: one node on SQLite, or two nodes sharing Postgres and Redis. */
+export type Topology = 'one-node' | 'two-nodes';
+const TOPOLOGY_TITLE: Record<Topology, string> = { 'one-node': 'one node, SQLite', 'two-nodes': 'two nodes, Postgres + Redis' };
 export const LOAD_TARGETS = { phoneP99Ms: 100, callP99Ms: 20, joinRate: 500, joinP99Ms: 25 };
 
 const log = (line: string) => process.stdout.write(`[bench:queue ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -83,11 +95,12 @@ function stats(xs: ArrayLike<number>): Stats {
 // ------------------------------------------------------------------ HTTP
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-let baseUrl = '';
+/** The nodes' URLs; admin work goes to the first. */
+let nodes: string[] = [];
 
-function request(method: string, pathName: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: string }> {
+function request(url: string, method: string, pathName: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const u = new URL(baseUrl);
+  const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request(
       { agent, host: u.hostname, port: u.port, method, path: pathName, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
@@ -106,13 +119,13 @@ function request(method: string, pathName: string, headers: Record<string, strin
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 async function api(auth: Record<string, string>, method: string, p: string, body?: unknown, expect = 200): Promise<Json> {
-  const r = await request(method, p, auth, body);
+  const r = await request(nodes[0]!, method, p, auth, body);
   if (r.status !== expect) throw new Error(`${method} ${p}: ${r.status} ${r.body.slice(0, 300)}`);
   return JSON.parse(r.body) as Json;
 }
 
 async function signInAdmin(): Promise<Record<string, string>> {
-  const res = await fetch(`${baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_ADMIN) });
+  const res = await fetch(`${nodes[0]}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_ADMIN) });
   if (!res.ok) throw new Error(`sign-in failed: ${res.status}`);
   const body = (await res.json()) as { csrf_token: string };
   return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': body.csrf_token };
@@ -201,7 +214,7 @@ async function joins(place: Place, code: () => string, count: number, rate: numb
     const service = place.services[i % place.services.length]!;
     const sent = clockMs();
     try {
-      const r = await request('POST', `/api/v1/queues/${place.id}/tickets`, {}, { service_id: service.id, entrance_code: code() });
+      const r = await request(nodes[i % nodes.length]!, 'POST', `/api/v1/queues/${place.id}/tickets`, {}, { service_id: service.id, entrance_code: code() });
       const done = clockMs();
       if (r.status !== 201) return { ms: done - scheduled, fromSendMs: done - sent, status: r.status, error: r.body.slice(0, 200) };
       const t = JSON.parse(r.body) as Json;
@@ -230,7 +243,7 @@ async function calls(admin: Record<string, string>, place: Place, count: number,
     const counter = place.counters[k % place.counters.length]!;
     const sent = clockMs();
     try {
-      const r = await request('POST', `/api/v1/counters/${counter.id}/call`, admin);
+      const r = await request(nodes[k % nodes.length]!, 'POST', `/api/v1/counters/${counter.id}/call`, admin);
       const done = clockMs();
       if (r.status !== 200) return { ms: done - scheduled, fromSendMs: done - sent, status: r.status, error: r.body.slice(0, 200) };
       const t = (JSON.parse(r.body) as { ticket: Json }).ticket;
@@ -306,7 +319,8 @@ class PhoneProc {
 // ------------------------------------------------------------------ the phase
 
 export interface LoadReport {
-  config: typeof cfg;
+  topology: Topology;
+  config: Omit<typeof cfg, 'pgUrl' | 'redisUrl'>;
   targets: typeof LOAD_TARGETS;
   machine: { cpuModel: string; cpus: number; uptimeBefore: string; uptimeAfter: string; loadBefore: number[]; loadAfter: number[] };
   join: { tickets: number; ok: number; refused: Record<string, number>; firstError?: string; targetRate: number; achievedRate: number; maxScheduleLagMs: number; latencyMs: Stats; fromSendMs: Stats; serverCpuSeconds: number };
@@ -346,19 +360,43 @@ const tally = (xs: { status: number }[], ok: number) => {
   return out;
 };
 
-export async function runLoad(): Promise<{ report: LoadReport; md: string[] }> {
+/** Starts the nodes: one on SQLite, or two on a fresh Postgres database and Redis (the first migrates it). */
+async function startNodes(topology: Topology): Promise<{ servers: BenchServer[]; stop: () => Promise<void> }> {
+  const common = { from: cfg.server, nodeArgs: cfg.serverNodeArgs };
+  if (topology === 'one-node') {
+    const server = await startBenchServer({ name: 'queue', ...common });
+    return { servers: [server], stop: () => server.stop() };
+  }
+  const db = await createTestDatabase(cfg.pgUrl, 'scanpass_bench');
+  const servers: BenchServer[] = [];
+  const stop = async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await db.drop();
+  };
+  try {
+    for (const name of ['queue-a', 'queue-b']) servers.push(await startBenchServer({ name, ...common, env: { SCANPASS_DATABASE_URL: db.url, SCANPASS_REDIS_URL: cfg.redisUrl } }));
+  } catch (err) {
+    await stop();
+    throw new Error(`two nodes over Postgres (${cfg.pgUrl}) and Redis (${cfg.redisUrl}) did not start: ${(err as Error).message}`);
+  }
+  return { servers, stop };
+}
+
+export async function runLoad(topology: Topology): Promise<{ report: LoadReport; md: string[] }> {
   const cpuModel = os.cpus()[0]?.model ?? 'unknown';
   const uptimeBefore = uptime();
   const loadBefore = os.loadavg().map(r2);
   log(`load: ${cpuModel}, ${os.cpus().length} cores; ${uptimeBefore}`);
   if (cfg.callRate * cfg.seconds >= cfg.tickets) throw new Error(`BENCH_QUEUE_TICKETS (${cfg.tickets}) must exceed the calls (${cfg.callRate * cfg.seconds})`);
   const driverLoop = startLoopDelay();
-  let server: BenchServer | undefined;
+  let cluster: Awaited<ReturnType<typeof startNodes>> | undefined;
   const procs: PhoneProc[] = [];
   try {
-    server = await startBenchServer({ name: 'queue', from: cfg.server, nodeArgs: cfg.serverNodeArgs });
-    baseUrl = server.url;
-    log(`load: server at ${server.url} (${cfg.server}${cfg.serverNodeArgs.length ? ` ${cfg.serverNodeArgs.join(' ')}` : ''})`);
+    cluster = await startNodes(topology);
+    const servers = cluster.servers;
+    nodes = servers.map((s) => s.url);
+    const serverCpu = () => servers.reduce((a, s) => a + cpuSeconds(s.pid), 0);
+    log(`load (${TOPOLOGY_TITLE[topology]}): ${nodes.join(', ')} (${cfg.server}${cfg.serverNodeArgs.length ? ` ${cfg.serverNodeArgs.join(' ')}` : ''})`);
     const admin = await signInAdmin();
 
     // Warm-up: another place, not counted.
@@ -372,9 +410,9 @@ export async function runLoad(): Promise<{ report: LoadReport; md: string[] }> {
     const place = await createPlace(admin, 'Bench branch', cfg.tickets);
     const code = await entranceCode(admin, place.id);
     log(`load: ${cfg.tickets} tickets joining at ${cfg.joinRate}/s (open loop)`);
-    let cpu0 = cpuSeconds(server.pid);
+    let cpu0 = serverCpu();
     const j = await joins(place, code.current, cfg.tickets, cfg.joinRate);
-    const joinCpu = cpuSeconds(server.pid) - cpu0;
+    const joinCpu = serverCpu() - cpu0;
     code.stop();
     const joined = j.results.filter((r) => r.phone);
     const lastAnswerS = Math.max(...j.results.map((r, i) => i / cfg.joinRate + r.ms / 1000)); // from the first join's scheduled time
@@ -408,7 +446,7 @@ export async function runLoad(): Promise<{ report: LoadReport; md: string[] }> {
         }
       };
     const connected = await Promise.all(
-      procs.map((p, i) => p.ask({ cmd: 'connect', url: server!.url, phones: phones.slice(i * share, (i + 1) * share), localAddresses, concurrency: cfg.concurrency }, 'connected', 600_000)),
+      procs.map((p, i) => p.ask({ cmd: 'connect', urls: nodes, phones: phones.slice(i * share, (i + 1) * share), localAddresses, concurrency: cfg.concurrency }, 'connected', 600_000)),
     );
     const failed = connected.reduce((a, c) => a + c.failed, 0);
     const subscribe = { phones: connected.reduce((a, c) => a + c.connected, 0), failed, seconds: r2((clockMs() - subStart) / 1000), procs: procs.length };
@@ -420,9 +458,9 @@ export async function runLoad(): Promise<{ report: LoadReport; md: string[] }> {
     // 3. Calls.
     const nCalls = Math.round(cfg.callRate * cfg.seconds);
     log(`load: ${cfg.counters} counters calling ${cfg.callRate}/s in total for ${cfg.seconds} s (${nCalls} calls)`);
-    cpu0 = cpuSeconds(server.pid);
+    cpu0 = serverCpu();
     const c = await calls(admin, place, nCalls, cfg.callRate);
-    const callCpu = cpuSeconds(server.pid) - cpu0;
+    const callCpu = serverCpu() - cpu0;
     await sleep(2000);
     const records = c.results.flatMap((r) => (r.record ? [r.record] : []));
     const callReport: LoadReport['call'] = {
@@ -500,8 +538,10 @@ export async function runLoad(): Promise<{ report: LoadReport; md: string[] }> {
       correct: check.mismatched === 0 && neverApplied === 0 && callsWithoutFrame === 0,
     };
     const uptimeAfter = uptime();
+    const { pgUrl: _pg, redisUrl: _redis, ...config } = cfg;
     const report: LoadReport = {
-      config: cfg,
+      topology,
+      config,
       targets: LOAD_TARGETS,
       machine: { cpuModel, cpus: os.cpus().length, uptimeBefore, uptimeAfter, loadBefore, loadAfter: os.loadavg().map(r2) },
       join: joinReport,
@@ -516,7 +556,7 @@ export async function runLoad(): Promise<{ report: LoadReport; md: string[] }> {
   } finally {
     await Promise.all(procs.map((p) => p.exit()));
     killChildren();
-    await server?.stop();
+    await cluster?.stop();
   }
 }
 
@@ -526,11 +566,14 @@ function markdown(r: LoadReport): string[] {
   const { join: j, call: c, phones: p, check: k, verdict: v } = r;
   const busy = r.machine.loadBefore[0]! > 1 || r.machine.loadAfter[0]! > 3;
   return [
-    '## Load: joins, phones following their place, calls (one node, SQLite)',
+    `## Load: joins, phones following their place, calls (${TOPOLOGY_TITLE[r.topology]})`,
     '',
     `${r.machine.cpuModel}, ${r.machine.cpus} cores. Before: \`${r.machine.uptimeBefore}\`. After: \`${r.machine.uptimeAfter}\`.` +
       (busy ? ' The machine was shared with other work during this run (load average above): read the tails with that in mind.' : ''),
-    `Server: the built product (${r.config.server}) in its own process; ${r.subscribe.phones} phones, one WebSocket each, in ${r.subscribe.procs} processes; a place with 2 services and ${r.config.counters} counters.`,
+    (r.topology === 'one-node'
+      ? `Server: the built product (${r.config.server}) in its own process`
+      : `Servers: two nodes of the built product (${r.config.server}), each in its own process, sharing a fresh Postgres database and Redis; joins, calls and phones alternate between them (server CPU below is both nodes')`) +
+      `; ${r.subscribe.phones} phones, one WebSocket each, in ${r.subscribe.procs} processes; a place with 2 services and ${r.config.counters} counters.`,
     '',
     '| What | Count | p50 ms | p90 ms | p99 ms | max ms | Target | |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -26,6 +26,8 @@ import type { CallRecord, PhoneCommand, PhoneMessage, PhoneSetup, PhonesCallStat
 const send = (m: PhoneMessage) => process.send?.(m);
 
 interface Phone {
+  /** The node this phone talks to. */
+  url: string;
   id: string;
   token: string;
   service: string;
@@ -40,7 +42,6 @@ interface Phone {
   ws?: WebSocket;
 }
 
-let url = '';
 let phones: Phone[] = [];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 
@@ -72,7 +73,7 @@ function note(p: Phone, idx: number, from: number, to: number, t: number): void 
 
 // ------------------------------------------------------------------ HTTP
 
-function getJson(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+function getJson(url: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request({ agent, host: u.hostname, port: u.port, method: 'GET', path }, (res) => {
@@ -92,7 +93,7 @@ function getJson(path: string): Promise<{ status: number; body: Record<string, u
   });
 }
 
-const readTicket = (p: Phone) => getJson(`/api/v1/tickets/${p.id}?token=${encodeURIComponent(p.token)}`);
+const readTicket = (p: Phone) => getJson(p.url, `/api/v1/tickets/${p.id}?token=${encodeURIComponent(p.token)}`);
 
 // ------------------------------------------------------------------ frames
 
@@ -171,7 +172,7 @@ function onMessage(p: Phone, idx: number, raw: WebSocket.RawData): void {
 
 function connect(p: Phone, idx: number, live: { channel: string; token: string }, line: { channel: string; token: string }, localAddress: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/live`, { localAddress, perMessageDeflate: false });
+    const ws = new WebSocket(`${p.url.replace(/^http/, 'ws')}/v1/live`, { localAddress, perMessageDeflate: false });
     p.ws = ws;
     let settled = false;
     const done = (err?: Error) => {
@@ -199,9 +200,8 @@ function connect(p: Phone, idx: number, live: { channel: string; token: string }
 }
 
 async function connectAll(setup: PhoneSetup): Promise<void> {
-  url = setup.url;
   const started = clockMs();
-  phones = setup.phones.map((s) => ({ id: s.id, token: s.token, service: s.service, order: s.order, ahead: s.ahead, version: s.version, status: 'waiting', ticketVersion: 0, resyncing: false, gotTicket: false, gotLine: false }));
+  phones = setup.phones.map((s, i) => ({ url: setup.urls[i % setup.urls.length]!, id: s.id, token: s.token, service: s.service, order: s.order, ahead: s.ahead, version: s.version, status: 'waiting', ticketVersion: 0, resyncing: false, gotTicket: false, gotLine: false }));
   let next = 0;
   let connected = 0;
   let failed = 0;

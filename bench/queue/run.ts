@@ -10,6 +10,8 @@
  *   500/s, every ticket's phone follows its place over its own WebSocket,
  *   10 counters call 5 a second; join and call-next latency, and how long
  *   until every waiting phone shows its new `ahead`. About 2 minutes.
+ * - `load-two-nodes`: the same on two nodes sharing Postgres (a fresh
+ *   database on BENCH_PG_URL) and Redis (SCANPASS_REDIS_URL). About 3 minutes.
  *
  * Env: BENCH_ONLY (comma-separated phases; default all), BENCH_QUEUE_DAYS
  * (10 simulated days per place), BENCH_QUEUE_SEED (20261130),
@@ -67,7 +69,8 @@ function estimatorPhase(): PhaseOutput {
 /** Phases in the order they run. `load` needs the build (`prebench:queue`). */
 const PHASES: Record<string, () => PhaseOutput | Promise<PhaseOutput>> = {
   estimator: estimatorPhase,
-  load: runLoad,
+  load: () => runLoad('one-node'),
+  'load-two-nodes': () => runLoad('two-nodes'),
 };
 
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
