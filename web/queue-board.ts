@@ -192,11 +192,23 @@ async function watch(): Promise<void> {
     onStatus,
     renew: async () => (await fetchBoard(queueId!)).live.token,
     onError: (e) => {
-      // Refused for good (a renewal refused, access revoked): start again in a while; never give up,
-      // unless the device itself was revoked (then say so). A revocation is checked at once.
-      if (e.terminal) setTimeout(() => void watch().catch((err: unknown) => (isRevoked(err) ? revoked() : onStatus('reconnecting'))), e.code === 'access_revoked' ? 200 : 5000);
+      // Refused for good (a renewal refused, access revoked): start again in a while. A revocation is checked at once.
+      if (e.terminal) rewatch(e.code === 'access_revoked' ? 200 : 5000);
     },
   });
+}
+
+/** Starts watching again after `ms`; never gives up while the server is away, unless the device itself was revoked (then says so). */
+function rewatch(ms: number): void {
+  setTimeout(
+    () =>
+      void watch().catch((err: unknown) => {
+        if (isRevoked(err)) return revoked();
+        onStatus('reconnecting');
+        rewatch(5000);
+      }),
+    ms,
+  );
 }
 
 /** This screen's device token was revoked (or is unknown): it shows nothing of the place any more. */

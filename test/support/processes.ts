@@ -92,6 +92,20 @@ function harnessUrl(line: string): string | undefined {
   }
 }
 
+/** What every test node in a process starts with: the known admin (test-node.ts ADMIN), limits lifted, a short shutdown grace. */
+const TEST_NODE_ENV: Record<string, string> = {
+  SCANPASS_PORT: '0',
+  SCANPASS_HOST: '127.0.0.1',
+  SCANPASS_LOG_LEVEL: 'warn',
+  SCANPASS_ADMIN_EMAIL: 'admin@test.local',
+  SCANPASS_ADMIN_PASSWORD: 'correct horse battery',
+  SCANPASS_RATE_LIMIT_PER_MINUTE: '100000',
+  SCANPASS_LIVE_UPGRADES_PER_MINUTE: '100000',
+  SCANPASS_LIVE_MAX_SOCKETS_PER_ADDRESS: '100000',
+  SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '1000',
+  SCANPASS_SHUTDOWN_GRACE_SECONDS: '2',
+};
+
 /**
  * Starts test/support/harness-server.ts in its own Node process with the given
  * SCANPASS_* environment, and resolves once it prints its URL.
@@ -101,20 +115,7 @@ export async function spawnNode(env: Record<string, string>, opts: Pick<SpawnOpt
   const dataDir = env.SCANPASS_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-proc-'));
   return spawnServer(
     ['--import', 'tsx', path.join(ROOT, 'test/support/harness-server.ts')],
-    {
-      SCANPASS_PORT: '0',
-      SCANPASS_HOST: '127.0.0.1',
-      SCANPASS_DATA_DIR: dataDir,
-      SCANPASS_LOG_LEVEL: 'warn',
-      SCANPASS_ADMIN_EMAIL: 'admin@test.local',
-      SCANPASS_ADMIN_PASSWORD: 'correct horse battery',
-      SCANPASS_RATE_LIMIT_PER_MINUTE: '100000',
-      SCANPASS_LIVE_UPGRADES_PER_MINUTE: '100000',
-      SCANPASS_LIVE_MAX_SOCKETS_PER_ADDRESS: '100000',
-      SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '1000',
-      SCANPASS_SHUTDOWN_GRACE_SECONDS: '2',
-      ...env,
-    },
+    { ...TEST_NODE_ENV, SCANPASS_DATA_DIR: dataDir, ...env },
     {
       ...opts,
       urlIn: harnessUrl,
@@ -123,4 +124,15 @@ export async function spawnNode(env: Record<string, string>, opts: Pick<SpawnOpt
       },
     },
   );
+}
+
+/**
+ * The built product as an operator runs it (`node dist/src/main.js`), with the
+ * test defaults above and `env` on top; resolves once it logs "listening on".
+ * The caller owns SCANPASS_DATA_DIR, so a restart can reuse it.
+ */
+export async function spawnProduct(env: Record<string, string> & { SCANPASS_DATA_DIR: string }, opts: Pick<SpawnOptions, 'timeoutMs' | 'onStdoutLine'> = {}): Promise<NodeProcess> {
+  const main = path.join(ROOT, 'dist/src/main.js');
+  if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\``);
+  return spawnServer([main], { ...TEST_NODE_ENV, ...env }, { ...opts, urlIn: (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1] });
 }
