@@ -292,7 +292,7 @@ function showTicket(tk: TicketView): void {
   lineVersion = tk.line_version;
   renderTicket(tk);
   follow(tk);
-  void restorePush(tk.id);
+  void restorePush(tk);
 }
 
 let resyncing: Promise<void> | null = null;
@@ -517,9 +517,17 @@ byId('push-enable').addEventListener('click', () => {
     .finally(() => (b.disabled = false));
 });
 
-/** After a reload: say that notifications are on when this browser subscribed for this ticket. */
-async function restorePush(id: string): Promise<void> {
-  if (pushRemembered(id) && (await pushEnabled().catch(() => false))) showPush('enabled');
+/**
+ * After a reload: notifications this browser turned on for this ticket stay
+ * on. The subscription is sent again (no prompt: permission is granted), in
+ * case the browser renewed it while no worker could tell the server.
+ */
+async function restorePush(tk: TicketView): Promise<void> {
+  const finished = tk.status !== 'waiting' && tk.status !== 'called';
+  if (finished || !token || !pushRemembered(tk.id) || !(await pushEnabled().catch(() => false))) return;
+  showPush('enabled');
+  const state = await enablePush(tk.id, token).catch(() => 'failed' as const);
+  if (state !== 'enabled') showPush(state);
 }
 
 byId('new-number').addEventListener('click', () => {

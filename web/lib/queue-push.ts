@@ -17,6 +17,24 @@ export type PushState = 'enabled' | 'unsupported' | 'denied' | 'failed';
 const enc = encodeURIComponent;
 const pushPath = (ticketId: string, token: string) => `/api/v1/tickets/${enc(ticketId)}/push?token=${enc(token)}`;
 
+/*
+ * Where the worker finds the tickets it re-subscribes when the browser renews
+ * the subscription (`pushsubscriptionchange` in web/queue-sw.js, same names):
+ * cache storage, which the page and the worker share and which outlives the
+ * worker (the browser stops it when idle).
+ */
+const TICKETS_CACHE = 'scanpass-queue-push';
+const ticketKey = (ticketId: string) => `/queue-sw/tickets/${enc(ticketId)}`;
+
+async function keepTicket(ticketId: string, token: string): Promise<void> {
+  const cache = await caches.open(TICKETS_CACHE);
+  await cache.put(ticketKey(ticketId), new Response(JSON.stringify({ id: ticketId, token }), { headers: { 'content-type': 'application/json' } }));
+}
+
+async function forgetTicket(ticketId: string): Promise<void> {
+  await (await caches.open(TICKETS_CACHE)).delete(ticketKey(ticketId));
+}
+
 /** Whether this browser can take Web Push here (a secure context with service workers, PushManager and notifications). */
 export function pushSupported(): boolean {
   return window.isSecureContext && 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
@@ -66,6 +84,8 @@ export async function enablePush(ticketId: string, token: string): Promise<PushS
     }
     sub ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
     await api('PUT', pushPath(ticketId, token), sub.toJSON());
+    // Without it notifications still work, until the browser renews the subscription.
+    await keepTicket(ticketId, token).catch((err: unknown) => console.warn('web push: keeping the ticket for renewals', err));
     return 'enabled';
   } catch (err) {
     if (err instanceof ApiError) throw err;
@@ -78,6 +98,7 @@ export async function enablePush(ticketId: string, token: string): Promise<PushS
 /** Stops the ticket's notifications (the ticket is finished or the visitor turned them off). */
 export async function disablePush(ticketId: string, token: string): Promise<void> {
   await api('DELETE', pushPath(ticketId, token));
+  await forgetTicket(ticketId).catch(() => {});
 }
 
 /** Whether this browser is already subscribed through the queue's worker (to show the button's state after a reload). */
