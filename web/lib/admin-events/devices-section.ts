@@ -1,9 +1,8 @@
 /** The event page's scanner devices: provisioned by scanning a QR shown here once, and revocable. */
 import { deviceScannerUrl, listDevices, provisionDevice, revokeDevice, type Device } from '../admin-events-api.js';
 import { setText, t } from '../i18n.js';
-import { copyRow } from './copy-row.js';
-import { qrCanvas } from './qr-canvas.js';
-import { alertBox, button, card, cell, field, h, table } from './dom.js';
+import { revokeCell, showProvisioned } from './device-provisioning.js';
+import { alertBox, card, cell, field, h, table } from './dom.js';
 import { act } from './event-errors.js';
 import type { EventState, Part } from './event-state.js';
 import { timeEl } from './format.js';
@@ -23,25 +22,18 @@ export function devicesCard(st: EventState): Part {
     submit,
   );
 
-  function showProvisioned(d: Device): void {
+  function showNew(d: Device): void {
     const url = deviceScannerUrl(location.origin, d.token ?? '');
-    const canvas = qrCanvas(url, { testid: 'device-qr', label: t('events.devices.qrLabel', { name: d.name }) });
-    const done = button('admin.created.done', 'button secondary');
-    done.addEventListener('click', () => {
-      provisioned.hidden = true;
-      provisioned.replaceChildren(); // forget the token
+    showProvisioned(provisioned, {
+      url,
+      heading: 'events.devices.provisioned',
+      name: d.name,
+      intro: 'events.devices.scanThis',
+      qr: { testid: 'device-qr', label: t('events.devices.qrLabel', { name: d.name }) },
+      urlLabel: 'events.devices.url',
+      urlTestid: 'device-url',
+      warning: 'events.devices.tokenWarning',
     });
-    provisioned.replaceChildren(
-      h('h3', { i18n: 'events.devices.provisioned', vars: { name: d.name } }),
-      h('p', { i18n: 'events.devices.scanThis' }),
-      canvas,
-      copyRow('events.devices.url', url, 'device-url'),
-      h('p', { class: 'secret-warning', role: 'note', i18n: 'events.devices.tokenWarning' }),
-      done,
-    );
-    provisioned.hidden = false;
-    provisioned.focus();
-    provisioned.scrollIntoView({ block: 'nearest' });
   }
 
   form.addEventListener('submit', (ev) => {
@@ -57,7 +49,7 @@ export function devicesCard(st: EventState): Part {
       name.value = '';
       st.devices = await listDevices(st.event.id);
       renderList();
-      showProvisioned(d);
+      showNew(d);
     });
   });
 
@@ -70,20 +62,16 @@ export function devicesCard(st: EventState): Part {
     const rows = [...st.devices]
       .sort((a, b) => Number(a.revoked) - Number(b.revoked) || b.created_at - a.created_at)
       .map((d) => {
-        const actions = cell('admin.list.actions');
-        actions.className = 'actions';
-        if (d.revoked) actions.append(h('span', { class: 'badge revoked', i18n: 'events.revoked' }));
-        else {
-          const revoke = button('events.revoke', 'button danger small', { 'aria-label': t('events.revokeNamed', { name: d.name }) });
-          revoke.addEventListener('click', () =>
-            void act(revoke, error, async () => {
-              if (!window.confirm(t('events.devices.revokeConfirm', { name: d.name }))) return;
-              Object.assign(d, await revokeDevice(d.id));
-              renderList();
-            }),
-          );
-          actions.append(revoke);
-        }
+        const actions = revokeCell({
+          name: d.name,
+          revoked: d.revoked,
+          labels: { revoke: 'events.revoke', revokeNamed: 'events.revokeNamed', revoked: 'events.revoked', confirm: 'events.devices.revokeConfirm' },
+          run: (btn, fn) => void act(btn, error, fn),
+          revoke: async () => {
+            Object.assign(d, await revokeDevice(d.id));
+            renderList();
+          },
+        });
         const sn = sessionName(d.session_id);
         return h(
           'tr',

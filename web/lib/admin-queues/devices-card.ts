@@ -8,6 +8,7 @@ import { fetchPosterCode, fetchQueueDevices, provisionQueueDevice, revokeQueueDe
 import { setText, t, type MessageKey } from '../i18n.js';
 import { copyRow } from '../admin-events/copy-row.js';
 import { qrCanvas } from '../admin-events/qr-canvas.js';
+import { revokeCell, showProvisioned } from '../admin-events/device-provisioning.js';
 import { alertBox, button, card, cell, field, h, table } from '../admin-events/dom.js';
 import { timeEl } from '../admin-events/format.js';
 import { actQ, showQueueErr } from './queue-errors.js';
@@ -35,23 +36,17 @@ export function devicesCard(q: Queue): Part & { start: () => void } {
   );
   let devices: QueueDevice[] = [];
 
-  function showProvisioned(d: NewQueueDevice): void {
-    const done = button('admin.created.done', 'button secondary');
-    done.addEventListener('click', () => {
-      provisioned.hidden = true;
-      provisioned.replaceChildren(); // forget the token
+  function showNew(d: NewQueueDevice): void {
+    showProvisioned(provisioned, {
+      url: d.url,
+      heading: 'queues.devices.provisioned',
+      name: d.name,
+      intro: d.kind === 'kiosk' ? 'queues.devices.openThisKiosk' : 'queues.devices.openThis',
+      qr: { testid: 'queue-device-qr', label: t('queues.devices.qrLabel', { name: d.name }), className: 'ev-qr q-qr' },
+      urlLabel: 'queues.devices.url',
+      urlTestid: 'queue-device-url',
+      warning: 'queues.devices.tokenWarning',
     });
-    provisioned.replaceChildren(
-      h('h3', { i18n: 'queues.devices.provisioned', vars: { name: d.name } }),
-      h('p', { i18n: d.kind === 'kiosk' ? 'queues.devices.openThisKiosk' : 'queues.devices.openThis' }),
-      qrCanvas(d.url, { testid: 'queue-device-qr', label: t('queues.devices.qrLabel', { name: d.name }), className: 'ev-qr q-qr' }),
-      copyRow('queues.devices.url', d.url, 'queue-device-url'),
-      h('p', { class: 'secret-warning', role: 'note', i18n: 'queues.devices.tokenWarning' }),
-      done,
-    );
-    provisioned.hidden = false;
-    provisioned.focus();
-    provisioned.scrollIntoView({ block: 'nearest' });
   }
 
   form.addEventListener('submit', (ev) => {
@@ -67,7 +62,7 @@ export function devicesCard(q: Queue): Part & { start: () => void } {
       name.value = '';
       devices = (await fetchQueueDevices(q.id)).devices;
       render();
-      showProvisioned(d);
+      showNew(d);
     });
   });
 
@@ -79,20 +74,17 @@ export function devicesCard(q: Queue): Part & { start: () => void } {
     const rows = [...devices]
       .sort((a, b) => Number(a.revoked) - Number(b.revoked) || b.created_at - a.created_at)
       .map((d) => {
-        const actions = cell('admin.list.actions');
-        actions.className = 'actions';
-        if (d.revoked) actions.append(h('span', { class: 'badge revoked', i18n: 'queues.devices.revoked' }));
-        else {
-          const revoke = button('queues.devices.revoke', 'button danger small', { 'aria-label': t('queues.devices.revokeNamed', { name: d.name }), 'data-testid': 'queue-device-revoke' });
-          revoke.addEventListener('click', () =>
-            void actQ(revoke, error, async () => {
-              if (!window.confirm(t('queues.devices.revokeConfirm', { name: d.name }))) return;
-              Object.assign(d, await revokeQueueDevice(q.id, d.id));
-              render();
-            }),
-          );
-          actions.append(revoke);
-        }
+        const actions = revokeCell({
+          name: d.name,
+          revoked: d.revoked,
+          labels: { revoke: 'queues.devices.revoke', revokeNamed: 'queues.devices.revokeNamed', revoked: 'queues.devices.revoked', confirm: 'queues.devices.revokeConfirm' },
+          testid: 'queue-device-revoke',
+          run: (btn, fn) => void actQ(btn, error, fn),
+          revoke: async () => {
+            Object.assign(d, await revokeQueueDevice(q.id, d.id));
+            render();
+          },
+        });
         return h(
           'tr',
           { 'data-device-id': d.id, 'data-testid': 'queue-device-row', 'data-revoked': String(d.revoked) },
