@@ -1,5 +1,5 @@
 import { getMe } from './lib/api.js';
-import { setText } from './lib/i18n.js';
+import { setText, t } from './lib/i18n.js';
 import { byId, initPage, show, showOnly } from './lib/page.js';
 import { createShare, decideShare, FINAL, getShare, revokeShare, SHARE_FIELDS, type OwnerView, type SharedFields, type ShareState, type ShareStatus } from './lib/share-api.js';
 import { hideError, showShareError } from './lib/share-errors.js';
@@ -40,6 +40,9 @@ function chosen(): SharedFields {
   }
   return out;
 }
+
+/** Details ticked with nothing typed: sharing would silently leave them out, so the form says so. */
+const tickedEmpty = () => SHARE_FIELDS.filter((k) => box(k).checked && input(k).value.trim() === '');
 
 function render(s: ShareState): void {
   // A decision's own answer may arrive before the channel's older news: never step back from an end.
@@ -93,6 +96,13 @@ compose.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   if (createButton.disabled) return;
   hideError(error);
+  const empty = tickedEmpty();
+  if (empty.length) {
+    setText(fieldsError, 'share.tickedEmpty', { fields: empty.map((k) => t(`share.field.${k}`)).join(t('share.listJoin')) });
+    show(fieldsError);
+    input(empty[0]!).focus();
+    return;
+  }
   const fields = chosen();
   if (Object.keys(fields).length === 0) {
     setText(fieldsError, 'share.noneChosen');

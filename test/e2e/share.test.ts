@@ -103,6 +103,12 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     await snap(pageB, 'receive-waiting');
     const [approveBox, denyBox] = await Promise.all([pageA.getByTestId('share-approve').boundingBox(), pageA.getByTestId('share-deny').boundingBox()]);
     expect([denyBox?.width, denyBox?.height]).toEqual([approveBox?.width, approveBox?.height]);
+    // As on the login page: Deny on the left in red, Approve on the right in green.
+    expect(denyBox!.x).toBeLessThan(approveBox!.x);
+    const look = (id: string) => pageA.getByTestId(id).evaluate((b) => ({ cls: b.className, color: getComputedStyle(b).color }));
+    const [approveLook, denyLook] = await Promise.all([look('share-approve'), look('share-deny')]);
+    expect([approveLook.cls, denyLook.cls]).toEqual(['button decide approve', 'button decide deny']);
+    expect(approveLook.color).not.toBe(denyLook.color);
     await pageA.getByTestId('share-approve').click();
     await status(pageA, 'approved');
 
@@ -190,6 +196,30 @@ describe.skipIf(!hasChromium())('share pages in Chromium', () => {
     await status(pageB, 'requested');
     await pageA.getByTestId('share-deny').click();
     await status(pageB, 'denied');
+  });
+
+  it('a ticked detail left empty is named, not silently dropped (en and zh-CN)', async () => {
+    for (const [lang, button, expected] of [
+      ['en', 'Show my code', 'Phone, Note: ticked but empty. Fill it in or untick it.'],
+      ['zh-CN', '显示我的二维码', '已勾选但未填写：电话、备注。请填写或取消勾选。'],
+    ] as const) {
+      const pageA = await open(alice, `/share?lang=${lang}`);
+      await pageA.locator('#use-phone').waitFor();
+      await pageA.locator('#use-phone').check();
+      await pageA.locator('#use-note').check();
+      let posted = false;
+      pageA.on('request', (r) => (posted ||= new URL(r.url()).pathname === '/api/v1/shares' && r.method() === 'POST'));
+      await pageA.getByRole('button', { name: button }).click();
+      await expect.poll(() => pageA.locator('#fields-error').innerText()).toBe(expected);
+      expect(await pageA.evaluate(() => document.activeElement?.id)).toBe('phone');
+      expect(posted).toBe(false);
+      await snap(pageA, `share-ticked-empty-${lang}`);
+      // Unticking the empty ones shares the rest.
+      await pageA.locator('#use-phone').uncheck();
+      await pageA.locator('#use-note').uncheck();
+      await pageA.getByRole('button', { name: button }).click();
+      await status(pageA, 'open');
+    }
   });
 
   it('in zh-CN, an unknown code gets a Chinese error', async () => {

@@ -14,6 +14,8 @@ export const shareEn = {
   'share.field.organisation': 'Organisation',
   'share.field.note': 'Note',
   'share.noneChosen': 'Tick at least one detail and fill it in.',
+  'share.tickedEmpty': '{fields}: ticked but empty. Fill it in or untick it.',
+  'share.listJoin': ', ',
   'share.create': 'Show my code',
   'share.creating': 'Creating…',
   'share.scanThis': 'Ask the other person to scan this code with their phone.',

@@ -16,6 +16,8 @@ export const shareZhCN: { readonly [K in keyof typeof shareEn]: string } = {
   'share.field.organisation': '单位',
   'share.field.note': '备注',
   'share.noneChosen': '请至少勾选并填写一项信息。',
+  'share.tickedEmpty': '已勾选但未填写：{fields}。请填写或取消勾选。',
+  'share.listJoin': '、',
   'share.create': '显示我的二维码',
   'share.creating': '正在创建…',
   'share.scanThis': '请对方用手机扫描此二维码。',
