@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { authHooks } from '../auth/http-auth.js';
 import { accountsPlugin } from '../auth/accounts-plugin.js';
 import type { Services } from '../services.js';
-import { errorHandler, notFoundHandler } from './error-handler.js';
+import { errorHandler } from './error-handler.js';
+import { NotFoundAnswers } from './not-found.js';
 import { trustFunction } from './client-address.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
@@ -52,7 +53,9 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   openCors(app);
   securityHeaders(app);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  // Unknown URLs: JSON with its code for programs, the not-found page for people once webPages() has it.
+  const notFound = new NotFoundAnswers();
+  app.setNotFoundHandler(notFound.handler);
   app.addSchema(ErrorBody);
   rejectUnstorableInput(app);
 
@@ -112,6 +115,6 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   );
   healthRoutes(app, s);
   metricsRoutes(app, s.live);
-  await webPages(app, config.publicUrl);
+  notFound.page = await webPages(app, config.publicUrl);
   return app;
 }

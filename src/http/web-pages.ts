@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import type { NotFoundPage } from './not-found.js';
 import { pageContentSecurityPolicy } from './security-headers.js';
 import type { App } from './types.js';
 
@@ -27,14 +28,20 @@ export const PAGES: Record<string, string> = {
   '/queue-counter': 'queue-counter.html',
 };
 
+/** The page an unknown URL shows a person (status 404, see not-found.ts); built like the others but no route of its own. */
+export const NOT_FOUND_PAGE = 'not-found.html';
+
 /** The service workers (web/*-sw.js, copied unhashed by vite.config.ts): the ticket page's Web Push worker. */
 export const SERVICE_WORKERS = ['queue-sw.js'];
 
-/** `publicUrl`: the origin the pages' live WebSocket connects to (named in their Content-Security-Policy). */
-export async function webPages(app: App, publicUrl: string): Promise<void> {
+/**
+ * `publicUrl`: the origin the pages' live WebSocket connects to (named in their Content-Security-Policy).
+ * Returns the sender of the not-found page, when it was built.
+ */
+export async function webPages(app: App, publicUrl: string): Promise<NotFoundPage | undefined> {
   if (!fs.existsSync(WEB_ROOT)) {
     app.log.warn({ root: WEB_ROOT }, 'web pages are not built; run `npm run build`');
-    return;
+    return undefined;
   }
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/assets-root/', serve: false });
   const csp = pageContentSecurityPolicy(publicUrl);
@@ -52,4 +59,11 @@ export async function webPages(app: App, publicUrl: string): Promise<void> {
       reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300').sendFile(`sdk/${file}`),
     );
   }
+  // Read and sent as is, not through sendFile: its conditional and range handling would turn the 404 into a 304, 412 or 206.
+  const notFoundFile = path.join(WEB_ROOT, NOT_FOUND_PAGE);
+  if (!fs.existsSync(notFoundFile)) return undefined;
+  return async (reply) => {
+    const html = await fs.promises.readFile(notFoundFile); // each time, like the pages: a rebuild renames the assets it names
+    return reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', csp).send(html);
+  };
 }

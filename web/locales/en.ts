@@ -4,6 +4,7 @@ import { adminQueuesEn } from './admin-queues-en.js';
 import { checkinEn } from './checkin-en.js';
 import { dashboardEn } from './dashboard-en.js';
 import { offlineEn } from './offline-en.js';
+import { homeEn } from './home-en.js';
 import { queueEn } from './queue-en.js';
 import { scannerEn } from './scanner-en.js';
 import { shareEn } from './share-en.js';
@@ -25,6 +26,7 @@ export const en = {
   ...queueEn,
   'app.name': 'scanpass',
   'app.tagline': 'Scan a code to sign in, share, check in or join a queue.',
+  ...homeEn,
   'lang.label': 'Language',
   'nav.home': 'Home',
   'nav.main': 'Main',

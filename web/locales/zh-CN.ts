@@ -4,6 +4,7 @@ import { adminQueuesZhCN } from './admin-queues-zh-CN.js';
 import { checkinZhCN } from './checkin-zh-CN.js';
 import { dashboardZhCN } from './dashboard-zh-CN.js';
 import type { Messages } from './en.js';
+import { homeZhCN } from './home-zh-CN.js';
 import { offlineZhCN } from './offline-zh-CN.js';
 import { queueZhCN } from './queue-zh-CN.js';
 import { scannerZhCN } from './scanner-zh-CN.js';
@@ -22,6 +23,7 @@ export const zhCN: Messages = {
   ...queueZhCN,
   'app.name': 'scanpass',
   'app.tagline': '扫一扫，即可登录、分享、签到或排队。',
+  ...homeZhCN,
   'lang.label': '语言',
   'nav.home': '首页',
   'nav.main': '主导航',

@@ -1,0 +1,28 @@
+/** English messages of the home page's entries and of the not-found page (the way home); spread into en.ts. */
+export const homeEn = {
+  'home.codes': 'Codes and sharing',
+  'home.haveCode': 'Have a code?',
+  'home.share': 'Share your details',
+  'home.shareHint': 'Show a code; the other person gets only what you approve.',
+  'home.enterScreenCode': 'Sign in on a screen',
+  'home.enterScreenCodeHint': 'Type the code a screen, kiosk or TV shows.',
+  'home.enterShareCode': 'Enter a share code',
+  'home.enterShareCodeHint': 'Type the code on the other person’s screen to receive what they share.',
+  'home.myPasses': 'My passes',
+  'home.passFor': 'Pass: {event}',
+  'home.noPasses': 'No passes yet.',
+  'home.checkin': 'Check-in',
+  'home.scanner': 'Check-in scanner',
+  'home.scannerHint': 'Scan attendees’ passes with this device’s camera.',
+  'home.dashboards': 'Session dashboards',
+  'home.dashboard': 'Dashboard: {session} · {event}',
+  'home.noSessions': 'No sessions to show yet. An administrator assigns you to sessions.',
+  'home.administration': 'Administration',
+  'home.adminHint': 'Users, applications, events and queues.',
+  'home.signedOutHint': 'Sign in to share your details, see your passes and more.',
+  'home.goHome': 'Go to the home page',
+
+  'notFound.title': 'Page not found · scanpass',
+  'notFound.heading': 'Page not found',
+  'notFound.body': 'There is no page at {path}. The address may be mistyped, or the link is out of date.',
+} as const;

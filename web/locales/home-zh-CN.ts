@@ -1,0 +1,28 @@
+/** 首页入口与“页面不存在”页（回首页的路）的简体中文；并入 zh-CN.ts。 */
+export const homeZhCN = {
+  'home.codes': '代码与分享',
+  'home.haveCode': '手上有代码？',
+  'home.share': '分享我的信息',
+  'home.shareHint': '出示一个码；对方只能拿到您同意分享的内容。',
+  'home.enterScreenCode': '在屏幕上登录',
+  'home.enterScreenCodeHint': '输入屏幕、自助终端或电视上显示的代码。',
+  'home.enterShareCode': '输入分享码',
+  'home.enterShareCodeHint': '输入对方屏幕上的代码，领取对方分享的信息。',
+  'home.myPasses': '我的签到码',
+  'home.passFor': '签到码：{event}',
+  'home.noPasses': '暂时没有签到码。',
+  'home.checkin': '签到',
+  'home.scanner': '签到扫码',
+  'home.scannerHint': '用本设备的摄像头扫描参会者的签到码。',
+  'home.dashboards': '场次看板',
+  'home.dashboard': '看板：{session} · {event}',
+  'home.noSessions': '暂时没有场次。管理员将您分配到场次后会显示在这里。',
+  'home.administration': '管理',
+  'home.adminHint': '用户、应用、活动和排队。',
+  'home.signedOutHint': '登录后即可分享信息、查看签到码等。',
+  'home.goHome': '返回首页',
+
+  'notFound.title': '页面不存在 · scanpass',
+  'notFound.heading': '页面不存在',
+  'notFound.body': '{path} 没有页面。可能是地址输错了，或者链接已经过期。',
+} as const;
