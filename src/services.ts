@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AuthService } from './auth/auth-service.js';
+import { UsersService } from './auth/users-service.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { randomToken, type Random } from './domain/random.js';
+import { userGrant } from './domain/live-grant.js';
+import { sessionChannel } from './flows/checkin/checkin-live.js';
+import { boardChannel } from './flows/queue/queue-live.js';
 import type { Bus } from './live/bus.js';
 import { ChannelTokens } from './live/channel-token.js';
 import { LiveService } from './live/live-service.js';
@@ -42,6 +46,8 @@ export interface Services {
   random: Random;
   live: LiveService;
   auth: AuthService;
+  /** Account management (admins): the console's Users section. */
+  accounts: UsersService;
   audit: AuditLog;
   users: UsersRepo;
   login: LoginFeature;
@@ -91,10 +97,12 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     now: () => clock.now(),
   });
   const users = new UsersRepo(db);
+  const signIns = new SignInsRepo(db);
+  const apiKeys = new ApiKeysRepo(db);
   const auth = new AuthService({
     users,
-    signIns: new SignInsRepo(db),
-    apiKeys: new ApiKeysRepo(db),
+    signIns,
+    apiKeys,
     clock,
     random,
     signInTtlMs: config.sessionTtlHours * 3600_000,
@@ -102,6 +110,22 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     backoff: new SignInBackoff(new SignInBackoffRepo(db), { after: config.signInBackoffAfter, maxMs: config.signInBackoffMaxSeconds * 1000 }, () => clock.now()),
   });
   const audit = new AuditLog(db);
+  const accounts = new UsersService({
+    auth,
+    users,
+    signIns,
+    apiKeys,
+    audit,
+    units: deps.store.units,
+    clock,
+    random,
+    onRevoked: (grant) => live.revoke({ grant }),
+    // A member staffs nothing: the channels their assignments opened end (the account itself stays).
+    onStaffEnded: (userId, ended) => {
+      for (const id of ended.sessionIds) live.revoke({ grant: userGrant(userId), channel: sessionChannel(id) });
+      for (const id of ended.queueIds) live.revoke({ grant: userGrant(userId), channel: boardChannel(id) });
+    },
+  });
   const login = await createLogin(config, { db, live, audit, users, clock, random });
   const share = createShare(config, { db, live, audit, clock, random });
   let closing = false;
@@ -125,6 +149,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     random,
     live,
     auth,
+    accounts,
     audit,
     users,
     login,

@@ -1,6 +1,7 @@
 import type { App } from '../http/types.js';
 import { signedInScope } from './http-auth.js';
-import { apiKeyRoutes, signedInRoutes, signInRoutes, userRoutes, type AuthRouteOptions } from './routes.js';
+import { apiKeyRoutes, signedInRoutes, signInRoutes, type AuthRouteOptions } from './routes.js';
+import { usersRoutes } from './users-routes.js';
 
 /**
  * Accounts under their prefix (`/api/v1`), one scope per guard: sign-in for
@@ -11,6 +12,6 @@ import { apiKeyRoutes, signedInRoutes, signInRoutes, userRoutes, type AuthRouteO
 export async function accountsPlugin(app: App, o: AuthRouteOptions): Promise<void> {
   signInRoutes(app, o);
   await signedInScope(app, 'member', (scope) => signedInRoutes(scope, o));
-  await signedInScope(app, 'admin', (scope) => userRoutes(scope, o));
+  await signedInScope(app, 'admin', (scope) => usersRoutes(scope, o.accounts));
   await signedInScope(app, 'staff', (scope) => apiKeyRoutes(scope, o));
 }

@@ -56,8 +56,10 @@ export class AuthService {
     const attempt = await this.d.backoff.begin(normalised);
     const row = await this.d.users.findByEmail(normalised);
     const ok = row ? await verifyPassword(row.password_hash, password) : await verifyPassword(await dummyHash(), password + '\0');
-    if (!row || !ok || row.disabled_at !== null) throw new AppError('invalid_credentials', 'email or password is wrong');
+    if (!row || !ok) throw new AppError('invalid_credentials', 'email or password is wrong');
     await this.d.backoff.succeeded(attempt);
+    // Said only to whoever knows the password: it tells them nothing a guesser could use.
+    if (row.disabled_at !== null) throw new AppError('account_disabled', 'this account is disabled; ask an administrator');
     const token = randomToken(this.d.random, 32);
     const csrfToken = randomToken(this.d.random, 24);
     const now = this.d.clock.now();
@@ -71,10 +73,6 @@ export class AuthService {
       userAgent: meta.userAgent.slice(0, 400),
     });
     return { token, csrfToken, expiresAt: now + this.d.signInTtlMs, user: (await this.d.users.findById(row.id))! };
-  }
-
-  listUsers(limit: number, offset: number): Promise<User[]> {
-    return this.d.users.list(limit, offset);
   }
 
   async signOut(signInHash: string): Promise<void> {

@@ -2,21 +2,20 @@ import { Type } from '@fastify/type-provider-typebox';
 import { isAppError } from '../domain/errors.js';
 import { API_KEY_SCOPE_PATTERN } from '../domain/api-key-scopes.js';
 import type { ApiKey } from '../domain/api-key.js';
-import { ROLES } from '../domain/roles.js';
 import type { App } from '../http/types.js';
-import { errorResponses, MAX_OFFSET } from '../http/schemas.js';
+import { errorResponses } from '../http/schemas.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { User } from '../store/users.js';
 import type { AuthService } from './auth-service.js';
 import { principalOf, SIGN_IN_COOKIE } from './http-auth.js';
 import { MeView, SignedIn, UserView } from './auth-schemas.js';
-import { MAX_PASSWORD_LENGTH } from './passwords.js';
-
-const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
-const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH });
+import { Email, Password } from './users-schemas.js';
+import type { UsersService } from './users-service.js';
 
 export interface AuthRouteOptions {
   auth: AuthService;
+  /** Account management, for the admin scope (users-routes.ts). */
+  accounts: UsersService;
   audit: AuditLog;
   secureCookies: boolean;
   signInTtlMs: number;
@@ -41,7 +40,7 @@ export function signInRoutes(app: App, o: AuthRouteOptions): void {
           'Limited per client address (SCANPASS_SIGNIN_LIMIT_PER_MINUTE) and per e-mail address: after SCANPASS_SIGNIN_BACKOFF_AFTER ' +
           'consecutive failures an address waits 1 s, doubling with each further failure up to SCANPASS_SIGNIN_BACKOFF_MAX_SECONDS ' +
           '(429 `rate_limited` with `Retry-After` and `retry_after`); a success resets it.',
-        response: { 200: SignedIn, ...errorResponses('invalid_request', 'invalid_credentials', 'unauthorized', 'rate_limited') },
+        response: { 200: SignedIn, ...errorResponses('invalid_request', 'invalid_credentials', 'account_disabled', 'unauthorized', 'rate_limited') },
       },
     },
     async (req, reply) => {
@@ -92,44 +91,6 @@ export function signedInRoutes(app: App, o: AuthRouteOptions): void {
       // `via: 'session'` is the API's word for a cookie sign-in.
       return p.kind === 'sign_in' ? { user: p.user, csrf_token: p.csrfToken, via: 'session' } : { user: p.user, via: 'api_key' };
     },
-  );
-}
-
-/** Accounts: admins only. */
-export function userRoutes(app: App, o: AuthRouteOptions): void {
-  app.post(
-    '/users',
-    {
-      schema: {
-        tags: ['accounts'],
-        summary: 'Create an account (admin)',
-        body: Type.Object({
-          email: Email,
-          password: Password,
-          role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-          name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
-        }),
-        response: { 201: Type.Ref('User'), ...errorResponses('invalid_request', 'weak_password', 'unauthorized', 'csrf_failed', 'forbidden', 'email_taken') },
-      },
-    },
-    async (req, reply) => {
-      const user = await o.auth.createUser(req.body);
-      await o.audit.record({ at: o.now(), actorId: principalOf(req).user.id, action: 'user_create', subject: `user:${user.id}`, outcome: 'ok', detail: { role: user.role }, ip: req.ip });
-      return reply.code(201).send(user);
-    },
-  );
-
-  app.get(
-    '/users',
-    {
-      schema: {
-        tags: ['accounts'],
-        summary: 'List accounts (admin)',
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }) }),
-        response: { 200: Type.Object({ users: Type.Array(Type.Ref('User')) }), ...errorResponses('invalid_request', 'unauthorized', 'forbidden') },
-      },
-    },
-    async (req) => ({ users: await o.auth.listUsers(req.query.limit, req.query.offset) }),
   );
 }
 

@@ -77,6 +77,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
   await app.register(accountsPlugin, {
     prefix: '/api/v1',
     auth: s.auth,
+    accounts: s.accounts,
     audit: s.audit,
     secureCookies: config.publicUrl.startsWith('https:'),
     signInTtlMs: config.sessionTtlHours * 3600_000,

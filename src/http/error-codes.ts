@@ -1,4 +1,5 @@
 import { AUTH_ERRORS } from '../auth/auth-errors.js';
+import { USERS_ERRORS } from '../auth/users-errors.js';
 import { GENERIC_ERRORS, USER_CODE_ERRORS, type ErrorCode } from '../domain/errors.js';
 import { CHECKIN_ERRORS } from '../flows/checkin/checkin-errors.js';
 import { LOGIN_ERRORS } from '../flows/login/login-errors.js';
@@ -18,6 +19,7 @@ export const ERROR_TABLES = {
   user_code: USER_CODE_ERRORS,
   accounts: AUTH_ERRORS,
   live: LIVE_HTTP_ERRORS,
+  users: USERS_ERRORS,
   login: LOGIN_ERRORS,
   share: SHARE_ERRORS,
   checkin: CHECKIN_ERRORS,
@@ -31,6 +33,7 @@ export const ERROR_STATUS = {
   ...AUTH_ERRORS,
   ...LIVE_HTTP_ERRORS,
   ...LOGIN_ERRORS,
+  ...USERS_ERRORS,
   ...SHARE_ERRORS,
   ...CHECKIN_ERRORS,
   ...QUEUE_ERRORS,

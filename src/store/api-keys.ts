@@ -58,6 +58,12 @@ export class ApiKeysRepo {
     return (await q.execute()).map(toApiKey);
   }
 
+  /** Revokes every unrevoked key of the account; returns their ids (for the live revocations). */
+  async revokeAllOf(userId: string, now: number, trx: Kysely<Database> = this.db): Promise<string[]> {
+    const rows = await trx.updateTable('api_keys').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).returning('id').execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Returns false when no such unrevoked key (of this owner, if given). */
   async revoke(id: string, now: number, userId?: string): Promise<boolean> {
     let q = this.db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null);

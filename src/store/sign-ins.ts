@@ -45,6 +45,12 @@ export class SignInsRepo {
     await this.db.deleteFrom('sign_ins').where('id_hash', '=', idHash).execute();
   }
 
+  /** Ends every sign-in of the account; returns their hashes (for the live revocations). */
+  async deleteAllOf(userId: string, trx: Kysely<Database> = this.db): Promise<string[]> {
+    const rows = await trx.deleteFrom('sign_ins').where('user_id', '=', userId).returning('id_hash').execute();
+    return rows.map((r) => r.id_hash);
+  }
+
   async purgeExpired(now: number): Promise<number> {
     const res = await this.db.deleteFrom('sign_ins').where('expires_at', '<=', now).executeTakeFirst();
     return Number(res.numDeletedRows);

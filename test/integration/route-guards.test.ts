@@ -23,6 +23,7 @@ const PUBLIC = new Set([
 /** Admin-only operations a member or staff account must be refused (403), one per admin scope's file. */
 const ADMIN_ONLY = [
   'GET /api/v1/users',
+  'PATCH /api/v1/users/{id}',
   'GET /api/v1/clients',
   'GET /api/v1/events',
   'POST /api/v1/events/{id}/attendees',

@@ -3,6 +3,7 @@ import type { MessageKey, Vars } from './i18n.js';
 
 const KNOWN: ReadonlySet<string> = new Set([
   'invalid_credentials',
+  'account_disabled',
   'rate_limited',
   'invalid_request',
   'unauthorized',

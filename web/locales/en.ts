@@ -1,10 +1,11 @@
 import { adminEventsEn } from './admin-events-en.js';
 import { adminEn } from './admin-en.js';
 import { adminQueuesEn } from './admin-queues-en.js';
+import { adminUsersEn } from './admin-users-en.js';
 import { checkinEn } from './checkin-en.js';
 import { dashboardEn } from './dashboard-en.js';
-import { offlineEn } from './offline-en.js';
 import { homeEn } from './home-en.js';
+import { offlineEn } from './offline-en.js';
 import { queueEn } from './queue-en.js';
 import { scannerEn } from './scanner-en.js';
 import { shareEn } from './share-en.js';
@@ -19,14 +20,15 @@ export const en = {
   ...adminEn,
   ...adminEventsEn,
   ...adminQueuesEn,
+  ...adminUsersEn,
   ...scannerEn,
   ...checkinEn,
   ...dashboardEn,
   ...offlineEn,
   ...queueEn,
+  ...homeEn,
   'app.name': 'scanpass',
   'app.tagline': 'Scan a code to sign in, share, check in or join a queue.',
-  ...homeEn,
   'lang.label': 'Language',
   'nav.home': 'Home',
   'nav.main': 'Main',
@@ -121,6 +123,7 @@ export const en = {
   'device.otherCode': 'Enter another code',
 
   'error.invalid_credentials': 'The email or password is incorrect.',
+  'error.account_disabled': 'This account is disabled. Ask an administrator to enable it.',
   'error.rate_limited': 'Too many attempts. Wait a minute, then try again.',
   'error.rate_limited_wait': 'Too many attempts. Try again in {seconds} seconds.',
   'error.network': 'Cannot reach the server. Check your connection and try again.',

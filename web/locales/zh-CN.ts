@@ -1,10 +1,11 @@
 import { adminEventsZhCN } from './admin-events-zh-CN.js';
 import { adminZhCN } from './admin-zh-CN.js';
 import { adminQueuesZhCN } from './admin-queues-zh-CN.js';
+import { adminUsersZhCN } from './admin-users-zh-CN.js';
 import { checkinZhCN } from './checkin-zh-CN.js';
 import { dashboardZhCN } from './dashboard-zh-CN.js';
-import type { Messages } from './en.js';
 import { homeZhCN } from './home-zh-CN.js';
+import type { Messages } from './en.js';
 import { offlineZhCN } from './offline-zh-CN.js';
 import { queueZhCN } from './queue-zh-CN.js';
 import { scannerZhCN } from './scanner-zh-CN.js';
@@ -16,14 +17,15 @@ export const zhCN: Messages = {
   ...adminZhCN,
   ...adminEventsZhCN,
   ...adminQueuesZhCN,
+  ...adminUsersZhCN,
   ...scannerZhCN,
   ...checkinZhCN,
   ...dashboardZhCN,
   ...offlineZhCN,
   ...queueZhCN,
+  ...homeZhCN,
   'app.name': 'scanpass',
   'app.tagline': '扫一扫，即可登录、分享、签到或排队。',
-  ...homeZhCN,
   'lang.label': '语言',
   'nav.home': '首页',
   'nav.main': '主导航',
@@ -118,6 +120,7 @@ export const zhCN: Messages = {
   'device.otherCode': '输入其他代码',
 
   'error.invalid_credentials': '邮箱或密码不正确。',
+  'error.account_disabled': '此账户已停用。请联系管理员启用。',
   'error.rate_limited': '尝试次数过多，请稍等一分钟后再试。',
   'error.rate_limited_wait': '尝试次数过多，请在 {seconds} 秒后再试。',
   'error.network': '无法连接服务器，请检查网络后重试。',
