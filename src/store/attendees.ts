@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Attendee, Registration } from '../domain/event.js';
 import type { AttendeesTable, Database } from './schema.js';
 
@@ -51,6 +51,46 @@ export class AttendeesRepo {
   async byUser(eventId: string, userId: string): Promise<Attendee | undefined> {
     const r = await this.db.selectFrom('attendees').select(INFO).where('event_id', '=', eventId).where('user_id', '=', userId).executeTakeFirst();
     return r && toAttendee(r);
+  }
+
+  /**
+   * The person's attendee row in an event: the one tied to their account,
+   * else the oldest row of no account with their e-mail (an organiser's
+   * import or hand entry; accounts are made by admins, so the e-mail is theirs).
+   */
+  async forPerson(eventId: string, person: { id: string; email: string }): Promise<Attendee | undefined> {
+    const r = await this.db
+      .selectFrom('attendees')
+      .select(INFO)
+      .where('event_id', '=', eventId)
+      .where((eb) => eb.or([eb('user_id', '=', person.id), eb.and([eb('user_id', 'is', null), eb(sql<string>`lower(email)`, '=', person.email.toLowerCase())])]))
+      // The account's own row first, then the oldest by e-mail.
+      .orderBy(sql`case when user_id is null then 1 else 0 end`)
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirst();
+    return r && toAttendee(r);
+  }
+
+  /** Every event the person attends (by account, or by e-mail on rows of no account; see forPerson), with the event's name and times. */
+  async eventsOfPerson(person: { id: string; email: string }, limit: number): Promise<{ attendee: Attendee; event: { name: string; startsAt: number; endsAt: number } }[]> {
+    const rows = await this.db
+      .selectFrom('attendees')
+      .innerJoin('events', 'events.id', 'attendees.event_id')
+      .select(['attendees.id', 'attendees.event_id', 'attendees.user_id', 'attendees.name', 'attendees.email', 'attendees.version', 'attendees.created_at', 'attendees.revoked_at'])
+      .select(['events.name as event_name', 'events.starts_at as event_starts_at', 'events.ends_at as event_ends_at'])
+      .where((eb) => eb.or([eb('attendees.user_id', '=', person.id), eb.and([eb('attendees.user_id', 'is', null), eb(sql<string>`lower(attendees.email)`, '=', person.email.toLowerCase())])]))
+      .orderBy('events.starts_at', 'desc')
+      .orderBy('attendees.created_at')
+      .limit(limit)
+      .execute();
+    const byEvent = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) {
+      // forPerson's choice: the account's row over e-mail matches, else the oldest (rows of an event come oldest first).
+      const held = byEvent.get(r.event_id);
+      if (!held || (held.user_id === null && r.user_id !== null)) byEvent.set(r.event_id, r);
+    }
+    return [...byEvent.values()].map((r) => ({ attendee: toAttendee(r), event: { name: r.event_name, startsAt: Number(r.event_starts_at), endsAt: Number(r.event_ends_at) } }));
   }
 
   async byLinkHash(hash: string): Promise<Attendee | undefined> {

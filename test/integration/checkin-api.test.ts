@@ -128,6 +128,25 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     expect(list.attendees.find((a: { id: string }) => a.id === ids.bob)).toEqual({ id: ids.bob, name: 'Bob CSV', revoked: false, sessions: [ids.session] });
   });
 
+  it("lists a person's passes, and finds the row an organiser added with their e-mail (any case) when it has no account", async () => {
+    expect(await ok(as(member), 'GET', '/api/v1/passes')).toEqual({
+      passes: [{ event: expect.objectContaining({ id: ids.event, name: 'Training' }), attendee: { id: ids.alice, name: 'Alice Attendee', revoked: false }, url: `/pass?event=${ids.event}` }],
+    });
+    // Bob's row (Bob@Example.com, no account) becomes his when an admin makes him an account with that e-mail.
+    const created = await call(as(admin), 'POST', '/api/v1/users', { email: 'bob@example.com', password: 'a long enough password', role: 'member', name: 'Bob' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const bobAccount = await signInByInject(node, 'bob@example.com', 'a long enough password');
+    const mine = await ok(as(bobAccount), 'GET', '/api/v1/passes');
+    expect(mine.passes.map((p: { attendee: { id: string } }) => p.attendee.id)).toEqual([ids.bob]);
+    const pass = await ok(as(bobAccount), 'GET', `/api/v1/passes/${ids.event}`);
+    expect(pass.attendee).toMatchObject({ id: ids.bob, name: 'Bob CSV' });
+    expect(pass.codes).toHaveLength(20);
+    // Nobody else's: an account of another e-mail sees neither.
+    expect((await ok(as(staff), 'GET', '/api/v1/passes')).passes).toEqual([]);
+    expect((await call(as(staff), 'GET', `/api/v1/passes/${ids.event}`)).status).toBe(404);
+    expect((await call(null, 'GET', '/api/v1/passes')).status).toBe(401);
+  });
+
   it('opens a pass through the personal link, without an account', async () => {
     const pass = await ok(null, 'GET', `/api/v1/passes/by-link/${bobLink}`);
     expect(pass.attendee.id).toBe(ids.bob);

@@ -75,6 +75,18 @@ export const PassView = Type.Object(
 );
 export type PassView = Static<typeof PassView>;
 
+export const MyPassesView = Type.Object({
+  passes: Type.Array(
+    Type.Object({
+      event: Type.Object({ id: Type.String(), name: Type.String(), starts_at: Type.Integer(), ends_at: Type.Integer() }),
+      attendee: Type.Object({ id: Type.String(), name: Type.String(), revoked: Type.Boolean() }),
+      url: Type.String({ description: 'the pass page for this event, for the signed-in person' }),
+    }),
+    { description: 'one per event, the latest event first; an attendee row counts when it is tied to the account or, tied to none, has its e-mail' },
+  ),
+});
+export type MyPassesView = Static<typeof MyPassesView>;
+
 export const CountsView = Type.Object(
   {
     version: Type.Integer(),

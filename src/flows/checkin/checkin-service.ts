@@ -60,6 +60,9 @@ export interface ScanInput {
   gate?: string | undefined;
 }
 
+/** How many passes "My passes" lists (the latest events). */
+const MY_PASSES_LIMIT = 200;
+
 /**
  * Scans, manual check-ins, undo, live counts and passes. Every scan, refused
  * or not, is one transaction that records it, then the attendee's `pass:`
@@ -161,11 +164,27 @@ export class CheckinService {
     };
   }
 
-  /** The signed-in attendee's pass for an event; its channel token ends with the caller's sign-in or key. */
-  async passForUser(eventId: string, userId: string, access: LiveAccess) {
-    const a = await this.d.attendees.byUser(eventId, userId);
+  /**
+   * The signed-in attendee's pass for an event: their account's row, or the
+   * row an organiser added with their e-mail. Its channel token ends with the
+   * caller's sign-in or key.
+   */
+  async passForUser(eventId: string, person: { id: string; email: string }, access: LiveAccess) {
+    const a = await this.d.attendees.forPerson(eventId, person);
     if (!a) throw new AppError('not_found', 'you are not registered for this event');
     return this.pass(a, access);
+  }
+
+  /** The signed-in person's passes, one per event, the latest event first (by account or e-mail, as passForUser). */
+  async passesOf(person: { id: string; email: string }) {
+    const rows = await this.d.attendees.eventsOfPerson(person, MY_PASSES_LIMIT);
+    return {
+      passes: rows.map(({ attendee: a, event: ev }) => ({
+        event: { id: a.eventId, name: ev.name, starts_at: ev.startsAt, ends_at: ev.endsAt },
+        attendee: { id: a.id, name: a.name, revoked: a.revokedAt !== null },
+        url: `/pass?event=${encodeURIComponent(a.eventId)}`,
+      })),
+    };
   }
 
   /** A pass opened through the personal link an organiser sent. */

@@ -3,7 +3,7 @@ import { principalOf } from '../../auth/http-auth.js';
 import { liveAccessOf } from '../../auth/live-access.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
-import { PassView } from './checkin-schemas.js';
+import { MyPassesView, PassView } from './checkin-schemas.js';
 import type { CheckinService } from './checkin-service.js';
 
 /**
@@ -31,8 +31,24 @@ export function passRoutes(app: App, service: CheckinService, o: { linkAttemptsP
   );
 }
 
-/** The signed-in attendee's own pass (registered in a signed-in scope after passRoutes). */
+/** The signed-in attendee's own passes (registered in a signed-in scope after passRoutes). */
 export function myPassRoutes(app: App, service: CheckinService): void {
+  app.get(
+    '/passes',
+    {
+      schema: {
+        tags: ['checkin'],
+        summary: "The signed-in person's passes: every event where an attendee row is theirs (by account, or by e-mail on a row of no account)",
+        response: { 200: MyPassesView, ...errorResponses('unauthorized') },
+      },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      const p = principalOf(req);
+      return service.passesOf(p.user);
+    },
+  );
+
   app.get(
     '/passes/:event_id',
     {
@@ -46,7 +62,7 @@ export function myPassRoutes(app: App, service: CheckinService): void {
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
       const p = principalOf(req);
-      return service.passForUser(req.params.event_id, p.user.id, liveAccessOf(p));
+      return service.passForUser(req.params.event_id, p.user, liveAccessOf(p));
     },
   );
 }

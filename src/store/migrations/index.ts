@@ -13,6 +13,7 @@ import * as webhookOwners from './010-webhook-owners.js';
 import * as queue from './011-queue.js';
 import * as pushSubscriptions from './012-push-subscriptions.js';
 import * as queueDevices from './013-queue-devices.js';
+import * as attendeePersonIndexes from './017-attendee-person-indexes.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '011-queue': queue,
   '012-push-subscriptions': pushSubscriptions,
   '013-queue-devices': queueDevices,
+  '017-attendee-person-indexes': attendeePersonIndexes,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
