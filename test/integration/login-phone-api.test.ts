@@ -124,6 +124,32 @@ describe.each(dialects)('phone API for QR login on $name', ({ database }) => {
     expect((await d.channel(screen, 0))!.version).toBe(2);
   });
 
+  it("a disabled account's access token stops working at userinfo, and a request it approved before being disabled issues nothing", async () => {
+    const res = await d.inject({ method: 'POST', url: '/api/v1/users', ...d.as(admin), payload: { email: 'dee@example.org', name: 'Dee', password: 'member password', role: 'member' } });
+    expect(res.statusCode).toBe(201);
+    const deeId = res.json().id as string;
+    const dee = await d.signIn('dee@example.org', 'member password');
+    const approve = async () => {
+      const screen = await d.newScreen(clientId, { scope: 'openid profile' });
+      expect((await d.open(dee, screen.user_code)).statusCode).toBe(200);
+      expect((await d.decide(dee, screen.user_code, 'approve')).json().status).toBe('approved');
+      return screen;
+    };
+    const signedIn = await approve();
+    const tokens = await d.token(clientId, signedIn.device_code);
+    expect(tokens.statusCode).toBe(200);
+    const userinfo = () => d.inject({ method: 'GET', url: '/oauth/userinfo', headers: { authorization: `Bearer ${tokens.json().access_token}` } });
+    expect((await userinfo()).json()).toMatchObject({ sub: deeId, name: 'Dee' });
+    const pending = await approve();
+
+    const disabled = await d.inject({ method: 'PATCH', url: `/api/v1/users/${deeId}`, ...d.as(admin), payload: { disabled: true } });
+    expect(disabled.statusCode).toBe(200);
+    const info = await userinfo();
+    expect([info.statusCode, info.json().error]).toEqual([401, 'invalid_token']);
+    const late = await d.token(clientId, pending.device_code);
+    expect([late.statusCode, late.json().error]).toEqual([400, 'access_denied']);
+  });
+
   it('refuses an unknown code with 404 unknown_code, however it is typed', async () => {
     expectError(await d.open(bea, 'BCDF-GHJK'), 404, 'unknown_code');
     expectError(await d.open(bea, 'not-a-code'), 404, 'unknown_code');

@@ -33,7 +33,7 @@ export async function createLogin(config: Config, d: LoginFeatureDeps): Promise<
   const clients = new ClientsRepo(d.db);
   const signer = await TokenSigner.load(new SigningKeysRepo(d.db), config.publicUrl, d.clock.now(), d.random);
   const service = new LoginService(
-    { requests: new LoginRequestsRepo(d.db), clients, signer, live: d.live, audit: d.audit, clock: d.clock, random: d.random },
+    { requests: new LoginRequestsRepo(d.db), users: d.users, clients, signer, live: d.live, audit: d.audit, clock: d.clock, random: d.random },
     { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
   );
   return { service, clients: new ClientsService(clients, d.users, d.clock, d.random), signer };

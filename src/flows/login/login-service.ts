@@ -13,6 +13,7 @@ import { expireEach, liveVersionedTransition, type VersionedTransition } from '.
 import type { AuditLog } from '../../store/audit-log.js';
 import type { ClientsRepo, StoredClient } from '../../store/clients.js';
 import type { LoginRequestsRepo, StoredLoginRequest } from '../../store/login-requests.js';
+import type { UsersRepo } from '../../store/users.js';
 import { requireMayDecide, type Claimant } from './login-access.js';
 import type { PhoneView } from './login-schemas.js';
 import { OAuthError } from './oauth-error.js';
@@ -27,6 +28,8 @@ export interface LoginFlowOptions {
 
 export interface LoginServiceDeps {
   requests: LoginRequestsRepo;
+  /** Whether the account behind a token or an approval is still enabled. */
+  users: Pick<UsersRepo, 'findById'>;
   clients: ClientsRepo;
   signer: TokenSigner;
   live: LiveService;
@@ -183,8 +186,15 @@ export class LoginService {
   }
 
   /** The payload of an unexpired access token this server signed (UserInfo); throws for any other token. */
-  verifyAccessToken(token: string): Promise<JWTPayload> {
-    return this.d.signer.verify(token, 'at+jwt', this.d.clock.now());
+  /**
+   * A valid access token whose subject is not a disabled account. (An API key
+   * approves for its application's own users, whose ids are not accounts
+   * here: only a subject that names an account is looked at.)
+   */
+  async verifyAccessToken(token: string): Promise<JWTPayload> {
+    const payload = await this.d.signer.verify(token, 'at+jwt', this.d.clock.now());
+    if (typeof payload.sub === 'string' && (await this.d.users.findById(payload.sub))?.disabled) throw new OAuthError('invalid_token', 'the account of this token is disabled');
+    return payload;
   }
 
   /** Deletes requests that ended more than `keepMs` ago. */
@@ -212,6 +222,9 @@ export class LoginService {
   }
 
   private async issueTokens(client: StoredClient, r: LoginRequest, approval: Approval) {
+    // Approved, then the approving account was disabled before the screen asked: nothing is issued.
+    const approver = approval.approvedBy.startsWith('api_key:') ? undefined : await this.d.users.findById(approval.approvedBy);
+    if (approver?.disabled) throw new OAuthError('access_denied', 'the account that approved this request has been disabled');
     const now = this.d.clock.now();
     const scope = r.scopes.join(' ');
     const claims = scopedClaims(r.scopes, approval.claims);
