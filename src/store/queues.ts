@@ -14,7 +14,7 @@ const toQueue = (r: Selectable<QueuesTable>): Queue => ({
   posterEnabled: Number(r.poster_enabled) === 1,
 });
 
-export const toQueueService = (r: QueueServicesTable): QueueService => ({
+export const toQueueService = (r: Omit<QueueServicesTable, 'waiting'>): QueueService => ({
   id: r.id,
   queueId: r.queue_id,
   name: r.name,

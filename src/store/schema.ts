@@ -309,6 +309,8 @@ export interface QueueServicesTable {
   open: number;
   /** The `line:` channel's version: one per change to the service's waiting set. */
   line_version: number;
+  /** Tickets waiting now: moved by each change to the waiting set, with line_version. */
+  waiting: Generated<number>;
 }
 
 export interface QueueCountersTable {

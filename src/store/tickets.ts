@@ -138,8 +138,7 @@ export class TicketsRepo {
       const service = await this.lockService(trx, j.serviceId);
       if (!service) throw new AppError('not_found', 'no such service');
       if (!service.open) throw new AppError('service_closed', 'this service is not taking new tickets now');
-      const waiting = await this.waitingCount(trx, j.serviceId);
-      if (waiting >= service.maxWaiting) throw new AppError('queue_full', 'this service has as many people waiting as it can take; try again later');
+      if (service.waiting >= service.maxWaiting) throw new AppError('queue_full', 'this service has as many people waiting as it can take; try again later');
       const seq = await this.nextNumber(trx, j.serviceId, j.day);
       const order = j.priority ? await this.priorityOrder(trx, j.serviceId, j.now) : await this.back(trx, j.serviceId, j.now);
       const row: TicketsTable = {
@@ -352,15 +351,16 @@ export class TicketsRepo {
   }
 
   /** Changes nothing: takes the service row's lock (Postgres) by a no-op update, and reads it. */
-  private async lockService(trx: Kysely<Database>, serviceId: string): Promise<QueueService | undefined> {
+  private async lockService(trx: Kysely<Database>, serviceId: string): Promise<(QueueService & { waiting: number }) | undefined> {
     const r = await trx.updateTable('queue_services').set((eb) => ({ line_version: eb.ref('line_version') })).where('id', '=', serviceId).returningAll().executeTakeFirst();
-    return r && toQueueService(r);
+    return r && { ...toQueueService(r), waiting: Number(r.waiting) };
   }
 
   /** Records `changes` at the versions after `version` (the service is locked by this unit), and prunes old ones. */
   private async recordLine(trx: Kysely<Database>, serviceId: string, version: number, changes: [number, number][], at: number): Promise<void> {
     const last = version + changes.length;
-    await trx.updateTable('queue_services').set({ line_version: last }).where('id', '=', serviceId).execute();
+    const moved = changes.reduce((n, [, delta]) => n + delta, 0);
+    await trx.updateTable('queue_services').set((eb) => ({ line_version: last, waiting: eb('waiting', '+', moved) })).where('id', '=', serviceId).execute();
     await trx
       .insertInto('line_changes')
       .values(changes.map(([order, delta], i) => ({ service_id: serviceId, version: version + 1 + i, order_key: order, delta, at })))
@@ -380,11 +380,6 @@ export class TicketsRepo {
       .returning('last')
       .executeTakeFirstOrThrow();
     return Number(r.last);
-  }
-
-  private async waitingCount(db: Kysely<Database>, serviceId: string): Promise<number> {
-    const r = await db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('service_id', '=', serviceId).where('status', '=', 'waiting').executeTakeFirstOrThrow();
-    return Number(r.n);
   }
 
   /** The ticket as its holder sees it, read in one statement so `ahead` and `lineVersion` agree. */
@@ -459,25 +454,25 @@ export class TicketsRepo {
 
   /** The `line:` channel: the latest changes, and how many wait now. */
   async line(serviceId: string, changes = 32): Promise<LineState | undefined> {
-    const s = await this.db.selectFrom('queue_services').select('line_version').where('id', '=', serviceId).executeTakeFirst();
+    // One row: the count and the version it belongs to agree.
+    const s = await this.db.selectFrom('queue_services').select(['line_version', 'waiting']).where('id', '=', serviceId).executeTakeFirst();
     if (!s) return undefined;
-    const [rows, waiting] = await Promise.all([
-      this.db.selectFrom('line_changes').select(['version', 'order_key', 'delta']).where('service_id', '=', serviceId).where('version', '<=', Number(s.line_version)).orderBy('version', 'desc').limit(changes).execute(),
-      this.waitingCount(this.db, serviceId),
-    ]);
-    return { serviceId, version: Number(s.line_version), waiting, changes: rows.reverse().map((r) => [Number(r.version), Number(r.order_key), Number(r.delta)]) };
+    const rows = await this.db.selectFrom('line_changes').select(['version', 'order_key', 'delta']).where('service_id', '=', serviceId).where('version', '<=', Number(s.line_version)).orderBy('version', 'desc').limit(changes).execute();
+    return { serviceId, version: Number(s.line_version), waiting: Number(s.waiting), changes: rows.reverse().map((r) => [Number(r.version), Number(r.order_key), Number(r.delta)]) };
   }
 
   /** Waiting tickets per service of a queue, and since when the longest has waited. */
   async waiting(queueId: string): Promise<Map<string, { waiting: number; oldestAt: number | null }>> {
-    const rows = await this.db
-      .selectFrom('tickets')
-      .select((eb) => ['service_id', eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
-      .where('queue_id', '=', queueId)
-      .where('status', '=', 'waiting')
-      .groupBy('service_id')
-      .execute();
-    return new Map(rows.map((r) => [r.service_id, { waiting: Number(r.n), oldestAt: r.oldest === null ? null : Number(r.oldest) }]));
+    const services = await this.db.selectFrom('queue_services').select(['id', 'waiting']).where('queue_id', '=', queueId).execute();
+    // The oldest per service is one step into the board index (queue, status, service, created_at); counting is the stored column's job.
+    const oldest = await Promise.all(
+      services.map((s) =>
+        Number(s.waiting) > 0
+          ? this.db.selectFrom('tickets').select((eb) => eb.fn.min('created_at').as('oldest')).where('queue_id', '=', queueId).where('status', '=', 'waiting').where('service_id', '=', s.id).executeTakeFirst()
+          : undefined,
+      ),
+    );
+    return new Map(services.map((s, i) => [s.id, { waiting: Number(s.waiting), oldestAt: oldest[i]?.oldest == null ? null : Number(oldest[i]!.oldest) }]));
   }
 
   /** The `board:` channel: the last calls and each service's line. */

@@ -136,6 +136,13 @@ describe.each(dialects)('queue live channels on $name', ({ database }) => {
         return sock.frames.some((f) => f.channel === `line:${A.id}` && f.version === v);
       }, `line version ${v}`);
       await pump();
+      // Each service's stored count moves with its line's changes: it always equals a count of its waiting tickets.
+      const db = node.services.store.db;
+      for (const s of [A, B]) {
+        const stored = await db.selectFrom('queue_services').select('waiting').where('id', '=', s.id).executeTakeFirstOrThrow();
+        const counted = await db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).where('service_id', '=', s.id).where('status', '=', 'waiting').executeTakeFirstOrThrow();
+        expect(Number(stored.waiting), `waiting of ${s.prefix}`).toBe(Number(counted.n));
+      }
       for (const [, p] of phones) {
         const now = await fresh(p.ticket);
         if (now.status !== 'waiting' || now.service.id !== A.id) continue;

@@ -14,6 +14,7 @@ import * as queue from './011-queue.js';
 import * as pushSubscriptions from './012-push-subscriptions.js';
 import * as queueDevices from './013-queue-devices.js';
 import * as attendeePersonIndexes from './017-attendee-person-indexes.js';
+import * as serviceWaitingCount from './018-service-waiting-count.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '012-push-subscriptions': pushSubscriptions,
   '013-queue-devices': queueDevices,
   '017-attendee-person-indexes': attendeePersonIndexes,
+  '018-service-waiting-count': serviceWaitingCount,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
