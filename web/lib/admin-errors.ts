@@ -10,17 +10,37 @@ export function adminErrorMessage(err: unknown): { key: MessageKey; vars?: Vars 
   return errorMessage(err);
 }
 
-/** Shows the error in `box`, marked with the stable code (`data-code`) for tests and styling. */
-export function showAdminError(box: HTMLElement, err: unknown): void {
-  const { key, vars } = adminErrorMessage(err);
-  setText(box, key, vars);
+/** Puts `message` (the words for `err`) in `box`, marked with the stable code (`data-code`) for tests and styling. */
+export function showErrorBox(box: HTMLElement, message: { key: MessageKey; vars?: Vars | undefined }, err: unknown): void {
+  setText(box, message.key, message.vars);
   box.dataset.code = err instanceof ApiError ? err.code : 'unknown';
   box.hidden = false;
 }
 
-export function hideAdminError(box: HTMLElement): void {
+export function hideErrorBox(box: HTMLElement): void {
   box.hidden = true;
   box.textContent = '';
   delete box.dataset.code;
   delete box.dataset.i18n;
 }
+
+/** Runs `fn` with `btn` disabled meanwhile; an error goes to `box`, in the words `show` gives it (each section its own). */
+export async function runAction(btn: HTMLButtonElement | null, box: HTMLElement, fn: () => Promise<void>, show: (box: HTMLElement, err: unknown) => void): Promise<void> {
+  if (btn?.disabled) return;
+  if (btn) btn.disabled = true;
+  hideErrorBox(box);
+  try {
+    await fn();
+  } catch (err) {
+    show(box, err);
+  } finally {
+    if (btn) btn.disabled = false;
+  }
+}
+
+/** Shows the error in `box` in the console's words. */
+export function showAdminError(box: HTMLElement, err: unknown): void {
+  showErrorBox(box, adminErrorMessage(err), err);
+}
+
+export const hideAdminError = hideErrorBox;
