@@ -33,9 +33,12 @@
  * up, minus the counters idle right now (`countersBusy`, when the caller
  * knows it); the first of those is on average half a ticket away, so the
  * wait is `(needed − 0.5) × per ticket`, and about nothing when a counter is
- * free for them. The range is ± one standard deviation: the spread of the
- * gaps over that many tickets, the uncertainty of their average, and 15% for
- * the pace changing meanwhile; widened to whole minutes.
+ * free for them. The range is one standard deviation either way, taken as a
+ * factor (e^±σ/wait: a wait is a count times a pace, so its error is
+ * relative): the spread of the gaps over that many tickets, the uncertainty
+ * of their average, and 15% for the pace changing meanwhile; widened to
+ * whole minutes. Before anyone is served the pace is a guess and the range
+ * wide, but its low end is never "0 min" for someone with people ahead.
  *
  * Pure: the caller passes what the store knows and the time.
  */
@@ -155,7 +158,10 @@ export function estimateWait(ahead: number, activity: ServiceActivity, now: numb
   const seconds = k * p.seconds;
   // A sum of k gaps: variance k·sd²; their average known to ±sd/√n, times k; plus drift.
   const sd = Math.sqrt(k * p.sd ** 2 + (k * p.sd) ** 2 / Math.max(1, p.n) + (DRIFT * seconds) ** 2);
-  const lo = Math.max(0, Math.floor((seconds - sd) / 60));
-  const hi = Math.max(lo + 1, Math.ceil((seconds + sd) / 60));
+  // A wait is a product of a count and a pace: its spread is relative, so the range is a factor
+  // either way (e^±σ), never "0 min" for someone with people ahead when the pace is little known.
+  const f = Math.exp(sd / seconds);
+  const lo = Math.max(0, Math.floor(seconds / f / 60));
+  const hi = Math.max(lo + 1, Math.ceil((seconds * f) / 60));
   return { seconds: Math.round(seconds), range: [lo * 60, hi * 60], perTicketSeconds: Math.round(p.seconds), basis: p.basis };
 }

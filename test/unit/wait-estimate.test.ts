@@ -105,4 +105,17 @@ describe('estimateWait', () => {
     const far = estimateWait(30, a, NOW);
     expect(far.range[1] - far.range[0]).toBeGreaterThan(near.range[1] - near.range[0]);
   });
+
+  it('never shows "0 min" as the low end to someone with twenty people ahead, even before anyone was served', () => {
+    // Opening time: no finishes, no service times; the pace is a guess, so the range is wide, but a factor either way.
+    const e = estimateWait(20, { finishedAt: [], serviceMs: [], countersOpen: 2 }, NOW);
+    expect(e.basis).toBe('default');
+    expect(e.range[0]).toBeGreaterThan(0);
+    expect(e.range[0]).toBeLessThan(e.seconds);
+    expect(e.range[1]).toBeGreaterThan(e.seconds);
+    // With a steady known pace the factor is small: the range hugs the estimate.
+    const known = estimateWait(20, steady(30, MIN, 2 * MIN, 2), NOW);
+    expect(known.range[0]).toBeGreaterThan(0.6 * known.seconds);
+    expect(known.range[1]).toBeLessThan(1.6 * known.seconds);
+  });
 });
