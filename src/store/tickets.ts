@@ -164,9 +164,9 @@ export class TicketsRepo {
       };
       await trx.insertInto('tickets').values(row).execute();
       await this.recordLine(trx, j.serviceId, service.lineVersion, [[order, 1]], j.now);
-      await this.bumpBoard(trx, service.queueId);
       const ticket = toTicket(row);
       await this.onChange?.(trx, { type: 'created', ticket, at: j.now, by: j.by });
+      await this.bumpBoard(trx, service.queueId);
       return ticket;
     });
   }
@@ -207,9 +207,9 @@ export class TicketsRepo {
           .executeTakeFirst();
         if (!taken) continue;
         await this.recordLine(trx, taken.service_id, services.get(taken.service_id)!.lineVersion, [[Number(taken.order_key), -1]], now);
-        await this.bumpBoard(trx, taken.queue_id);
         const ticket = toTicket(taken);
         await this.onChange?.(trx, { type: 'called', ticket, at: now, by });
+        await this.bumpBoard(trx, taken.queue_id);
         return ticket;
       }
       throw new AppError('conflict', 'too many counters called at once; call again');
@@ -293,9 +293,9 @@ export class TicketsRepo {
     const won = await trx.updateTable('tickets').set(set).where('id', '=', t.id).where('version', '=', t.version).returningAll().executeTakeFirst();
     if (!won) return undefined;
     for (const [serviceId, changes] of lines) await this.recordLine(trx, serviceId, locked.get(serviceId)!.lineVersion, changes, u.now);
-    await this.bumpBoard(trx, t.queueId);
     const ticket = toTicket(won);
     if (type) await this.onChange?.(trx, { type, ticket, at: u.now, by: u.by, ...(type === 'transferred' ? { fromServiceId: t.serviceId } : {}) });
+    await this.bumpBoard(trx, t.queueId);
     return ticket;
   }
 
@@ -368,6 +368,7 @@ export class TicketsRepo {
     if (last % 16 === 0) await trx.deleteFrom('line_changes').where('service_id', '=', serviceId).where('version', '<=', last - LINE_CHANGES_KEPT).execute();
   }
 
+  /** The place's row is shared by all its services: bumped last, so it is held only until the commit. */
   private async bumpBoard(trx: Kysely<Database>, queueId: string): Promise<void> {
     await trx.updateTable('queues').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', queueId).execute();
   }
