@@ -53,6 +53,8 @@ export const CONFIG_KEYS = {
   webhookRetrySchedule: { env: 'SCANPASS_WEBHOOK_RETRY_SCHEDULE', kind: 'string', default: '10s,30s,2m,10m,1h,3h,6h', description: 'Waits between webhook attempts (ms, s, m, h; +-20 % jitter); after the last a delivery is failed' },
   webhookAllowPrivate: { env: 'SCANPASS_WEBHOOK_ALLOW_PRIVATE', kind: 'bool', default: false, description: 'Let webhooks reach loopback, private and link-local addresses (labs and tests only)' },
   webhookTimeoutSeconds: { env: 'SCANPASS_WEBHOOK_TIMEOUT_SECONDS', kind: 'int', default: 10, min: 1, max: 120, description: 'How long a webhook receiver has to answer one attempt' },
+  smtpUrl: { env: 'SCANPASS_SMTP_URL', kind: 'url', default: undefined, description: 'SMTP server for passes by e-mail: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; when unset, sending passes by e-mail is refused (mail_not_configured)' },
+  mailFrom: { env: 'SCANPASS_MAIL_FROM', kind: 'string', default: undefined, description: 'From address of pass e-mails, e.g. "Expo 2026 <passes@example.org>" (default scanpass@ the public URL\'s host)' },
   pushSubject: { env: 'SCANPASS_PUSH_SUBJECT', kind: 'string', default: undefined, description: 'Contact (mailto: or https: URL) sent to Web Push services with every notification (VAPID `sub`); default the public URL when it is https, else mailto: the admin email' },
   accessTokenTtlSeconds: { env: 'SCANPASS_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: 3600, min: 60, max: 86400, description: 'Lifetime of issued access and id tokens' },
   userCodeAttemptsPerMinute: { env: 'SCANPASS_USER_CODE_ATTEMPTS_PER_MINUTE', kind: 'int', default: 30, min: 1, max: 100_000, description: 'User-code lookups per minute per client address' },
@@ -125,8 +127,10 @@ function parseValue(key: string, spec: KeySpec, raw: string): string | number | 
       throw new ConfigError(`${spec.env} must be true or false, got "${raw}"`);
     case 'url':
       try {
+        if (key === 'smtpUrl' && !/^smtps?:$/.test(new URL(raw).protocol)) throw new ConfigError(`${spec.env} must be an smtp:// or smtps:// URL, got "${raw.replace(/\/\/[^@/]*@/, '//***@')}"`);
         return new URL(raw).toString().replace(/\/$/, '');
-      } catch {
+      } catch (err) {
+        if (err instanceof ConfigError) throw err;
         throw new ConfigError(`${spec.env} must be a URL, got "${raw}"`);
       }
     case 'proxy':
@@ -137,6 +141,7 @@ function parseValue(key: string, spec: KeySpec, raw: string): string | number | 
     case 'string':
       if (key === 'tokenSecret' && raw.length < 32) throw new ConfigError(`${spec.env} must be at least 32 characters`);
       if (key === 'pushSubject' && !/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+(\/\S*)?)$/i.test(raw)) throw new ConfigError(`${spec.env} must be a mailto: address or an https:// URL`);
+      if (key === 'mailFrom' && !/^[^\r\n]*[^\s@<>]+@[^\s@<>]+>?$/.test(raw.trim())) throw new ConfigError(`${spec.env} must be an e-mail address, optionally with a name: "Name <address@example.org>"`);
       if (key === 'sqliteSync' && !/^(NORMAL|FULL)$/.test(raw)) throw new ConfigError(`${spec.env} must be NORMAL or FULL`);
       return raw;
   }

@@ -118,6 +118,8 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   expirySweep.unref();
   // Check-in webhooks: every node sends what is due; claims keep them from sending one twice.
   services.webhooks.dispatcher.start();
+  // Pass e-mails: every node sends what is queued; claims keep them from sending one twice.
+  services.events.mailer?.start();
 
   let closed: Promise<void> | undefined;
   const close = () =>
@@ -134,6 +136,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
       await app.close();
       clearTimeout(cut);
       await services.webhooks.dispatcher.close(Math.min(graceMs, 2000));
+      await services.events.mailer?.close();
       await bus.close();
       redis?.disconnect();
       await store.close();

@@ -1,16 +1,18 @@
 /**
  * /dashboard?session=<id>: the organiser's live view of one session, for
  * admins and the session's staff. Big numbers (expected, checked in, not
- * yet), the latest scans with who scanned and the result, all pushed over the
- * `session:` channel (no reload); undo of a wrong check-in; check-in by name
- * for people without a phone; attendance export; and, for admins, a CSV
- * import whose bad rows come back as a table.
+ * yet) and who has not arrived yet (searchable, exportable), the latest scans
+ * with who scanned and the result, all pushed over the `session:` channel
+ * (no reload); undo of a wrong check-in; check-in by name
+ * for people without a phone; attendance export; and, for admins, the
+ * console's CSV import (checked first, its bad rows in a table).
  */
 import { createLiveClient, type LiveStatus, type LiveSubscription } from '../client/index.js';
 import { api, ApiError, getMe, type Me } from './lib/api.js';
 import type { ScannerSession } from './lib/checkin-api.js';
 import { eventExportUrl, fetchCounts, sessionExportUrl, undoCheckin, type LatestScan, type SessionState } from './lib/dashboard-api.js';
 import { mountImport } from './lib/dashboard-import.js';
+import { mountMissing } from './lib/dashboard-missing.js';
 import { mountSearch } from './lib/dashboard-search.js';
 import { getLocale, onLocaleChange, setText, t, type MessageKey } from './lib/i18n.js';
 import { byId, initPage, show, showError } from './lib/page.js';
@@ -32,6 +34,8 @@ let state: SessionState | null = null;
 let sub: LiveSubscription | undefined;
 /** Called after a check-in changes here (undo), so the search shows it too. */
 let refreshSearch: () => void = () => {};
+/** Reads the not-arrived list again: called when the counts move. */
+let refreshMissing: () => void = () => {};
 
 /** A scan recorded this long after it was made came from a scanner that was offline. */
 const UPLOADED_LATE_MS = 60_000;
@@ -160,7 +164,9 @@ function renderLatest(s: SessionState): void {
 }
 
 function render(s: SessionState): void {
+  const before = state?.counts;
   state = s;
+  if (before && (before.expected !== s.counts.expected || before.checked_in !== s.counts.checked_in)) refreshMissing();
   renderCounts(s);
   renderLatest(s);
 }
@@ -248,9 +254,10 @@ async function open(id: string): Promise<void> {
   show(byId('event-export-link'), admin);
   if (admin) byId<HTMLAnchorElement>('event-export-link').href = eventExportUrl(eventId);
   refreshSearch = mountSearch(id);
+  refreshMissing = mountMissing(id);
   if (admin) {
     show(byId('import-box'));
-    mountImport(eventId, id, () => me?.csrf_token);
+    mountImport(eventId, id);
   }
 }
 

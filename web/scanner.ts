@@ -6,9 +6,13 @@
  * it once and takes it out of the address bar). Staff pick the session, the
  * camera scans continuously (web/lib/scanner), and every new code, from the
  * camera or a keyboard-wedge scanner, goes to `POST /api/v1/checkins`; the
- * answer is a big green or red result with the attendee's name and the reason
- * in words, with sound and vibration. Kiosk mode goes back to scanning by
- * itself. The session's counts follow the `session:` channel.
+ * answer fills the screen (readable from two metres on a tablet): green for
+ * admitted, amber for "already checked in" (a person to look at, not an
+ * alarm), red for a refusal, with the attendee's name, the organiser's note,
+ * their sessions and the reason in words, with sound and vibration. Staff can
+ * also type a code or find someone by name right here. Kiosk mode goes back
+ * to scanning by itself. The session's counts follow the `session:` channel;
+ * a session not open yet says when it opens (the console's same state).
  *
  * URL options: `?session=<id>` preselect, `?kiosk=1`, `?hold=ms` result time in kiosk mode.
  */
@@ -22,6 +26,8 @@ import { feedback, unlockAudioOnFirstGesture } from './lib/scanner/feedback.js';
 import type { ScanSource } from './lib/scanner/scan-loop.js';
 import { mountScannerView, numberParam } from './lib/scanner/scanner-view.js';
 import { mountOfflineScanner } from './lib/offline/offline-scanner.js';
+import { mountScannerSearch } from './lib/scanner/scanner-search.js';
+import { opensText, windowText } from './lib/session-window-text.js';
 
 initPage();
 unlockAudioOnFirstGesture();
@@ -53,17 +59,42 @@ let sessionId: string | null = null;
 let countsSub: LiveSubscription | undefined;
 const live = createLiveClient();
 
-const fmtTime = (ms: number) => new Intl.DateTimeFormat(getLocale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
+// 24-hour, like "opens at 18:30": one clock on the whole page.
+const fmtTime = (ms: number) => new Intl.DateTimeFormat(getLocale(), { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(ms);
 
 // ---- the answer ---------------------------------------------------------------
 
+/** ok: green; warn: amber (already checked in: look at the person, not an alarm); refused: red. */
+type ResultState = 'ok' | 'warn' | 'refused';
+
+function clearText(el: HTMLElement): void {
+  el.textContent = '';
+  delete el.dataset.i18n;
+  delete el.dataset.i18nVars;
+}
+
+let resultTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** The result fills the screen; in staff mode a tap anywhere (or "Scan next") goes on. */
+function presentResult(state: ResultState): void {
+  resultBox.dataset.state = state;
+  // With the camera, "Scan next" is on the result (staff mode); without it, a tap anywhere is the way on.
+  show(byId('scan-next-hint'), !view.loop);
+  show(resultBox);
+  feedback(state === 'ok' ? 'ok' : 'refused');
+  // No camera (a keyboard scanner alone) in kiosk mode: nobody taps, so the result goes by itself.
+  clearTimeout(resultTimer);
+  if (!view.loop && byId<HTMLInputElement>('kiosk').checked) resultTimer = setTimeout(() => show(resultBox, false), numberParam(params, 'hold') ?? 2500);
+}
+
 function showAnswer(a: ScanAnswer): void {
   const ok = a.result === 'ok';
+  const state: ResultState = ok ? 'ok' : a.reason === 'already_checked_in' ? 'warn' : 'refused';
   resultBox.dataset.result = a.result;
   resultBox.dataset.status = ok ? 'ok' : 'refused';
   resultBox.dataset.reason = a.reason ?? '';
-  byId('scan-result-icon').textContent = ok ? '✓' : '✕';
-  setText(byId('scan-result-heading'), ok ? (a.action === 're_enter' ? 'checkin.okReenter' : 'checkin.ok') : 'checkin.rejected');
+  byId('scan-result-icon').textContent = state === 'ok' ? '✓' : state === 'warn' ? '!' : '✕';
+  setText(byId('scan-result-heading'), ok ? (a.action === 're_enter' ? 'checkin.okReenter' : 'checkin.ok') : state === 'warn' ? 'checkin.already' : 'checkin.rejected');
   const name = byId('scan-name');
   if (a.attendee) {
     name.textContent = a.attendee.name;
@@ -72,19 +103,23 @@ function showAnswer(a: ScanAnswer): void {
   else setText(name, 'checkin.unknownPerson');
   const reason = byId('scan-reason');
   if (a.reason) setText(reason, `checkin.reason.${a.reason}` as MessageKey);
-  else {
-    reason.textContent = '';
-    delete reason.dataset.i18n;
-  }
+  else clearText(reason);
   const previous = byId('scan-previous');
+  const opensAt = a.opens_at ?? sessions.find((s) => s.id === a.session_id)?.opens_at;
   if (a.reason === 'already_checked_in' && a.checkin) {
     setText(previous, a.checkin.gate ? 'checkin.previousGate' : 'checkin.previous', { time: fmtTime(a.checkin.at), ...(a.checkin.gate ? { gate: a.checkin.gate } : {}) });
-  } else {
-    previous.textContent = '';
-    delete previous.dataset.i18n;
-  }
-  show(resultBox);
-  feedback(ok ? 'ok' : 'refused');
+  } else if (a.reason === 'not_yet_open' && opensAt !== undefined) {
+    const { key, vars } = opensText(opensAt, Date.now());
+    setText(previous, key, vars);
+  } else clearText(previous);
+  const note = byId('scan-note');
+  if (a.attendee?.note) setText(note, 'checkin.note', { note: a.attendee.note });
+  else clearText(note);
+  show(note, Boolean(a.attendee?.note));
+  const sessionsLine = byId('scan-sessions');
+  if (a.attendee?.sessions?.length) setText(sessionsLine, 'checkin.sessionsOf', { sessions: a.attendee.sessions.map((s) => s.name).join(' · ') });
+  else clearText(sessionsLine);
+  presentResult(state);
 }
 
 function showNetworkFailure(err: unknown): void {
@@ -102,11 +137,9 @@ function showNetworkFailure(err: unknown): void {
     const { key, vars } = errorMessage(err);
     setText(reason, key, vars);
   }
-  const previous = byId('scan-previous');
-  previous.textContent = '';
-  delete previous.dataset.i18n;
-  show(resultBox);
-  feedback('refused');
+  for (const id of ['scan-previous', 'scan-note', 'scan-sessions']) clearText(byId(id));
+  show(byId('scan-note'), false);
+  presentResult('refused');
 }
 
 function addHistory(a: ScanAnswer | null, source: ScanSource): void {
@@ -134,16 +167,21 @@ async function onCode(text: string, source: ScanSource): Promise<void> {
   if (!sessionId) return;
   // One nonce per scan: a retry (or the upload of a scan decided offline) never checks in twice.
   const scan = { code: text, session_id: sessionId, nonce: crypto.randomUUID(), direction: 'entry' as const, scanned_at: Date.now() };
-  if (offline.offlineNow(sessionId)) return decidedOffline(await offline.decide(scan), source);
+  const byName = source === 'search';
+  if (!byName && offline.offlineNow(sessionId)) return decidedOffline(await offline.decide(scan), source);
   try {
-    const a = await scannerApi<ScanAnswer>('POST', '/api/v1/checkins', scan);
+    // A name search's "check in" names the attendee (text is their id): decided and recorded like a scan.
+    const a = byName
+      ? await scannerApi<ScanAnswer>('POST', '/api/v1/checkins/manual', { attendee_id: text, session_id: sessionId, nonce: scan.nonce, direction: 'entry' })
+      : await scannerApi<ScanAnswer>('POST', '/api/v1/checkins', scan);
     offline.remember(a);
     showAnswer(a);
     offline.markResult(false);
     addHistory(a, source);
+    if (byName) refreshSearch();
   } catch (err) {
     offline.markResult(false);
-    if (err instanceof ApiError && err.code === 'network_error' && offline.canDecide(scan.session_id)) return decidedOffline(await offline.decide(scan), source);
+    if (!byName && err instanceof ApiError && err.code === 'network_error' && offline.canDecide(scan.session_id)) return decidedOffline(await offline.decide(scan), source);
     // Nothing was counted: the same code may be scanned again at once.
     view.loop?.resetDedupe();
     showNetworkFailure(err);
@@ -168,7 +206,52 @@ const view = mountScannerView({
   },
 });
 
-// ---- session and counts ---------------------------------------------------------
+// The result fills the screen: "Scan next" goes into it, and in staff mode a tap anywhere on it goes on.
+resultBox.append(byId('scan-next'));
+resultBox.addEventListener('click', () => {
+  if (view.loop?.state === 'result') view.loop.resume();
+  else if (!view.loop) show(resultBox, false); // no camera (keyboard or typing alone): nothing else would hide it
+});
+
+// ---- typing a code, finding by name -------------------------------------------
+
+const typeForm = byId<HTMLFormElement>('type-form');
+const typeInput = byId<HTMLInputElement>('type-code');
+typeForm.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const code = typeInput.value.trim();
+  if (!code) return typeInput.focus();
+  typeInput.value = '';
+  view.submit(code, 'typed');
+});
+
+const refreshSearch = mountScannerSearch({ sessionId: () => sessionId, onCheckIn: (id) => view.submit(id, 'search') });
+
+// ---- session, its window and counts ----------------------------------------------
+
+const windowLine = byId('session-window');
+
+/** Not open yet ("Check-in opens at 18:30") or closed; the same state the console shows (domain/session-window). */
+function renderWindow(): void {
+  const s = sessions.find((x) => x.id === sessionId);
+  if (!s) return show(windowLine, false);
+  const { state, key, vars } = windowText(s, Date.now(), true);
+  windowLine.dataset.windowState = state.state;
+  document.body.dataset.windowState = state.state;
+  setText(windowLine, key, vars);
+  show(windowLine, state.state !== 'open');
+}
+// The window opens and ends by the clock.
+setInterval(renderWindow, 15_000);
+
+/** Closed or reopened by an organiser meanwhile: the counts' snapshot carries the session's flag. */
+function followClosed(id: string, data: { session?: { closed?: boolean } }): void {
+  const s = sessions.find((x) => x.id === id);
+  if (s && typeof data.session?.closed === 'boolean' && s.closed !== data.session.closed) {
+    s.closed = data.session.closed;
+    renderWindow();
+  }
+}
 
 function renderCounts(c: Counts['counts']): void {
   countsLine.dataset.checkedIn = String(c.checked_in);
@@ -184,7 +267,15 @@ async function watchCounts(id: string): Promise<void> {
     const c = await scannerApi<Counts>('GET', `/api/v1/sessions/${encodeURIComponent(id)}/counts`);
     if (sessionId !== id) return;
     renderCounts(c.counts);
-    countsSub = live.subscribe<{ counts: Counts['counts'] }>(c.live.channel, c.live.token, (s) => renderCounts(s.data.counts), {
+    followClosed(id, c);
+    countsSub = live.subscribe<{ counts: Counts['counts']; session?: { closed?: boolean } }>(
+      c.live.channel,
+      c.live.token,
+      (s) => {
+        renderCounts(s.data.counts);
+        followClosed(id, s.data);
+      },
+      {
       after: c.version,
       // The token runs out (a long shift): the SDK asks the API again (which checks the device or staff right) and goes on.
       renew: async () => (sessionId === id ? (await scannerApi<Counts>('GET', `/api/v1/sessions/${encodeURIComponent(id)}/counts`)).live.token : null),
@@ -210,7 +301,10 @@ function pick(id: string): void {
   document.body.dataset.sessionId = id;
   void offline.prepare(sessions.find((s) => s.id === id)!);
   view.loop?.resetDedupe();
+  renderWindow();
   show(byId('scan-area'));
+  show(byId('desk-box'));
+  refreshSearch();
   void watchCounts(id);
   if (!view.cameraOn) view.begin();
   else if (view.loop?.state === 'result') view.loop.resume();
@@ -238,6 +332,7 @@ function setupFailed(err: unknown): void {
   view.stop();
   show(byId('scan-area'), false);
   show(byId('picker-box'), false);
+  show(byId('desk-box'), false);
   if (err instanceof ApiError && (err.code === 'device_revoked' || (err.status === 401 && deviceToken()))) setText(setupError, 'checkin.deviceRevoked');
   else showError(setupError, err);
   show(setupError);
@@ -285,6 +380,7 @@ byId('forget-device').addEventListener('click', () => {
 });
 onLocaleChange(() => {
   if (sessions.length) renderPicker();
+  renderWindow();
 });
 
 void setup();

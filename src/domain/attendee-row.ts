@@ -9,6 +9,7 @@
  *   name      required
  *   email     optional, checked, stored in lower case; the key of an upsert
  *   sessions  optional: session ids or names, separated by `;`
+ *   language  optional: of their pass e-mail, `en` or `zh-CN` (also English, 中文, zh, ...)
  */
 
 export const ROW_ERROR_CODES = [
@@ -20,6 +21,7 @@ export const ROW_ERROR_CODES = [
   'too_long',
   'too_many_fields',
   'malformed_row',
+  'invalid_language',
 ] as const;
 type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
 
@@ -33,16 +35,24 @@ export interface RowError {
   message: string;
 }
 
-const IMPORT_COLUMNS = ['name', 'email', 'sessions'] as const;
+const IMPORT_COLUMNS = ['name', 'email', 'sessions', 'language', 'note'] as const;
 type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
-const ROW_LIMITS = { name: 200, email: 254, sessions: 200, echo: 80 } as const;
+const ROW_LIMITS = { name: 200, email: 254, sessions: 200, note: 500, echo: 80 } as const;
 
 /** Header spellings accepted for each column (compared trimmed and lower-cased). */
 const ALIASES: Readonly<Record<ImportColumn, readonly string[]>> = {
   name: ['name', 'full name', 'full_name', '姓名', '名字'],
   email: ['email', 'e-mail', 'mail', '邮箱', '电子邮件', '电子邮箱'],
   sessions: ['sessions', 'session', 'session_ids', '场次'],
+  language: ['language', 'lang', 'locale', '语言'],
+  note: ['note', 'notes', 'remark', 'remarks', '备注', '说明'],
+};
+
+/** The spellings of a pass e-mail's language a spreadsheet may hold (lower-cased), and what each means. */
+const LANGUAGES: Readonly<Record<string, 'en' | 'zh-CN'>> = {
+  en: 'en', 'en-us': 'en', 'en-gb': 'en', english: 'en', 英文: 'en', 英语: 'en',
+  'zh-cn': 'zh-CN', zh: 'zh-CN', 'zh-hans': 'zh-CN', chinese: 'zh-CN', 中文: 'zh-CN', 简体中文: 'zh-CN', 汉语: 'zh-CN',
 };
 
 export interface ImportHeader {
@@ -107,6 +117,10 @@ interface AttendeeRowInput {
   name: string;
   email: string | null;
   sessionIds: string[];
+  /** Of their pass e-mail; absent: not given (a new attendee gets English, an updated one keeps theirs). */
+  language?: 'en' | 'zh-CN';
+  /** The organiser's note for the door; absent: the file has no note column (an updated attendee keeps theirs); '': none (clears it). */
+  note?: string;
 }
 
 /** Checks one row on its own (not against other rows or the store). */
@@ -142,7 +156,15 @@ export function checkRow(cells: readonly string[], header: ImportHeader, line: n
     }
   }
 
-  return { row: errors.length ? null : { line, name, email, sessionIds: [...new Set(sessionIds)] }, errors };
+  const rawLanguage = cell('language').trim();
+  const language = rawLanguage ? (LANGUAGES[rawLanguage.toLowerCase()] ?? null) : null;
+  if (rawLanguage && !language) fail('invalid_language', 'the language must be en or zh-CN', 'language', rawLanguage);
+
+  // One line, like a name: it is read at the door.
+  const note = header.index.note === undefined ? undefined : cell('note').replace(/\s+/g, ' ').trim();
+  if (note && note.length > ROW_LIMITS.note) fail('too_long', `a note has at most ${ROW_LIMITS.note} characters`, 'note', note);
+
+  return { row: errors.length ? null : { line, name, email, sessionIds: [...new Set(sessionIds)], ...(language ? { language } : {}), ...(note !== undefined ? { note } : {}) }, errors };
 }
 
 /** A row to write: a new attendee, or (upsert) the live attendee that has this email. */

@@ -1,5 +1,6 @@
 import type { Attendee, AttendeeFacts, CheckinSession, SessionFacts } from './event.js';
 import type { VerifiedPassToken } from './pass-token.js';
+import { sessionWindowState } from './session-window.js';
 
 /**
  * The check-in decision as one pure function: given what the store knows at
@@ -13,7 +14,8 @@ import type { VerifiedPassToken } from './pass-token.js';
  *   1. invalid_code        unreadable, forged, or signed by no event we know
  *   2. wrong_event         a genuine code of another event
  *   3. expired_code        a genuine code scanned outside its window
- *   4. session_closed      the session is closed, or the scan is outside its check-in window
+ *   4. not_yet_open        the session's check-in window has not begun (the answer says when it opens)
+ *      session_closed      the session is closed by hand, or its check-in window has ended
  *   5. revoked             the attendee, or their registration for this session, was revoked
  *   6. not_registered      no such attendee in this event, or not registered for this session
  *   7. already_checked_in  (entry) checked in and not out; says when and where
@@ -28,6 +30,8 @@ export const REFUSAL_REASONS = [
   'not_registered',
   'already_checked_in',
   'not_checked_in',
+  // Listed last so the earlier reasons keep their places; its precedence is 4, with session_closed.
+  'not_yet_open',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -62,7 +66,7 @@ export interface ScanFacts {
 
 export type Decision =
   | { result: 'ok'; action: 'check_in' | 're_enter' | 'check_out' }
-  | { result: 'rejected'; reason: RefusalReason; previous?: CheckinFacts };
+  | { result: 'rejected'; reason: RefusalReason; previous?: CheckinFacts; opensAt?: number };
 
 const refuse = (reason: RefusalReason, previous?: CheckinFacts): Decision => (previous ? { result: 'rejected', reason, previous } : { result: 'rejected', reason });
 
@@ -86,9 +90,11 @@ export function decideCheckin(f: ScanFacts): Decision {
   } else if (f.attendee && f.attendee.eventId !== f.session.eventId) {
     return refuse('wrong_event');
   }
-  // 4: the session.
+  // 4: the session (the same window state the scanner page and the console show).
   const s = f.session;
-  if (s.closedAt !== null || f.at < s.opensAt || f.at >= s.closesAt) return refuse('session_closed');
+  const w = sessionWindowState(s, f.at);
+  if (w.state === 'not_yet_open') return { result: 'rejected', reason: 'not_yet_open', opensAt: w.opensAt };
+  if (w.state === 'closed') return refuse('session_closed');
   // 5-6: the person.
   const a = f.attendee;
   if (!a || a.eventId !== s.eventId) return refuse('not_registered');

@@ -36,6 +36,10 @@ export interface CheckinEvent {
   privateKey: string;
   createdBy: string | null;
   createdAt: number;
+  /** Moves with every edit (compare-and-set). */
+  version: number;
+  /** Filed away (ms), or null: hidden from the default list and the scanners' picker. */
+  archivedAt: number | null;
 }
 
 /** A part of an event that people check in to (a talk, a hall, a day). */
@@ -47,6 +51,8 @@ export interface CheckinSession extends SessionFacts {
   /** Of its `session:` channel. */
   version: number;
   createdAt: number;
+  /** Filed away (ms), or null: hidden from the scanners' picker. */
+  archivedAt: number | null;
 }
 
 /** One person's registration for one event. */

@@ -16,11 +16,11 @@ export class AttendanceRepo {
   }
 
   /** Up to `limit` attendees of the event whose name or email contains `q`, case-insensitively. */
-  async search(eventId: string, q: string, limit: number): Promise<AttendancePerson[]> {
+  async search(eventId: string, q: string, limit: number): Promise<(AttendancePerson & { note: string | null })[]> {
     const p = contains(q);
     const rows = await this.db
       .selectFrom('attendees')
-      .select(['id', 'name', 'email', 'revoked_at'])
+      .select(['id', 'name', 'email', 'revoked_at', 'note'])
       .where('event_id', '=', eventId)
       .where((eb) => eb.or([sql<boolean>`lower(${eb.ref('name')}) like ${p} escape '\\'`, sql<boolean>`lower(coalesce(${eb.ref('email')}, '')) like ${p} escape '\\'`]))
       .orderBy('name')
@@ -28,6 +28,34 @@ export class AttendanceRepo {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ ...r, revoked_at: r.revoked_at === null ? null : Number(r.revoked_at) }));
+  }
+
+  /**
+   * Who the session expects and has not come yet: attendees of its event not
+   * revoked, registered for it (or all of them when it is open to all), with
+   * no live check-in there; optionally only those whose name or email
+   * contains `q`. A page of them in name order, and how many there are.
+   */
+  async notArrived(session: { id: string; eventId: string; allAttendees: boolean }, q: string, limit: number, offset: number): Promise<{ people: AttendancePerson[]; total: number }> {
+    let base = this.db
+      .selectFrom('attendees as a')
+      .where('a.event_id', '=', session.eventId)
+      .where('a.revoked_at', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('checkins as c').select('c.id').whereRef('c.attendee_id', '=', 'a.id').where('c.session_id', '=', session.id).where('c.undone_at', 'is', null))));
+    if (!session.allAttendees) {
+      base = base.where((eb) =>
+        eb.exists(eb.selectFrom('session_registrations as r').select('r.attendee_id').whereRef('r.attendee_id', '=', 'a.id').where('r.session_id', '=', session.id).where('r.revoked_at', 'is', null)),
+      );
+    }
+    if (q) {
+      const p = contains(q);
+      base = base.where((eb) => eb.or([sql<boolean>`lower(${eb.ref('a.name')}) like ${p} escape '\\'`, sql<boolean>`lower(coalesce(${eb.ref('a.email')}, '')) like ${p} escape '\\'`]));
+    }
+    const [rows, count] = await Promise.all([
+      base.select(['a.id', 'a.name', 'a.email', 'a.revoked_at']).orderBy('a.name').orderBy('a.id').limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+    ]);
+    return { people: rows.map((r) => ({ ...r, revoked_at: null })), total: Number(count?.n ?? 0) };
   }
 
   /** Live registrations for these sessions, optionally only of these attendees. */

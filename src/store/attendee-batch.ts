@@ -12,6 +12,10 @@ export interface AttendeeBatchWrite {
   creates: NewAttendee[];
   /** Existing attendees whose name changes; their `pass:` version moves. */
   renames: { id: string; name: string }[];
+  /** Attendees (new or existing) whose pass e-mail language is set. */
+  languages?: { id: string; language: 'en' | 'zh-CN' }[];
+  /** Attendees (new or existing) whose note for the door is set (null: cleared). */
+  notes?: { id: string; note: string | null }[];
   /** Registrations to add (or reinstate, when revoked). */
   registrations: Registration[];
   /** Sessions whose expected attendees changed; their `session:` version moves. */
@@ -41,18 +45,18 @@ export class AttendeeBatch {
   ) {}
 
   /** The event's live (not revoked) attendees that have an email, by that email. */
-  async liveByEmail(eventId: string, db: Kysely<Database> = this.db): Promise<Map<string, { id: string; name: string }>> {
+  async liveByEmail(eventId: string, db: Kysely<Database> = this.db): Promise<Map<string, { id: string; name: string; language: string | null; note: string | null }>> {
     const rows = await db
       .selectFrom('attendees')
-      .select(['id', 'name', 'email'])
+      .select(['id', 'name', 'email', 'language', 'note'])
       .where('event_id', '=', eventId)
       .where('revoked_at', 'is', null)
       .where('email', 'is not', null)
       .orderBy('created_at')
       .execute();
-    const out = new Map<string, { id: string; name: string }>();
+    const out = new Map<string, { id: string; name: string; language: string | null; note: string | null }>();
     // Two live attendees with one email (added by hand): the first added is the one an upsert updates.
-    for (const r of rows) if (!out.has(r.email!)) out.set(r.email!, { id: r.id, name: r.name });
+    for (const r of rows) if (!out.has(r.email!)) out.set(r.email!, { id: r.id, name: r.name, language: r.language, note: r.note });
     return out;
   }
 
@@ -70,6 +74,11 @@ export class AttendeeBatch {
       const now = await this.liveByEmail(w.eventId, trx);
       for (const [email, id] of w.plannedOn) if ((now.get(email)?.id ?? null) !== id) throw new ImportRaced();
       for (const part of chunks(w.creates)) await trx.insertInto('attendees').values(part.map(attendeeColumns)).execute();
+      for (const lang of ['en', 'zh-CN'] as const) {
+        const ids = (w.languages ?? []).filter((l) => l.language === lang).map((l) => l.id);
+        for (const part of chunks(ids)) await trx.updateTable('attendees').set({ language: lang }).where('id', 'in', part).execute();
+      }
+      for (const n of w.notes ?? []) await trx.updateTable('attendees').set({ note: n.note }).where('id', '=', n.id).execute();
       for (const r of w.renames) {
         await trx.updateTable('attendees').set((eb) => ({ name: r.name, version: eb('version', '+', 1) })).where('id', '=', r.id).execute();
       }

@@ -10,7 +10,7 @@ export interface NewAttendee extends Attendee {
 
 const INFO = ['id', 'event_id', 'user_id', 'name', 'email', 'version', 'created_at', 'revoked_at'] as const;
 
-export const toAttendee = (r: Omit<AttendeesTable, 'link_token_hash'>): Attendee => ({
+export const toAttendee = (r: Omit<AttendeesTable, 'link_token_hash' | 'language' | 'note'>): Attendee => ({
   id: r.id,
   eventId: r.event_id,
   userId: r.user_id,
@@ -21,7 +21,7 @@ export const toAttendee = (r: Omit<AttendeesTable, 'link_token_hash'>): Attendee
   revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
 });
 
-export const attendeeColumns = (a: NewAttendee): AttendeesTable => ({
+export const attendeeColumns = (a: NewAttendee): Omit<AttendeesTable, 'language' | 'note'> => ({
   id: a.id,
   event_id: a.eventId,
   user_id: a.userId,
@@ -103,8 +103,8 @@ export class AttendeesRepo {
     return (await this.db.selectFrom('attendees').select('link_token_hash').where('id', '=', id).executeTakeFirst())?.link_token_hash;
   }
 
-  async setLinkHash(id: string, hash: string): Promise<boolean> {
-    const r = await this.db.updateTable('attendees').set({ link_token_hash: hash }).where('id', '=', id).executeTakeFirst();
+  async setLinkHash(id: string, hash: string, db: Kysely<Database> = this.db): Promise<boolean> {
+    const r = await db.updateTable('attendees').set({ link_token_hash: hash }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -160,5 +160,35 @@ export class AttendeesRepo {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Sets (or clears, with null) the organiser's note for the door. */
+  async setNote(id: string, note: string | null, db: Kysely<Database> = this.db): Promise<boolean> {
+    const r = await db.updateTable('attendees').set({ note }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /**
+   * What the door staff see of an attendee besides the name: the organiser's
+   * note, and the sessions they may come to (live registrations, and the
+   * sessions open to every attendee of the event), by start.
+   */
+  async doorDetails(id: string): Promise<{ note: string | null; sessions: { id: string; name: string }[] }> {
+    const row = await this.db.selectFrom('attendees').select(['note', 'event_id']).where('id', '=', id).executeTakeFirst();
+    if (!row) return { note: null, sessions: [] };
+    const sessions = await this.db
+      .selectFrom('event_sessions')
+      .select(['id', 'name'])
+      .where('event_id', '=', row.event_id)
+      .where((eb) =>
+        eb.or([
+          eb('all_attendees', '=', 1),
+          eb('id', 'in', eb.selectFrom('session_registrations').select('session_id').where('attendee_id', '=', id).where('revoked_at', 'is', null)),
+        ]),
+      )
+      .orderBy('starts_at')
+      .orderBy('id')
+      .execute();
+    return { note: row.note, sessions };
   }
 }

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Checkin, CheckinFacts, Decision, Direction, PassCheckin, PassState, RecentScan, RegistrationFacts, SessionCounts } from '../domain/checkin.js';
 import type { Attendee, CheckinSession } from '../domain/event.js';
+import { AppError } from '../domain/errors.js';
 import { randomUuid, type Random } from '../domain/random.js';
 import { toAttendee } from './attendees.js';
 import { checkinQueries } from './checkin-queries.js';
+import { isForeignKeyViolation } from './constraint-errors.js';
 import type { CheckinsTable, Database } from './schema.js';
 import type { UnitContext, UnitsOfWork } from './units-of-work.js';
 
@@ -186,6 +188,8 @@ export class CheckinsRepo {
         return { response, replayed: false, pass };
       });
     } catch (err) {
+      // The session was deleted after the scan read it (flows/events/event-edits.ts): nothing was written.
+      if (isForeignKeyViolation(err)) throw new AppError('not_found', 'no such session');
       if (!(err instanceof NonceTaken)) throw err;
       const again = await this.responseForNonce(s.actor.key, s.nonce);
       if (again === undefined) throw err;

@@ -3,6 +3,10 @@ import type { CheckinEvent, CheckinSession } from '../domain/event.js';
 import type { StaffMember } from '../domain/user.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, EventSessionsTable, EventsTable } from './schema.js';
+import { updateIfVersion } from './versioned-update.js';
+
+/** What deleting an event or a session found: done, refused (a check-in was recorded there), or nothing to delete. */
+export type DeleteOutcome = 'deleted' | 'has_checkins' | 'not_found';
 
 /** A session with its event's name, as the scanner's session picker shows it. */
 export type ScannableSession = CheckinSession & { eventName: string };
@@ -25,6 +29,8 @@ const toEvent = (r: EventsTable): CheckinEvent => ({
   privateKey: r.private_key,
   createdBy: r.created_by,
   createdAt: Number(r.created_at),
+  version: Number(r.version),
+  archivedAt: r.archived_at === null ? null : Number(r.archived_at),
 });
 
 const toSession = (r: EventSessionsTable): CheckinSession => ({
@@ -40,6 +46,7 @@ const toSession = (r: EventSessionsTable): CheckinSession => ({
   allAttendees: Number(r.all_attendees) === 1,
   version: Number(r.version),
   createdAt: Number(r.created_at),
+  archivedAt: r.archived_at === null ? null : Number(r.archived_at),
 });
 
 /** Events, their sessions and who staffs them. */
@@ -51,18 +58,94 @@ export class EventsRepo {
   async insertEvent(e: CheckinEvent): Promise<void> {
     await this.db
       .insertInto('events')
-      .values({ id: e.id, name: e.name, starts_at: e.startsAt, ends_at: e.endsAt, public_key: e.publicKey, private_key: e.privateKey, created_by: e.createdBy, created_at: e.createdAt })
+      .values({ id: e.id, name: e.name, starts_at: e.startsAt, ends_at: e.endsAt, public_key: e.publicKey, private_key: e.privateKey, created_by: e.createdBy, created_at: e.createdAt, version: e.version, archived_at: e.archivedAt })
       .execute();
   }
 
-  async event(id: string): Promise<CheckinEvent | undefined> {
-    const r = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  async event(id: string, trx: Kysely<Database> = this.db): Promise<CheckinEvent | undefined> {
+    const r = await trx.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toEvent(r);
   }
 
-  async listEvents(limit: number, offset: number): Promise<CheckinEvent[]> {
-    const rows = await this.db.selectFrom('events').selectAll().orderBy('starts_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  /** The events not archived (or, with `archived`, only the archived ones), latest first. */
+  async listEvents(limit: number, offset: number, archived = false): Promise<CheckinEvent[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('archived_at', archived ? 'is not' : 'is', null)
+      .orderBy('starts_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
     return rows.map(toEvent);
+  }
+
+  /** Compare-and-set: writes `next` (its name, times and archived mark; the version moves by one) if the row is still at `next.version`. */
+  updateEvent(next: CheckinEvent): Promise<boolean> {
+    return updateIfVersion(this.db, 'events', next.id, next.version, { name: next.name, starts_at: next.startsAt, ends_at: next.endsAt, archived_at: next.archivedAt, version: next.version + 1 });
+  }
+
+  /**
+   * Compare-and-set on the `session:` version: writes `next` if the row is
+   * still at `next.version`; returns the new version, or null when another
+   * writer got there first (or the row is gone).
+   */
+  async updateSession(next: CheckinSession): Promise<number | null> {
+    const won = await updateIfVersion(this.db, 'event_sessions', next.id, next.version, {
+      name: next.name,
+      place: next.place,
+      starts_at: next.startsAt,
+      ends_at: next.endsAt,
+      opens_at: next.opensAt,
+      closes_at: next.closesAt,
+      closed_at: next.closedAt,
+      all_attendees: next.allAttendees ? 1 : 0,
+      archived_at: next.archivedAt,
+      version: next.version + 1,
+    });
+    return won ? next.version + 1 : null;
+  }
+
+  /**
+   * Deletes the session unless a check-in (live or undone: both are history)
+   * was ever recorded there; run it in a unit of work. Every scan locks its
+   * attendee first (store/checkins.ts), so locking the event's attendees
+   * here waits for scans under way and holds back new ones: the check below
+   * sees every check-in, and none can land between it and the delete.
+   */
+  async deleteSession(id: string, unit: Kysely<Database>): Promise<DeleteOutcome> {
+    const s = await unit.selectFrom('event_sessions').select('event_id').where('id', '=', id).executeTakeFirst();
+    if (!s) return 'not_found';
+    await this.lockAttendees(s.event_id, unit);
+    if (await unit.selectFrom('checkins').select('id').where('session_id', '=', id).limit(1).executeTakeFirst()) return 'has_checkins';
+    const r = await unit.deleteFrom('event_sessions').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0 ? 'deleted' : 'not_found';
+  }
+
+  /** Deletes the event (its sessions, attendees, scanners and webhook) unless a check-in was ever recorded at one of its sessions; as `deleteSession`. */
+  async deleteEvent(id: string, unit: Kysely<Database>): Promise<DeleteOutcome> {
+    // Locks the event row too: a session being added waits (its key refers to it).
+    const bumped = await unit.updateTable('events').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', id).executeTakeFirst();
+    if (Number(bumped.numUpdatedRows) === 0) return 'not_found';
+    await this.lockAttendees(id, unit);
+    const checkin = await unit
+      .selectFrom('checkins')
+      .innerJoin('event_sessions', 'event_sessions.id', 'checkins.session_id')
+      .select('checkins.id')
+      .where('event_sessions.event_id', '=', id)
+      .limit(1)
+      .executeTakeFirst();
+    if (checkin) return 'has_checkins';
+    // The webhook endpoint is keyed by owner, not by a reference into events (migration 010).
+    await unit.deleteFrom('webhook_endpoints').where('owner', '=', `event:${id}`).execute();
+    await unit.deleteFrom('events').where('id', '=', id).execute();
+    return 'deleted';
+  }
+
+  /** A write lock on every attendee of the event without changing them (see `deleteSession`). */
+  private async lockAttendees(eventId: string, unit: Kysely<Database>): Promise<void> {
+    await unit.updateTable('attendees').set((eb) => ({ version: eb.ref('version') })).where('event_id', '=', eventId).execute();
   }
 
   async insertSession(s: CheckinSession): Promise<void> {
@@ -81,13 +164,14 @@ export class EventsRepo {
         all_attendees: s.allAttendees ? 1 : 0,
         version: s.version,
         created_at: s.createdAt,
+        archived_at: s.archivedAt,
       })
       .execute();
   }
 
   /** Read by every scan, so compiled once; the scan decides on it as it is (a CheckinSession is its SessionFacts). */
-  async session(id: string): Promise<CheckinSession | undefined> {
-    const r = await this.sessionById.first(this.db, { id });
+  async session(id: string, trx: Kysely<Database> = this.db): Promise<CheckinSession | undefined> {
+    const r = await this.sessionById.first(trx, { id });
     return r && toSession(r);
   }
 
@@ -104,7 +188,10 @@ export class EventsRepo {
       .innerJoin('events', 'events.id', 'event_sessions.event_id')
       .selectAll('event_sessions')
       .select('events.name as event_name')
-      .where('event_sessions.closes_at', '>=', closesAfter);
+      .where('event_sessions.closes_at', '>=', closesAfter)
+      // Archived events and sessions are filed away: no scanner picks them.
+      .where('events.archived_at', 'is', null)
+      .where('event_sessions.archived_at', 'is', null);
     if (eventId !== undefined) q = q.where('event_sessions.event_id', '=', eventId);
     if (sessionId !== undefined) q = q.where('event_sessions.id', '=', sessionId);
     if (staffUserId !== undefined) {
@@ -114,17 +201,6 @@ export class EventsRepo {
     }
     const rows = await q.orderBy('event_sessions.opens_at').orderBy('event_sessions.name').orderBy('event_sessions.id').limit(limit).execute();
     return rows.map((r) => ({ ...toSession(r), eventName: r.event_name }));
-  }
-
-  /** Opens or closes a session by hand; returns the new channel version, or null when no such session. */
-  async setClosed(id: string, closedAt: number | null): Promise<number | null> {
-    const r = await this.db
-      .updateTable('event_sessions')
-      .set((eb) => ({ closed_at: closedAt, version: eb('version', '+', 1) }))
-      .where('id', '=', id)
-      .returning('version')
-      .executeTakeFirst();
-    return r ? Number(r.version) : null;
   }
 
   /** Bumps the `session:` channel version after a change outside a scan (registrations, undo). */

@@ -141,6 +141,10 @@ export interface EventsTable {
   private_key: string;
   created_by: string | null;
   created_at: number;
+  /** Moves with every edit: edits are compare-and-set (migration 019). */
+  version: number;
+  /** Filed away: hidden from the default list and the scanners' picker. */
+  archived_at: number | null;
 }
 
 export interface EventSessionsTable {
@@ -157,6 +161,8 @@ export interface EventSessionsTable {
   /** Version of the `session:<id>` channel. */
   version: number;
   created_at: number;
+  /** Filed away: hidden from the scanners' picker (migration 019). */
+  archived_at: number | null;
 }
 
 export interface AttendeesTable {
@@ -170,6 +176,10 @@ export interface AttendeesTable {
   version: number;
   created_at: number;
   revoked_at: number | null;
+  /** The language of their pass e-mail: `en` or `zh-CN` (null: `en`). */
+  language: string | null;
+  /** The organiser's note for the door staff (null: none). */
+  note: string | null;
 }
 
 export interface SessionRegistrationsTable {
@@ -414,4 +424,29 @@ export interface Database {
   tickets: TicketsTable;
   line_changes: LineChangesTable;
   push_subscriptions: PushSubscriptionsTable;
+  pass_links: PassLinksTable;
+  pass_deliveries: PassDeliveriesTable;
+}
+
+/** An attendee's current personal link, sealed under the `pass_link_key` secret (see flows/events/pass-links.ts). */
+export interface PassLinksTable {
+  attendee_id: string;
+  sealed: string;
+  created_at: number;
+}
+
+/** One row per attendee: the latest pass e-mail job that covers them (see store/pass-deliveries.ts). */
+export interface PassDeliveriesTable {
+  attendee_id: string;
+  event_id: string;
+  job_id: string;
+  /** queued | sending | sent | failed */
+  status: string;
+  attempts: number;
+  claim_token: string | null;
+  claimed_until: number | null;
+  error: string | null;
+  queued_at: number;
+  sent_at: number | null;
+  updated_at: number;
 }

@@ -39,10 +39,15 @@ describe('check-in decision', () => {
     expect(reason(facts({ id: { kind: 'code', token: { ok: false, reason: 'expired_code', claims } } }))).toBe('expired_code');
   });
 
-  it('refuses outside the check-in window or when closed by hand as session_closed', () => {
-    expect(reason(facts({ at: T - 1001 }))).toBe('session_closed');
+  it('refuses after the check-in window or when closed by hand as session_closed', () => {
     expect(reason(facts({ at: T + 1000 }))).toBe('session_closed');
     expect(reason(facts({ session: { ...facts().session, closedAt: T - 1 } }))).toBe('session_closed');
+  });
+
+  it('refuses before the check-in window as not_yet_open, saying when it opens', () => {
+    expect(decideCheckin(facts({ at: T - 1001 }))).toEqual({ result: 'rejected', reason: 'not_yet_open', opensAt: T - 1000 });
+    // Closed by hand before it ever opened: closed, not "opens at".
+    expect(reason(facts({ at: T - 1001, session: { ...facts().session, closedAt: T - 5000 } }))).toBe('session_closed');
   });
 
   it('refuses a revoked attendee or a revoked session registration as revoked', () => {

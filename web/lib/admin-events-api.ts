@@ -7,6 +7,7 @@ import type { ImportReport } from '../../src/domain/attendee-row.js';
 import type { CreatedAttendee, DeviceView, EventBody, EventView, SessionBody, SessionView, StaffMember } from '../../src/flows/events/event-schemas.js';
 import type { OfflineAttendee } from '../../src/flows/checkin/checkin-schemas.js';
 import type { DeliveryView, WebhookView } from '../../src/webhooks/webhook-schemas.js';
+import type { DeliveriesAnswer, PassDeliveryView } from '../../src/flows/events/pass-delivery-schemas.js';
 import { api, ApiError, getCsrfToken, type User } from './api.js';
 
 // The server schemas' own `Static<>` types, imported as types only: no TypeBox reaches the page.
@@ -50,7 +51,7 @@ export async function listAttendees(eventId: string): Promise<Attendee[]> {
     if (page.length < 1000 || all.length >= 20_000) return all;
   }
 }
-export function addAttendee(eventId: string, input: { name: string; email?: string; session_ids?: string[] }): Promise<CreatedAttendee> {
+export function addAttendee(eventId: string, input: { name: string; email?: string; session_ids?: string[]; language?: 'en' | 'zh-CN' }): Promise<CreatedAttendee> {
   return api('POST', `/api/v1/events/${enc(eventId)}/attendees`, input);
 }
 export function revokeAttendee(id: string): Promise<unknown> {
@@ -85,6 +86,18 @@ export async function importAttendees(eventId: string, csv: Blob | string, opts:
 }
 
 export const attendanceCsvUrl = (eventId: string) => `/api/v1/events/${enc(eventId)}/attendance.csv`;
+
+/** Passes by e-mail: one attendee's delivery, and the list with a job's progress. */
+export type PassDelivery = PassDeliveryView;
+export type PassDeliveries = DeliveriesAnswer;
+/** Starts a send job: everyone not yet sent, or exactly `attendeeIds` (a resend). */
+export function sendPasses(eventId: string, attendeeIds?: string[]): Promise<{ job_id: string; queued: number; failed: number }> {
+  return api('POST', `/api/v1/events/${enc(eventId)}/passes/send`, attendeeIds ? { attendee_ids: attendeeIds } : {});
+}
+export function passDeliveries(eventId: string, jobId?: string): Promise<PassDeliveries> {
+  return api('GET', `/api/v1/events/${enc(eventId)}/passes/deliveries${jobId ? `?job_id=${enc(jobId)}` : ''}`);
+}
+export const passLinksCsvUrl = (eventId: string) => `/api/v1/events/${enc(eventId)}/passes/links.csv`;
 
 export async function listUsers(): Promise<User[]> {
   return (await api<{ users: User[] }>('GET', '/api/v1/users?limit=500')).users;

@@ -1,15 +1,12 @@
 /**
  * The API as the session dashboard uses it: live counts with the latest
- * scans, the name search, manual check-in, undo, and the CSV import (the one
- * call whose body is a file, not JSON).
+ * scans, the name search, manual check-in, undo, and who has not arrived yet
+ * (the CSV import is the console's: admin-events-api.ts).
  */
 import type { CountsView } from '../../src/flows/checkin/checkin-schemas.js';
-import type { SearchAnswer } from '../../src/flows/attendance/attendance-schemas.js';
-import { api, ApiError } from './api.js';
+import type { NotArrivedAnswer, SearchAnswer } from '../../src/flows/attendance/attendance-schemas.js';
+import { api } from './api.js';
 import type { ScanAnswer } from './checkin-api.js';
-import type { ImportReport } from './admin-events-api.js';
-
-export type { ImportReport, ImportRowError } from './admin-events-api.js';
 
 /** The counts API's answer: the server schema's own type (type-only import). */
 export type SessionCounts = CountsView;
@@ -36,22 +33,9 @@ export const undoCheckin = (checkinId: string) => api<{ id: string; undone: bool
 export const sessionExportUrl = (sessionId: string) => `/api/v1/sessions/${enc(sessionId)}/attendance.csv`;
 export const eventExportUrl = (eventId: string) => `/api/v1/events/${enc(eventId)}/attendance.csv`;
 
-/** Sends the file as it is (text/csv); the server reads its encoding and delimiter. */
-export async function importCsv(eventId: string, file: Blob, csrf: string | undefined, o: { upsert: boolean; dryRun: boolean; sessionId?: string }): Promise<ImportReport> {
-  const q = new URLSearchParams({ mode: o.upsert ? 'upsert' : 'create', dry_run: String(o.dryRun), ...(o.sessionId ? { session_id: o.sessionId } : {}) });
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1/events/${enc(eventId)}/attendees/import?${q}`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'text/csv', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
-      credentials: 'same-origin',
-      cache: 'no-store',
-      body: file,
-    });
-  } catch (err) {
-    throw new ApiError('network_error', err instanceof Error ? err.message : 'network error', 0);
-  }
-  const data = (await res.json().catch(() => ({}))) as Partial<ImportReport> & { error?: string; message?: string };
-  if (!res.ok) throw new ApiError(data.error ?? 'unknown', data.message ?? `HTTP ${res.status}`, res.status);
-  return data as ImportReport;
-}
+/** Who the session expects and has not come yet: a page of them (name order) and how many match. */
+export const fetchNotArrived = (sessionId: string, q: string, limit: number, offset = 0) =>
+  api<NotArrivedAnswer>('GET', `/api/v1/sessions/${enc(sessionId)}/not-arrived?${new URLSearchParams({ q, limit: String(limit), offset: String(offset) })}`);
+export type MissingAttendee = NotArrivedAnswer['attendees'][number];
+/** The same list as CSV (narrowed by `q` when given). */
+export const notArrivedCsvUrl = (sessionId: string, q: string) => `/api/v1/sessions/${enc(sessionId)}/not-arrived.csv${q ? `?q=${enc(q)}` : ''}`;

@@ -4,6 +4,7 @@ import { adminQueuesEn } from './admin-queues-en.js';
 import { adminUsersEn } from './admin-users-en.js';
 import { checkinEn } from './checkin-en.js';
 import { dashboardEn } from './dashboard-en.js';
+import { eventEditsEn } from './event-edits-en.js';
 import { homeEn } from './home-en.js';
 import { offlineEn } from './offline-en.js';
 import { queueEn } from './queue-en.js';
@@ -24,6 +25,7 @@ export const en = {
   ...scannerEn,
   ...checkinEn,
   ...dashboardEn,
+  ...eventEditsEn,
   ...offlineEn,
   ...queueEn,
   ...homeEn,

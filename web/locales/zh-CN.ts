@@ -4,6 +4,7 @@ import { adminQueuesZhCN } from './admin-queues-zh-CN.js';
 import { adminUsersZhCN } from './admin-users-zh-CN.js';
 import { checkinZhCN } from './checkin-zh-CN.js';
 import { dashboardZhCN } from './dashboard-zh-CN.js';
+import { eventEditsZhCN } from './event-edits-zh-CN.js';
 import { homeZhCN } from './home-zh-CN.js';
 import type { Messages } from './en.js';
 import { offlineZhCN } from './offline-zh-CN.js';
@@ -21,6 +22,7 @@ export const zhCN: Messages = {
   ...scannerZhCN,
   ...checkinZhCN,
   ...dashboardZhCN,
+  ...eventEditsZhCN,
   ...offlineZhCN,
   ...queueZhCN,
   ...homeZhCN,

@@ -12,13 +12,17 @@ import type { UnitsOfWork } from '../../store/units-of-work.js';
 import { AttendanceExport } from './attendance-export.js';
 import { AttendeeImport } from './attendee-import.js';
 import { AttendeeSearch } from './attendee-search.js';
+import { NotArrived } from './not-arrived.js';
 import type { CheckinLive } from '../checkin/checkin-live.js';
+import type { PassLinks } from '../events/pass-links.js';
 
 /** The organiser's attendee lists: CSV import, attendance export, and the name search of the dashboard. Routes: attendance-plugin.ts. */
 export interface AttendanceFeature {
   importer: AttendeeImport;
   exporter: AttendanceExport;
   search: AttendeeSearch;
+  /** Who a session expects and has not come yet (the dashboard's list and its CSV). */
+  notArrived: NotArrived;
 }
 
 export interface AttendanceFeatureDeps {
@@ -28,6 +32,8 @@ export interface AttendanceFeatureDeps {
   channels: CheckinLive;
   clock: Clock;
   random: Random;
+  /** The events feature's: new links from an import are kept readable. */
+  passLinks: PassLinks;
 }
 
 export function createAttendance(config: Config, d: AttendanceFeatureDeps): AttendanceFeature {
@@ -37,5 +43,6 @@ export function createAttendance(config: Config, d: AttendanceFeatureDeps): Atte
     importer: new AttendeeImport({ ...d, events, attendees: new AttendeesRepo(d.db), batch: new AttendeeBatch(d.db, d.units), publicUrl: config.publicUrl }),
     exporter: new AttendanceExport({ events, attendance }),
     search: new AttendeeSearch({ events, attendance }),
+    notArrived: new NotArrived({ events, attendance }),
   };
 }

@@ -5,6 +5,7 @@ import { scannerScope } from '../checkin/scanner-auth.js';
 import { attendeeSearchRoutes, eventAttendanceRoutes, sessionAttendanceRoutes } from './attendance-routes.js';
 import type { AttendanceFeature } from './attendance-feature.js';
 import { attendeeImportRoutes } from './attendee-import-routes.js';
+import { notArrivedRoutes } from './not-arrived-routes.js';
 
 export interface AttendancePluginOptions {
   attendance: AttendanceFeature;
@@ -22,6 +23,9 @@ export async function attendancePlugin(app: App, { attendance, devices }: Attend
     attendeeImportRoutes(scope, attendance.importer);
     eventAttendanceRoutes(scope, attendance.exporter);
   });
-  await signedInScope(app, 'staff', (scope) => sessionAttendanceRoutes(scope, attendance.exporter));
+  await signedInScope(app, 'staff', (scope) => {
+    sessionAttendanceRoutes(scope, attendance.exporter);
+    notArrivedRoutes(scope, attendance.notArrived);
+  });
   await scannerScope(app, devices, (scope) => attendeeSearchRoutes(scope, attendance.search));
 }

@@ -9,6 +9,7 @@ import type { AuditLog } from '../../store/audit-log.js';
 import type { EventsRepo } from '../../store/events.js';
 import type { CheckinLive } from '../checkin/checkin-live.js';
 import { readCsv } from './csv-read.js';
+import type { PassLinks } from '../events/pass-links.js';
 
 export interface AttendeeImportDeps {
   events: EventsRepo;
@@ -19,6 +20,8 @@ export interface AttendeeImportDeps {
   clock: Clock;
   random: Random;
   publicUrl: string;
+  /** Keeps each new link readable, so it can be mailed and exported again (events/pass-links.ts). */
+  passLinks: PassLinks;
 }
 
 export interface ImportOptions {
@@ -74,10 +77,11 @@ export class AttendeeImport {
     const registered = o.upsert ? new Set((await this.d.attendees.registrationsForEvent(eventId)).map((r) => `${r.sessionId} ${r.attendeeId}`)) : new Set<string>();
     const now = this.d.clock.now();
     const plannedOn = new Map(plan.rows.flatMap((r) => (r.email ? [[r.email, existing.get(r.email)?.id ?? null] as const] : [])));
-    const write: AttendeeBatchWrite = { eventId, plannedOn, creates: [], renames: [], registrations: [], sessions: [], now };
+    const write: AttendeeBatchWrite = { eventId, plannedOn, creates: [], renames: [], languages: [], notes: [], registrations: [], sessions: [], now };
     const touched = new Set<string>();
     const attendees: ImportedAttendee[] = [];
     const passes: string[] = [];
+    const links: [string, string][] = [];
     const counts = { created: 0, updated: 0, unchanged: 0 };
 
     for (const row of plan.rows) {
@@ -86,6 +90,9 @@ export class AttendeeImport {
         const token = randomToken(this.d.random, 24);
         const id = randomUuid(this.d.random);
         write.creates.push({ id, eventId, userId: null, name: row.name, email: row.email, linkTokenHash: sha256(token), version: 1, createdAt: now, revokedAt: null });
+        links.push([id, token]);
+        if (row.language) write.languages!.push({ id, language: row.language });
+        if (row.note) write.notes!.push({ id, note: row.note });
         for (const s of sessionIds) write.registrations.push({ sessionId: s, attendeeId: id });
         sessionIds.forEach((s) => touched.add(s));
         counts.created++;
@@ -94,6 +101,11 @@ export class AttendeeImport {
       }
       const id = row.existingId;
       const renamed = existing.get(row.email!)?.name !== row.name;
+      const relanguaged = row.language !== undefined && row.language !== (existing.get(row.email!)?.language ?? 'en');
+      if (relanguaged) write.languages!.push({ id, language: row.language! });
+      // A note column in the file says what the note is now; an empty cell clears it.
+      const renoted = row.note !== undefined && (row.note || null) !== (existing.get(row.email!)?.note ?? null);
+      if (renoted) write.notes!.push({ id, note: row.note || null });
       const added = sessionIds.filter((s) => !registered.has(`${s} ${id}`));
       if (renamed) {
         write.renames.push({ id, name: row.name });
@@ -103,7 +115,7 @@ export class AttendeeImport {
         write.registrations.push({ sessionId: s, attendeeId: id });
         touched.add(s);
       }
-      const action = renamed || added.length ? 'update' : 'unchanged';
+      const action = renamed || relanguaged || renoted || added.length ? 'update' : 'unchanged';
       counts[action === 'update' ? 'updated' : 'unchanged']++;
       attendees.push({ line: row.line, id, name: row.name, email: row.email, action });
     }
@@ -122,14 +134,16 @@ export class AttendeeImport {
       more_errors: Math.max(0, errors.length - MAX_REPORTED_ERRORS),
       attendees,
     };
-    if (o.dryRun || (write.creates.length === 0 && write.renames.length === 0 && write.registrations.length === 0)) return report;
+    if (o.dryRun || (write.creates.length === 0 && write.renames.length === 0 && write.languages!.length === 0 && write.notes!.length === 0 && write.registrations.length === 0)) return report;
 
-    await this.d.batch.write(write, (trx) =>
-      this.d.audit.record(
+    await this.d.passLinks.ready();
+    await this.d.batch.write(write, async (trx) => {
+      await this.d.passLinks.keepMany(links, trx);
+      await this.d.audit.record(
         { at: now, actorId: by, action: 'attendee_import', subject: `event:${eventId}`, outcome: 'ok', detail: { created: counts.created, updated: counts.updated, skipped: report.skipped, mode: o.upsert ? 'upsert' : 'create' } },
         trx,
-      ),
-    );
+      );
+    });
     for (const s of write.sessions) this.d.channels.publishSession(s);
     for (const a of passes) this.d.channels.publishPass(a);
     return report;

@@ -47,6 +47,8 @@ export class AttendeeSearch {
           id: p.id,
           name: p.name,
           ...(emails ? { email: p.email } : {}),
+          // The organiser's note for the door, only where there is one.
+          ...(p.note ? { note: p.note } : {}),
           status,
           checkin: c ? { id: c.id, at: c.at, gate: c.gate, by: c.by } : null,
         };

@@ -37,8 +37,16 @@ export const ScanAnswerSchema = Type.Object(
     session_id: Type.String(),
     nonce: Type.String(),
     scanned_at: Type.Integer(),
-    attendee: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+    attendee: Nullable(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        note: Type.Optional(Nullable(Type.String({ description: "the organiser's note for the door (e.g. wheelchair, VIP, pay at the desk)" }))),
+        sessions: Type.Optional(Type.Array(Type.Object({ id: Type.String(), name: Type.String() }), { description: "the sessions of this event they are registered for" })),
+      }),
+    ),
     checkin: Type.Union([CheckinRef, Type.Null()], { description: 'the check-in made, or (already_checked_in) the one in the way: when and where' }),
+    opens_at: Type.Optional(Type.Integer({ description: 'not_yet_open: when check-in for the session opens (ms since the epoch)' })),
   },
   { $id: 'ScanAnswer' },
 );

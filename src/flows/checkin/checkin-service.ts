@@ -48,6 +48,7 @@ const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
   not_registered: 'this attendee is not registered for this session',
   already_checked_in: 'already checked in',
   not_checked_in: 'not checked in, so cannot check out',
+  not_yet_open: 'check-in for this session has not opened yet; see opens_at',
 };
 
 export interface ScanInput {
@@ -236,7 +237,18 @@ export class CheckinService {
     if (out.pass) this.channels.publishPassState(out.pass);
     // Every recorded scan moves the session's counts or latest scans; a replay changed nothing.
     if (!out.replayed) this.channels.publishSession(session.id);
-    return { answer: out.response, replayed: out.replayed };
+    return { answer: await this.withDoorDetails(out.response), replayed: out.replayed };
+  }
+
+  /**
+   * The attendee's details that matter at the door (the organiser's note, the
+   * sessions they may come to), read fresh for every answer, replays too: they
+   * describe the person, not the scan, so they are not part of the stored answer.
+   */
+  private async withDoorDetails(a: ScanAnswer): Promise<ScanAnswer> {
+    if (!a.attendee) return a;
+    const d = await this.d.attendees.doorDetails(a.attendee.id);
+    return { ...a, attendee: { ...a.attendee, note: d.note, sessions: d.sessions } };
   }
 
   /**
@@ -268,5 +280,6 @@ function answer(d: Decision, f: LockedFacts, checkin: CheckinFacts | null, sessi
     scanned_at: at,
     attendee: mine,
     checkin: checkin && mine ? { id: checkin.id, session_id: session.id, at: checkin.at, gate: checkin.gate, exited_at: checkin.exitedAt } : null,
+    ...(d.result === 'rejected' && d.opensAt !== undefined ? { opens_at: d.opensAt } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../auth/http-auth.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
-import { AttendeeBody, AttendeeIdBody, AttendeeView, PassLink as Link, Registration, SessionAttendeeParams } from './event-schemas.js';
+import { AttendeeBody, AttendeeIdBody, AttendeePatch, AttendeeView, PassLink as Link, Registration, SessionAttendeeParams } from './event-schemas.js';
 import { IdParams } from '../../http/schemas.js';
 import type { EventService } from './event-service.js';
 
@@ -18,10 +18,24 @@ export function attendeeRoutes(app: App, ev: EventService): void {
         summary: 'Register a person for the event (and optionally sessions); returns their pass link once',
         params: IdParams,
         body: AttendeeBody,
-        response: { 201: Type.Intersect([Type.Ref('Attendee'), Link, Type.Object({ session_ids: Type.Array(Type.String()) })]), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'conflict') },
+        response: { 201: Type.Intersect([Type.Ref('Attendee'), Link, Type.Object({ session_ids: Type.Array(Type.String()), note: Type.Union([Type.String(), Type.Null()]) })]), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found', 'conflict') },
       },
     },
     async (req, reply) => reply.code(201).send(await ev.createAttendee(principalOf(req).user.id, req.params.id, req.body)),
+  );
+
+  app.patch(
+    '/attendees/:id',
+    {
+      schema: {
+        tags: ['checkin'],
+        summary: "Change an attendee: the organiser's note for the door staff (null or empty clears it)",
+        params: IdParams,
+        body: AttendeePatch,
+        response: { 200: Type.Intersect([Type.Ref('Attendee'), Type.Object({ note: Type.Union([Type.String(), Type.Null()]) })]), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') },
+      },
+    },
+    async (req) => ev.setAttendeeNote(principalOf(req).user.id, req.params.id, req.body.note),
   );
 
   app.delete(

@@ -2,8 +2,8 @@ import { Type } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../auth/http-auth.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { App } from '../../http/types.js';
-import { EventBody, EventView, SessionBody, SessionPatch, SessionUserParams, SessionViewSchema, StaffChange, StaffList, UserIdBody } from './event-schemas.js';
-import { IdParams, Paging } from '../../http/schemas.js';
+import { EventBody, EventListQuery, EventView, SessionBody, SessionUserParams, SessionViewSchema, StaffChange, StaffList, UserIdBody } from './event-schemas.js';
+import { IdParams } from '../../http/schemas.js';
 import type { EventService } from './event-service.js';
 
 /** Organisers: events, their sessions, and which staff accounts scan at each session. */
@@ -22,9 +22,14 @@ export function eventRoutes(app: App, ev: EventService): void {
   app.get(
     '/events',
     {
-      schema: { tags: ['checkin'], summary: 'List events', querystring: Paging, response: { 200: Type.Object({ events: Type.Array(Type.Ref('CheckinEvent')) }), ...errorResponses('invalid_request', 'unauthorized', 'forbidden') } },
+      schema: {
+        tags: ['checkin'],
+        summary: 'List events (the archived ones with archived=true)',
+        querystring: EventListQuery,
+        response: { 200: Type.Object({ events: Type.Array(Type.Ref('CheckinEvent')) }), ...errorResponses('invalid_request', 'unauthorized', 'forbidden') },
+      },
     },
-    async (req) => ev.listEvents(Math.min(req.query.limit ?? 100, 1000), req.query.offset ?? 0),
+    async (req) => ev.listEvents(Math.min(req.query.limit ?? 100, 1000), req.query.offset ?? 0, req.query.archived ?? false),
   );
 
   app.get(
@@ -48,14 +53,7 @@ export function eventRoutes(app: App, ev: EventService): void {
     async (req, reply) => reply.code(201).send(await ev.createSession(req.params.id, req.body)),
   );
 
-  app.patch(
-    '/sessions/:id',
-    {
-      schema: { tags: ['checkin'], summary: 'Close or reopen check-in for a session', params: IdParams, body: SessionPatch, response: { 200: Type.Ref('CheckinSession'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'not_found') } },
-    },
-    async (req) => ev.setClosed(req.params.id, req.body.closed),
-  );
-
+  // Editing, deleting and archiving sessions (and closing them by hand): event-edit-routes.ts.
 
   app.get(
     '/sessions/:id/staff',

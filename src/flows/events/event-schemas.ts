@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
-import { Id, Ms, Nullable } from '../../http/schemas.js';
+import { Id, Ms, Nullable, Paging } from '../../http/schemas.js';
 
 /** Request and response shapes of the organiser's API (events, sessions, attendees, staff, devices) and the scanner's session list. */
 
@@ -29,7 +29,37 @@ export const SessionBody = Type.Object(
 
 export type SessionBody = Static<typeof SessionBody>;
 
-export const SessionPatch = Type.Object({ closed: Type.Boolean({ description: 'close (or reopen) check-in by hand' }) }, { additionalProperties: false });
+/** A session edit: any of what creating one takes, and `closed`; a field left out keeps its value (see domain/event-edit.ts). */
+export const SessionPatch = Type.Object(
+  {
+    closed: Type.Optional(Type.Boolean({ description: 'close (or reopen) check-in by hand' })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    place: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'null or blank clears it' }))),
+    starts_at: Type.Optional(Ms('start (ms)')),
+    ends_at: Type.Optional(Ms('end (ms)')),
+    opens_at: Type.Optional(Ms('check-in opens (ms)')),
+    closes_at: Type.Optional(Ms('check-in closes (ms)')),
+    all_attendees: Type.Optional(Type.Boolean({ description: 'every attendee of the event may come, no per-session registration' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type SessionPatch = Static<typeof SessionPatch>;
+
+/** An event edit: any of what creating one takes; a field left out keeps its value. */
+export const EventPatch = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), starts_at: Type.Optional(Ms('start (ms)')), ends_at: Type.Optional(Ms('end (ms)')) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type EventPatch = Static<typeof EventPatch>;
+
+/** Archive (file away) or bring back. */
+export const ArchiveBody = Type.Object({ archived: Type.Boolean({ description: 'true files it away; false brings it back' }) }, { additionalProperties: false });
+export type ArchiveBody = Static<typeof ArchiveBody>;
+
+/** The events list: the current ones by default, the archived ones with `archived=true`. */
+export const EventListQuery = Type.Object({ ...Paging.properties, archived: Type.Optional(Type.Boolean({ default: false, description: 'list the archived events instead' })) });
+
+export const Deleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
 
 export const AttendeeBody = Type.Object(
   {
@@ -37,16 +67,28 @@ export const AttendeeBody = Type.Object(
     email: Type.Optional(Type.String({ maxLength: 254 })),
     user_id: Type.Optional(Id),
     session_ids: Type.Optional(Type.Array(Id, { maxItems: 200 })),
+    language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh-CN')], { description: 'language of their pass e-mail (default en)' })),
+    note: Type.Optional(Type.String({ maxLength: 500, description: "the organiser's note for the door staff, shown when they scan or find this attendee" })),
   },
   { additionalProperties: false },
 );
+/** Changes to an attendee: for now the organiser's note (empty or null clears it). */
+export const AttendeePatch = Type.Object({ note: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]) }, { additionalProperties: false });
 
 export const AttendeeIdBody = Type.Object({ attendee_id: Id }, { additionalProperties: false });
 export const UserIdBody = Type.Object({ user_id: Id }, { additionalProperties: false });
 export const DeviceBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }), session_id: Type.Optional(Id) }, { additionalProperties: false });
 
 export const EventView = Type.Object(
-  { id: Type.String(), name: Type.String(), starts_at: Type.Integer(), ends_at: Type.Integer(), public_key: Type.String(), created_at: Type.Integer() },
+  {
+    id: Type.String(),
+    name: Type.String(),
+    starts_at: Type.Integer(),
+    ends_at: Type.Integer(),
+    public_key: Type.String(),
+    created_at: Type.Integer(),
+    archived: Type.Boolean({ description: 'filed away: left out of the default list and the scanners\' picker' }),
+  },
   { $id: 'CheckinEvent' },
 );
 export type EventView = Static<typeof EventView>;
@@ -62,6 +104,7 @@ export const SessionViewSchema = Type.Object(
     closes_at: Type.Integer(),
     closed: Type.Boolean(),
     all_attendees: Type.Boolean(),
+    archived: Type.Boolean({ description: 'filed away: left out of the scanners\' picker' }),
   },
   { $id: 'CheckinSession' },
 );

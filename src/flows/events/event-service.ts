@@ -15,6 +15,7 @@ import { attendeeView, deviceView, eventView, sessionView, staffView } from './e
 import { generateEventKeys } from '../checkin/event-keys.js';
 import { scannableBy } from '../checkin/checkin-access.js';
 import { DEVICE_TOKEN_PREFIX, type Scanner } from '../checkin/scanner-auth.js';
+import type { PassLinks } from './pass-links.js';
 
 export interface EventServiceDeps {
   events: EventsRepo;
@@ -27,6 +28,8 @@ export interface EventServiceDeps {
   clock: Clock;
   random: Random;
   publicUrl: string;
+  /** Keeps each new link readable, so it can be mailed and exported again (pass-links.ts). */
+  passLinks: PassLinks;
 }
 
 /** By default check-in opens this long before a session starts. */
@@ -43,14 +46,14 @@ export class EventService {
   async createEvent(by: string, input: { name: string; starts_at: number; ends_at: number }) {
     if (input.ends_at <= input.starts_at) throw new AppError('invalid_request', 'ends_at must be after starts_at');
     const keys = generateEventKeys();
-    const row: CheckinEvent = { id: randomUuid(this.d.random), name: input.name.trim(), startsAt: input.starts_at, endsAt: input.ends_at, publicKey: keys.publicKey, privateKey: keys.privateKey, createdBy: by, createdAt: this.d.clock.now() };
+    const row: CheckinEvent = { id: randomUuid(this.d.random), name: input.name.trim(), startsAt: input.starts_at, endsAt: input.ends_at, publicKey: keys.publicKey, privateKey: keys.privateKey, createdBy: by, createdAt: this.d.clock.now(), version: 1, archivedAt: null };
     await this.d.events.insertEvent(row);
     await this.audit(by, 'event_create', `event:${row.id}`, { name: row.name });
     return eventView(row);
   }
 
-  async listEvents(limit: number, offset: number) {
-    return { events: (await this.d.events.listEvents(limit, offset)).map(eventView) };
+  async listEvents(limit: number, offset: number, archived = false) {
+    return { events: (await this.d.events.listEvents(limit, offset, archived)).map(eventView) };
   }
 
   async event(id: string) {
@@ -79,16 +82,10 @@ export class EventService {
       allAttendees: input.all_attendees === true,
       version: 1,
       createdAt: this.d.clock.now(),
+      archivedAt: null,
     };
     await this.d.events.insertSession(row);
     return sessionView(row);
-  }
-
-  /** Closes (or reopens) check-in for a session by hand. */
-  async setClosed(sessionId: string, closed: boolean) {
-    if ((await this.d.events.setClosed(sessionId, closed ? this.d.clock.now() : null)) === null) throw new AppError('not_found', 'no such session');
-    this.d.channels.publishSession(sessionId);
-    return sessionView((await this.d.events.session(sessionId))!);
   }
 
   /**
@@ -96,7 +93,7 @@ export class EventService {
    * pass link is returned once. The attendee, their registrations, the moved
    * session versions and the audit entry are one unit of work: all or nothing.
    */
-  async createAttendee(by: string, eventId: string, input: { name: string; email?: string | undefined; user_id?: string | undefined; session_ids?: string[] | undefined }) {
+  async createAttendee(by: string, eventId: string, input: { name: string; email?: string | undefined; user_id?: string | undefined; session_ids?: string[] | undefined; language?: 'en' | 'zh-CN' | undefined; note?: string | undefined }) {
     await this.requireEvent(eventId);
     if (input.user_id && !(await this.d.users.findById(input.user_id))) throw new AppError('invalid_request', 'no account has this user_id');
     const sessions = await this.sessionsIn(eventId, input.session_ids ?? []);
@@ -106,21 +103,44 @@ export class EventService {
     const linkToken = randomToken(this.d.random, 24);
     const now = this.d.clock.now();
     const row: NewAttendee = { id: randomUuid(this.d.random), eventId, userId: input.user_id ?? null, name: input.name.trim(), email: input.email?.trim().toLowerCase() || null, linkTokenHash: sha256(linkToken), version: 1, createdAt: now, revokedAt: null };
+    await this.d.passLinks.ready();
     await this.d.units.execute(async ({ db }) => {
       if (!(await this.d.attendees.insert(row, db))) throw new AppError('conflict', 'this account is already an attendee of this event');
+      await this.d.passLinks.keep(row.id, linkToken, db);
+      if (input.language) await db.updateTable('attendees').set({ language: input.language }).where('id', '=', row.id).execute();
+      const note = input.note?.trim() || null;
+      if (note) await this.d.attendees.setNote(row.id, note, db);
       for (const s of sessions) await this.d.attendees.register(s, row.id, now, db);
       for (const s of touched) await this.d.events.bumpSession(s, db);
       await this.d.audit.record({ at: now, actorId: by, action: 'attendee_create', subject: `event:${eventId}`, outcome: 'ok', detail: { attendee_id: row.id } }, db);
     });
     for (const s of touched) this.d.channels.publishSession(s);
-    return { ...attendeeView(row), session_ids: sessions, ...this.link(linkToken) };
+    return { ...attendeeView(row), note: input.note?.trim() || null, session_ids: sessions, ...this.link(linkToken) };
   }
 
-  /** A new personal link; the old one stops working. */
+  /** Sets or clears (empty or null) the organiser's note that door staff see when they scan or find the attendee. */
+  async setAttendeeNote(by: string, attendeeId: string, note: string | null) {
+    const a = await this.d.attendees.byId(attendeeId);
+    if (!a) throw new AppError('not_found', 'no such attendee');
+    const value = note?.trim() || null;
+    await this.d.attendees.setNote(attendeeId, value);
+    await this.audit(by, 'attendee_note', `event:${a.eventId}`, { attendee_id: a.id });
+    return { ...attendeeView(a), note: value };
+  }
+
+  /** A new personal link; the old one (if any, mailed or not) stops working. */
   async rotateLink(attendeeId: string) {
     const token = randomToken(this.d.random, 24);
     const old = await this.d.attendees.linkHash(attendeeId);
-    if (old === undefined || !(await this.d.attendees.setLinkHash(attendeeId, sha256(token)))) throw new AppError('not_found', 'no such attendee');
+    if (old === undefined) throw new AppError('not_found', 'no such attendee');
+    await this.d.passLinks.ready();
+    const set = await this.d.units.execute(async ({ db }) => {
+      if (!(await this.d.attendees.setLinkHash(attendeeId, sha256(token), db))) return false;
+      // The kept copy follows, so a resend and the links CSV give the new link.
+      await this.d.passLinks.keep(attendeeId, token, db);
+      return true;
+    });
+    if (!set) throw new AppError('not_found', 'no such attendee');
     // Whoever holds the old link stops seeing the pass.
     if (old) this.d.channels.revoke(passLinkGrant(old));
     return this.link(token);

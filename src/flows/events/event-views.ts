@@ -6,7 +6,7 @@ import type { StaffMember } from '../../domain/user.js';
  * repositories hand out (the shapes are declared in event-schemas.ts).
  */
 
-export const eventView = (e: CheckinEvent) => ({ id: e.id, name: e.name, starts_at: e.startsAt, ends_at: e.endsAt, public_key: e.publicKey, created_at: e.createdAt });
+export const eventView = (e: CheckinEvent) => ({ id: e.id, name: e.name, starts_at: e.startsAt, ends_at: e.endsAt, public_key: e.publicKey, created_at: e.createdAt, archived: e.archivedAt !== null });
 
 export const sessionView = (s: CheckinSession) => ({
   id: s.id,
@@ -19,6 +19,7 @@ export const sessionView = (s: CheckinSession) => ({
   closes_at: s.closesAt,
   closed: s.closedAt !== null,
   all_attendees: s.allAttendees,
+  archived: s.archivedAt !== null,
 });
 
 export const attendeeView = (a: Attendee) => ({ id: a.id, event_id: a.eventId, user_id: a.userId, name: a.name, email: a.email, revoked: a.revokedAt !== null, created_at: a.createdAt });

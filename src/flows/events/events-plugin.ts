@@ -4,9 +4,11 @@ import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import { scannerScope } from '../checkin/scanner-auth.js';
 import { attendeeRoutes } from './attendee-routes.js';
 import { deviceRoutes } from './device-routes.js';
+import { eventEditRoutes } from './event-edit-routes.js';
 import { eventRoutes } from './event-routes.js';
 import type { EventsFeature } from './events-feature.js';
 import { scannerSessionRoutes } from './scanner-session-routes.js';
+import { passDeliveryRoutes } from './pass-delivery-routes.js';
 
 export interface EventsPluginOptions {
   events: EventsFeature;
@@ -22,8 +24,10 @@ export interface EventsPluginOptions {
 export async function eventsPlugin(app: App, { events, devices }: EventsPluginOptions): Promise<void> {
   await signedInScope(app, 'admin', (scope) => {
     eventRoutes(scope, events.service);
+    eventEditRoutes(scope, events.edits);
     attendeeRoutes(scope, events.service);
     deviceRoutes(scope, events.service);
+    passDeliveryRoutes(scope, events.passes);
   });
   await scannerScope(app, devices, (scope) => scannerSessionRoutes(scope, events.service));
 }

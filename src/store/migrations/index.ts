@@ -13,8 +13,11 @@ import * as webhookOwners from './010-webhook-owners.js';
 import * as queue from './011-queue.js';
 import * as pushSubscriptions from './012-push-subscriptions.js';
 import * as queueDevices from './013-queue-devices.js';
+import * as passDelivery from './014-pass-delivery.js';
+import * as attendeeNote from './015-attendee-note.js';
 import * as attendeePersonIndexes from './017-attendee-person-indexes.js';
 import * as serviceWaitingCount from './018-service-waiting-count.js';
+import * as eventArchive from './019-event-archive.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -35,8 +38,11 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '011-queue': queue,
   '012-push-subscriptions': pushSubscriptions,
   '013-queue-devices': queueDevices,
+  '014-pass-delivery': passDelivery,
+  '015-attendee-note': attendeeNote,
   '017-attendee-person-indexes': attendeePersonIndexes,
   '018-service-waiting-count': serviceWaitingCount,
+  '019-event-archive': eventArchive,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

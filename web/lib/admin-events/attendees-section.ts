@@ -6,6 +6,7 @@ import { alertBox, button, card, cell, field, h, table } from './dom.js';
 import { act } from './event-errors.js';
 import type { EventState, Part } from './event-state.js';
 import { requiredName } from './form-checks.js';
+import { view } from './view-state.js';
 
 export function attendeesCard(st: EventState): Part {
   const list = h('div', {});
@@ -16,13 +17,14 @@ export function attendeesCard(st: EventState): Part {
   const search = h('input', { type: 'search', autocomplete: 'off', 'data-testid': 'attendee-search' });
   const name = h('input', { name: 'name', type: 'text', maxlength: '200', autocomplete: 'off' });
   const email = h('input', { name: 'email', type: 'email', maxlength: '254', autocomplete: 'off' });
+  const language = h('select', { name: 'language', 'data-testid': 'attendee-language' }, h('option', { value: 'en', i18n: 'events.attendees.languageEn' }), h('option', { value: 'zh-CN', i18n: 'events.attendees.languageZh' }));
   const sessionsBox = h('fieldset', { class: 'field scopes-field' });
   const submit = h('button', { type: 'submit', class: 'button', i18n: 'events.attendees.submit' });
   const form = h(
     'form',
     { novalidate: true, 'data-testid': 'attendee-form' },
     h('h3', { i18n: 'events.attendees.add' }),
-    h('div', { class: 'ev-row' }, field('events.attendees.name', name), field('events.attendees.email', email, 'events.attendees.emailHint')),
+    h('div', { class: 'ev-row' }, field('events.attendees.name', name), field('events.attendees.email', email, 'events.attendees.emailHint'), field('events.attendees.language', language)),
     sessionsBox,
     formError,
     submit,
@@ -50,11 +52,13 @@ export function attendeesCard(st: EventState): Part {
       const attendeeName = requiredName(name, formError, 'events.attendees.nameRequired');
       if (attendeeName === null) return;
       const ids = [...sessionsBox.querySelectorAll<HTMLInputElement>('input:checked')].map((i) => i.value);
-      const created = await addAttendee(st.event.id, { name: attendeeName, ...(email.value.trim() ? { email: email.value.trim() } : {}), session_ids: ids });
+      const created = await addAttendee(st.event.id, { name: attendeeName, ...(email.value.trim() ? { email: email.value.trim() } : {}), session_ids: ids, language: language.value === 'zh-CN' ? 'zh-CN' : 'en' });
       name.value = '';
       email.value = '';
       st.attendees = await listAttendees(st.event.id);
-      render();
+      // The whole page: the passes card lists the new attendee too.
+      if (view.rerender) view.rerender();
+      else render();
       showLink(created.name, created.link_url);
     });
   });
@@ -102,8 +106,12 @@ export function attendeesCard(st: EventState): Part {
         const link = button('events.attendees.newLink', 'button secondary small', { 'aria-label': t('events.attendees.newLinkNamed', { name: a.name }) });
         link.addEventListener('click', () =>
           void act(link, listError, async () => {
-            if (!window.confirm(t('events.attendees.newLinkConfirm', { name: a.name }))) return;
+            // Warn only when there is a link to lose: say so when it was e-mailed.
+            const pass = st.passes?.deliveries.find((d) => d.attendee_id === a.id);
+            const hasLink = !pass || pass.link !== 'none';
+            if (hasLink && !window.confirm(t(pass?.status === 'sent' ? 'events.attendees.newLinkConfirmMailed' : 'events.attendees.newLinkConfirm', { name: a.name }))) return;
             const out = await newPassLink(a.id);
+            if (pass) pass.link = 'kept';
             showLink(a.name, out.link_url);
           }),
         );

@@ -13,6 +13,9 @@ const EVENT_CODES: ReadonlySet<string> = new Set([
   'webhook_not_configured',
   'payload_too_large',
   'unsupported_media_type',
+  'event_has_checkins',
+  'session_has_checkins',
+  'mail_not_configured',
 ]);
 
 export function showErr(box: HTMLElement, err: unknown): void {

@@ -1,5 +1,5 @@
 /** `#event=<id>`: one event, loaded once, with its table of contents and its sections. */
-import { attendanceCsvUrl, getEvent, getWebhook, listAttendees, listDeliveries, listDevices, listStaff, listUsers } from '../admin-events-api.js';
+import { attendanceCsvUrl, getEvent, getWebhook, listAttendees, listDeliveries, listDevices, listStaff, listUsers, passDeliveries } from '../admin-events-api.js';
 import { t } from '../i18n.js';
 import { attendeesCard } from './attendees-section.js';
 import { importCard } from './csv-import.js';
@@ -8,6 +8,8 @@ import { alertBox, h } from './dom.js';
 import { showErr } from './event-errors.js';
 import type { EventState } from './event-state.js';
 import { fmtRange } from './format.js';
+import { passesCard } from './passes-section.js';
+import { settingsCard } from './event-settings.js';
 import { sessionsCard } from './sessions-section.js';
 import { staffCard } from './staff-section.js';
 import { view } from './view-state.js';
@@ -19,9 +21,9 @@ export async function eventView(root: HTMLElement, id: string): Promise<void> {
   let st: EventState;
   try {
     const ev = await getEvent(id);
-    const [attendees, devices, users, webhook] = await Promise.all([listAttendees(id), listDevices(id), listUsers(), getWebhook(id)]);
+    const [attendees, devices, users, webhook, passes] = await Promise.all([listAttendees(id), listDevices(id), listUsers(), getWebhook(id), passDeliveries(id)]);
     const { sessions, ...event } = ev;
-    st = { event, sessions, attendees, devices, users, staff: new Map(), webhook, deliveries: webhook ? await listDeliveries(id) : [] };
+    st = { event, sessions, attendees, devices, users, staff: new Map(), webhook, deliveries: webhook ? await listDeliveries(id) : [], passes };
     await Promise.all(sessions.map(async (s) => st.staff.set(s.id, await listStaff(s.id))));
   } catch (err) {
     root.replaceChildren(h('p', {}, h('a', { href: '#events', i18n: 'events.back' })), loadError);
@@ -29,7 +31,7 @@ export async function eventView(root: HTMLElement, id: string): Promise<void> {
     return;
   }
 
-  const parts = [sessionsCard(st), attendeesCard(st), importCard(st), staffCard(st), devicesCard(st), webhookCard(st)];
+  const parts = [sessionsCard(st), attendeesCard(st), passesCard(st), importCard(st), staffCard(st), devicesCard(st), webhookCard(st), settingsCard(st)];
   const e = st.event;
   const when = h('p', { class: 'lead' }, fmtRange(e.starts_at, Math.max(e.starts_at, e.ends_at)));
   const exportLink = h('a', { class: 'button secondary', href: attendanceCsvUrl(e.id), download: true, 'data-testid': 'export-csv', i18n: 'events.export' });
@@ -40,10 +42,12 @@ export async function eventView(root: HTMLElement, id: string): Promise<void> {
       [
         ['ev-sessions', 'events.sessions.heading'],
         ['ev-attendees', 'events.attendees.heading'],
+        ['ev-passes', 'events.passes.heading'],
         ['ev-import', 'events.import.heading'],
         ['ev-staff', 'events.staff.heading'],
         ['ev-devices', 'events.devices.heading'],
         ['ev-webhook', 'events.webhook.heading'],
+        ['ev-settings', 'events.settings.heading'],
       ] as const
     ).map(([anchor, key]) => {
       const a = h('a', { href: `#${anchor}`, i18n: key });
@@ -66,6 +70,7 @@ export async function eventView(root: HTMLElement, id: string): Promise<void> {
   );
   view.rerender = () => {
     when.textContent = fmtRange(e.starts_at, Math.max(e.starts_at, e.ends_at));
+    title.textContent = e.name; // it may have been edited (event-settings.ts)
     for (const p of parts) p.render();
   };
   view.rerender();

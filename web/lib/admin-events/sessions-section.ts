@@ -1,11 +1,18 @@
-/** The event page's sessions: the list (each with its live dashboard and a close/reopen toggle) and the form that adds one. */
+/**
+ * The event page's sessions: the list (each with its live dashboard, a
+ * close/reopen toggle, Edit and Delete; session-edit.ts), the archived ones,
+ * and the form that adds one (cleared after each, so the next session does not
+ * silently inherit "open to every attendee").
+ */
 import { createSession, setSessionClosed } from '../admin-events-api.js';
 import { alertBox, button, card, cell, field, h, table } from './dom.js';
 import { act } from './event-errors.js';
 import type { EventState, Part } from './event-state.js';
 import { requiredName, timeRange } from './form-checks.js';
 import { dtInput, fmtRange, fromLocalInput } from './format.js';
+import { archiveOffer, archivedTable, editButtons, editRow, type SessionEditState } from './session-edit.js';
 import { view } from './view-state.js';
+import { windowText } from '../session-window-text.js';
 
 export function sessionsCard(st: EventState): Part {
   const list = h('div', {});
@@ -15,6 +22,10 @@ export function sessionsCard(st: EventState): Part {
   const place = h('input', { name: 'place', type: 'text', maxlength: '200', autocomplete: 'off' });
   const starts = dtInput('starts_at', st.event.starts_at);
   const ends = dtInput('ends_at', Math.min(st.event.starts_at + 3600_000, Math.max(st.event.ends_at, st.event.starts_at + 3600_000)));
+  const defaults = { starts: starts.value, ends: ends.value };
+  const offer = h('div', {});
+  const archivedBox = h('div', {});
+  const ui: SessionEditState = { editing: null, offerArchive: null };
   const opens = dtInput('opens_at');
   const closes = dtInput('closes_at');
   const all = h('input', { type: 'checkbox', name: 'all_attendees' });
@@ -47,18 +58,24 @@ export function sessionsCard(st: EventState): Part {
         ...(c !== null ? { closes_at: c } : {}),
         all_attendees: all.checked,
       });
-      name.value = '';
-      place.value = '';
+      // Back to a blank form: every field, the tick box too.
+      form.reset();
+      starts.value = defaults.starts;
+      ends.value = defaults.ends;
+      all.checked = false;
       await view.refreshAll();
     });
   });
 
   const render = () => {
-    if (!st.sessions.length) {
+    offer.replaceChildren(...[archiveOffer(st.sessions, ui, listError)].filter((x): x is HTMLElement => x !== null));
+    archivedBox.replaceChildren(...[archivedTable(st.sessions, listError)].filter((x): x is HTMLElement => x !== null));
+    const live = st.sessions.filter((s) => !s.archived);
+    if (!live.length) {
       list.replaceChildren(h('p', { class: 'hint', i18n: 'events.sessions.empty' }));
       return;
     }
-    const rows = st.sessions.map((s) => {
+    const rows = live.flatMap((s) => {
       const toggle = button(s.closed ? 'events.sessions.reopen' : 'events.sessions.close', 'button secondary small');
       toggle.addEventListener('click', () =>
         void act(toggle, listError, async () => {
@@ -67,11 +84,13 @@ export function sessionsCard(st: EventState): Part {
           render();
         }),
       );
-      const status = h('span', { class: `badge ${s.closed ? 'closed' : 'open'}`, 'data-status': s.closed ? 'closed' : 'open', i18n: s.closed ? 'events.sessions.closed' : 'events.sessions.open' });
+      // The scanner's own state (domain/session-window): "Opens at 18:30" before the window, closed after it or by hand.
+      const w = windowText(s, Date.now());
+      const status = h('span', { class: `badge ${w.state.state === 'not_yet_open' ? 'pending' : w.state.state}`, 'data-status': s.closed ? 'closed' : 'open', 'data-window-state': w.state.state, 'data-testid': 'session-window', i18n: w.key, vars: w.vars });
       const dash = h('a', { class: 'button secondary small', href: `/dashboard?session=${encodeURIComponent(s.id)}`, target: '_blank', rel: 'noopener', i18n: 'events.sessions.dashboard' });
-      const actions = cell('admin.list.actions', dash, toggle);
+      const actions = cell('admin.list.actions', dash, toggle, ...editButtons(s, ui, listError, render));
       actions.className = 'actions';
-      return h(
+      const row = h(
         'tr',
         { 'data-session-id': s.id },
         cell('events.sessions.name', h('span', { class: 'client-name' }, s.name), s.all_attendees ? h('span', { class: 'hint ev-sub', i18n: 'events.sessions.everyone' }) : null),
@@ -81,8 +100,17 @@ export function sessionsCard(st: EventState): Part {
         cell('events.sessions.status', status),
         actions,
       );
+      if (ui.editing !== s.id) return [row];
+      // Kept across redraws (the clock redraws the badges), so what is typed stays.
+      if (ui.form?.id !== s.id) ui.form = { id: s.id, row: editRow(s, 6, () => ((ui.editing = null), (ui.form = undefined), render())) };
+      return [row, ui.form.row];
     });
     list.replaceChildren(table('sessions', ['events.sessions.name', 'events.sessions.place', 'events.sessions.when', 'events.sessions.window', 'events.sessions.status', 'admin.list.actions'], rows));
   };
-  return { el: card('ev-sessions', 'events.sessions.heading', 'events.sessions.intro', listError, list, form), render };
+  // The window opens and ends by the clock: keep the badges true while the page stays open (stops once this card is gone).
+  const tick = setInterval(() => {
+    if (!list.isConnected) return clearInterval(tick);
+    if (st.sessions.length) render();
+  }, 30_000);
+  return { el: card('ev-sessions', 'events.sessions.heading', 'events.sessions.intro', listError, offer, list, archivedBox, form), render };
 }

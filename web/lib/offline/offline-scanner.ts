@@ -11,7 +11,8 @@
  */
 import type { ApiError } from '../api.js';
 import type { ScanAnswer, ScannerSession } from '../checkin-api.js';
-import { getLocale, setText, type MessageKey } from '../i18n.js';
+import { getLocale, onLocaleChange, setText, type MessageKey } from '../i18n.js';
+import { pluralKey } from '../plural.js';
 import { byId, show } from '../page.js';
 import { cachedEvent, downloadEvent, loadEvent, type Fetch, type LoadedEvent } from './event-cache.js';
 import { allSeen, enqueue, markSeen, pendingCount, seenKey, type QueuedScan } from './queue.js';
@@ -85,7 +86,7 @@ export function mountOfflineScanner(o: OfflineOptions): OfflineScanner {
       show(status, false);
       return;
     }
-    setText(status, online ? 'offline.pending' : 'offline.status', { count: n });
+    setText(status, pluralKey(online ? 'offline.pending' : 'offline.status', n), { count: n });
     show(status);
   }
 
@@ -146,6 +147,8 @@ export function mountOfflineScanner(o: OfflineOptions): OfflineScanner {
     for (const id of events.keys()) void refresh(id);
   });
   addEventListener('offline', () => void renderStatus());
+  // The plural form is the language's own ("1 scan" in English, one form in Chinese): pick it again.
+  onLocaleChange(() => void renderStatus());
   setInterval(() => {
     for (const id of events.keys()) void refresh(id);
   }, REFRESH_MS);
@@ -201,6 +204,7 @@ export function mountOfflineScanner(o: OfflineOptions): OfflineScanner {
         scanned_at: scan.scanned_at,
         attendee: attendee ? { id: attendee.id, name: attendee.name } : null,
         checkin: null,
+        ...(decision.result === 'rejected' && decision.opensAt !== undefined ? { opens_at: decision.opensAt } : {}),
       };
       if (decision.result === 'rejected' && decision.previous && attendee) {
         answer.checkin = { id: 'local', session_id: session.id, at: decision.previous.at, gate: decision.previous.gate, exited_at: null };

@@ -18,7 +18,13 @@ import type { QrDecoder } from './decoder.js';
 import { FrameGrabber } from './frame.js';
 
 export type ScanState = 'ready' | 'busy' | 'result' | 'paused' | 'stopped';
-export type ScanSource = 'camera' | 'keyboard';
+/**
+ * Where a code came from: the camera, a keyboard-wedge scanner, staff typing
+ * it by hand, or (`search`: the text is an attendee id) a name search's
+ * "check in". Typed and searched ones are deliberate: never dropped as repeats.
+ */
+export type ScanSource = 'camera' | 'keyboard' | 'typed' | 'search';
+const DELIBERATE: ReadonlySet<ScanSource> = new Set(['typed', 'search']);
 
 export interface ScanStats {
   /** Frames decoded so far. */
@@ -226,7 +232,8 @@ export class ScanLoop {
   private handle(text: string, source: ScanSource): boolean {
     if (this.stateNow === 'stopped' || this.stateNow === 'busy') return false;
     if (source === 'camera' && this.stateNow !== 'ready') return false;
-    if (!this.dedupe.accept(text, performance.now())) return false;
+    if (DELIBERATE.has(source)) this.dedupe.touch(text, performance.now());
+    else if (!this.dedupe.accept(text, performance.now())) return false;
     this.clearTimers();
     this.stats.accepted += 1;
     this.lastAccepted = text;

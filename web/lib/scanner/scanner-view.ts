@@ -45,6 +45,8 @@ interface ScannerView {
   begin(): void;
   /** Pauses scanning and gives the camera back. */
   stop(): void;
+  /** A code (or, `search`, an attendee id) from elsewhere on the page, through the loop's states when the camera runs. */
+  submit(text: string, source: ScanSource): void;
 }
 
 const STATUS: Readonly<Record<ScanState, MessageKey>> = {
@@ -188,5 +190,10 @@ export function mountScannerView(opts: ScannerViewOptions): ScannerView {
     },
     begin,
     stop,
+    submit(text, source) {
+      if (!enabled()) return;
+      if (loop) loop.submit(text, source);
+      else void opts.onCode(text, source);
+    },
   };
 }
