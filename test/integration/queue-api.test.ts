@@ -40,7 +40,16 @@ describe.each(dialects)('queue API on $name', ({ database }) => {
     return r.body;
   };
 
-  /** A place with services A (Deposits) and B (Loans) and counters serving them, staffed by `staff`. */
+  /**
+   * An Etc/GMT zone where it is 12:xx now: tests that move the clock by minutes stay within one day
+   * there, whenever they run (numbers restart at local midnight).
+   */
+  const middayZone = () => {
+    const offset = ((12 - new Date(clock.now()).getUTCHours() + 36) % 24) - 12; // local = UTC + offset
+    return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+  };
+
+  /** A place with services A (Deposits) and B (Loans) and counters serving them, staffed by `staff`; midday in its zone unless `extra` says otherwise. */
   const place = async (extra: Json = {}, services?: Json[]) => {
     const q = await ok(
       as(admin),
@@ -48,6 +57,7 @@ describe.each(dialects)('queue API on $name', ({ database }) => {
       '/api/v1/queues',
       {
         name: 'Branch',
+        timezone: middayZone(),
         services: services ?? [
           { name: 'Deposits', prefix: 'A' },
           { name: 'Loans', prefix: 'B' },
