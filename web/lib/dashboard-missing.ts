@@ -5,6 +5,7 @@
  * It follows the counts: when a check-in (or undo) moves them, the list is
  * read again.
  */
+import { attendeeWho } from './attendee-who.js';
 import { fetchNotArrived, notArrivedCsvUrl, type MissingAttendee } from './dashboard-api.js';
 import { setText } from './i18n.js';
 import { byId, show, showError } from './page.js';
@@ -27,17 +28,7 @@ export function mountMissing(sessionId: string): () => void {
     const li = document.createElement('li');
     li.dataset.testid = 'missing-item';
     li.dataset.attendeeId = a.id;
-    const name = document.createElement('span');
-    name.className = 'dash-result-name';
-    name.dataset.testid = 'missing-name';
-    name.textContent = a.name;
-    li.append(name);
-    if (a.email) {
-      const email = document.createElement('span');
-      email.className = 'hint';
-      email.textContent = a.email;
-      li.append(email);
-    }
+    li.append(attendeeWho(a, { box: 'dash-result-who', name: 'dash-result-name' }, 'missing-name'));
     return li;
   }
 

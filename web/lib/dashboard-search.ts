@@ -5,6 +5,7 @@
  * and latest scans follow by push like any scan.
  */
 import { ApiError } from './api.js';
+import { attendeeWho } from './attendee-who.js';
 import { checkInByHand, searchAttendees, type FoundAttendee } from './dashboard-api.js';
 import { getLocale, onLocaleChange, setText, type MessageKey } from './i18n.js';
 import { byId, show, showError } from './page.js';
@@ -27,18 +28,7 @@ export function mountSearch(sessionId: string): () => void {
     li.dataset.testid = 'search-item';
     li.dataset.status = a.status;
     li.dataset.attendeeId = a.id;
-    const who = document.createElement('div');
-    who.className = 'dash-result-who';
-    const name = document.createElement('span');
-    name.className = 'dash-result-name';
-    name.textContent = a.name;
-    who.append(name);
-    if (a.email) {
-      const email = document.createElement('span');
-      email.className = 'hint';
-      email.textContent = a.email;
-      who.append(email);
-    }
+    const who = attendeeWho(a, { box: 'dash-result-who', name: 'dash-result-name' });
     const st = document.createElement('span');
     st.className = 'dash-status-tag';
     st.dataset.status = a.status;

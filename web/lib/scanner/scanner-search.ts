@@ -7,6 +7,7 @@
  * GET /api/v1/sessions/:id/attendees (admins, the session's staff, its devices).
  */
 import type { SearchAnswer } from '../../../src/flows/attendance/attendance-schemas.js';
+import { attendeeWho } from '../attendee-who.js';
 import { scannerApi } from '../checkin-api.js';
 import { onLocaleChange, setText, type MessageKey } from '../i18n.js';
 import { byId, showError } from '../page.js';
@@ -42,18 +43,7 @@ export function mountScannerSearch(o: SearchOptions): () => void {
     li.dataset.testid = 'search-item';
     li.dataset.status = a.status;
     li.dataset.attendeeId = a.id;
-    const who = document.createElement('div');
-    who.className = 'desk-who';
-    const name = document.createElement('span');
-    name.className = 'desk-name';
-    name.textContent = a.name;
-    who.append(name);
-    if (a.email) {
-      const email = document.createElement('span');
-      email.className = 'hint';
-      email.textContent = a.email;
-      who.append(email);
-    }
+    const who = attendeeWho(a, { box: 'desk-who', name: 'desk-name' });
     const st = document.createElement('span');
     st.className = 'desk-status';
     st.dataset.status = a.status;
