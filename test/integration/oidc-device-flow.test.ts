@@ -240,6 +240,17 @@ describe.each(dialects)('OpenID device flow with openid-client on $name', ({ dat
       await decide(started.user_code, 'approve');
       const tokens = await oauth.processDeviceCodeResponse(as, c, await oauth.deviceCodeGrantRequest(as, c, auth, started.device_code, insecure));
       expect(tokens).toMatchObject({ token_type: 'bearer', scope: 'profile email', access_token: expect.any(String) });
+
+      // A resource server validating it as RFC 9068 says: typ at+jwt, iss, exp, aud, sub, client_id, iat and jti.
+      const resource = new Request(`${node.url}/some/resource`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      const claims = await oauth.validateJwtAccessToken(as, resource, node.url, insecure);
+      expect(claims).toMatchObject({ iss: node.url, aud: node.url, client_id: confidential.id, sub: userId, jti: expect.any(String) });
+      // A second sign-in's token has its own id.
+      const again = await oauth.processDeviceAuthorizationResponse(as, c, await oauth.deviceAuthorizationRequest(as, c, auth, { scope: 'profile' }, insecure));
+      await decide(again.user_code, 'approve');
+      const second = await oauth.processDeviceCodeResponse(as, c, await oauth.deviceCodeGrantRequest(as, c, auth, again.device_code, insecure));
+      const secondClaims = await oauth.validateJwtAccessToken(as, new Request(resource.url, { headers: { authorization: `Bearer ${second.access_token}` } }), node.url, insecure);
+      expect(secondClaims.jti).not.toBe(claims.jti);
     });
 
     it("openid-client's discovery with algorithm oauth2 finds the same issuer", async () => {

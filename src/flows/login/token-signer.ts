@@ -16,6 +16,8 @@ export class TokenSigner {
     private readonly publicKeys: Map<string, CryptoKey>,
     private readonly publicJwks: JWK[],
     private readonly issuer: string,
+    /** Draws each token's `jti`. */
+    private readonly random: Random,
   ) {}
 
   static async load(repo: SigningKeysRepo, issuer: string, now: number, random: Random): Promise<TokenSigner> {
@@ -36,7 +38,7 @@ export class TokenSigner {
       publicJwks.push(jwk);
       publicKeys.set(r.kid, (await importJWK(jwk, r.alg)) as CryptoKey);
     }
-    return new TokenSigner(current.kid, privateKey, publicKeys, publicJwks, issuer);
+    return new TokenSigner(current.kid, privateKey, publicKeys, publicJwks, issuer, random);
   }
 
   jwks(): { keys: JWK[] } {
@@ -51,6 +53,8 @@ export class TokenSigner {
       .setAudience(audience)
       .setIssuedAt(iat)
       .setExpirationTime(iat + ttlSeconds)
+      // Every token is told apart by its id (RFC 9068 requires one in access tokens; RFC 7519 4.1.7).
+      .setJti(randomUuid(this.random))
       .sign(this.privateKey);
   }
 
