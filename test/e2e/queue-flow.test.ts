@@ -97,6 +97,12 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
 
   const ahead = (p: Page) => p.getByTestId('ticket-ahead').getAttribute('data-value');
   const text = (p: Page, id: string) => p.getByTestId(id).innerText();
+  /** N at a counter, then wait until the counter itself holds the call: its R, D, S and T keys do nothing while a call is in flight. */
+  const callNextAt = async (c: Page, number: string) => {
+    await c.keyboard.press('n');
+    await expect.poll(() => text(c, 'current-number')).toBe(number);
+    await expect.poll(() => c.getByTestId('done').isEnabled()).toBe(true);
+  };
   const serviceButton = (p: Page, name: string) => p.getByTestId('service').filter({ hasText: name });
 
   it('the phone reads the entrance QR on the board, takes a number, sees its place move, and is called to Counter 3; recall and done', async () => {
@@ -255,7 +261,7 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
     const c1 = await counter();
     await c1.goto(`/queue-counter?q=${q.id}&counter=${counter1}`);
     await expect.poll(() => c1.getByTestId('console').isVisible()).toBe(true);
-    await c1.keyboard.press('n');
+    await callNextAt(c1, 'P001');
     await expect.poll(() => paula.getByTestId('called').isVisible()).toBe(true);
     expect(await text(paula, 'called-heading')).toBe('Your turn — Counter 1');
     await c1.keyboard.press('s');
@@ -296,7 +302,7 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
       await c3.keyboard.press('d');
       await expect.poll(() => c3.getByTestId('current-state').innerText()).toBe('Done');
     }
-    await c3.keyboard.press('n');
+    await callNextAt(c3, 'A001');
     await expect.poll(() => text(ada, 'called-heading')).toBe('Your turn — Counter 3');
 
     // Transfer to the back of Payments: the phone waits in that line now.
@@ -355,7 +361,7 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
     await c.goto(`/queue-counter?q=${q.id}`);
     await expect.poll(() => c.getByTestId('console').isVisible()).toBe(true);
     expect(await c.getByTestId('call-next').innerText()).toMatch(/叫下一位\s+N/);
-    await c.keyboard.press('n');
+    await callNextAt(c, 'S001');
     await expect.poll(() => p.getByTestId('called').isVisible()).toBe(true);
     expect(await text(p, 'called-heading')).toBe('轮到您了 — 3 号窗口');
     expect(await p.title()).toBe('🔔 S001：轮到您了 — 3 号窗口');
@@ -385,7 +391,7 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
     expect(await p.getByTestId('new-number').innerText()).toBe('重新取号');
 
     // The walk-in is called, transferred to the front of another service, called again and does not come.
-    await c.keyboard.press('n');
+    await callNextAt(c, 'S002');
     await expect.poll(() => text(walkIn, 'called-heading')).toBe('轮到您了 — 3 号窗口');
     await c.keyboard.press('t');
     await c.getByTestId('transfer-service').selectOption({ label: 'Y · 医保' });
@@ -393,7 +399,7 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
     await expect.poll(() => text(c, 'action-message')).toBe('S002 已转到 医保，排在最前。');
     await expect.poll(() => text(walkIn, 'ticket-service')).toBe('医保');
     expect(await text(walkIn, 'ticket-state')).toBe('下一位就是您');
-    await c.keyboard.press('n');
+    await callNextAt(c, 'S002');
     await expect.poll(() => walkIn.getByTestId('called').isVisible()).toBe(true);
     await c.keyboard.press('s');
     await expect.poll(() => text(walkIn, 'ticket-state')).toBe('叫号时您未到场，此号已过号。');
