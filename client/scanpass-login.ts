@@ -71,8 +71,12 @@ export interface ScanpassErrorDetail {
 
 const DEFAULT_MAX_RENEWALS = 10;
 
-const TEMPLATE = /* html */ `
-<style>
+/**
+ * The element's own styles. Adopted as a constructed stylesheet where the
+ * browser can, because a page whose Content-Security-Policy has no
+ * 'unsafe-inline' style-src (ours among them) blocks a `<style>` in the shadow root.
+ */
+const STYLES = /* css */ `
   :host {
     --scanpass-accent: #1a56c9;
     --scanpass-bg: #ffffff;
@@ -162,7 +166,9 @@ const TEMPLATE = /* html */ `
     cursor: pointer;
   }
   .button:focus-visible { outline: 3px solid var(--scanpass-accent); outline-offset: 2px; }
-</style>
+`;
+
+const MARKUP = /* html */ `
 <section class="box" part="box">
   <h2 class="title" part="title"></h2>
   <div class="frame" part="frame">
@@ -181,6 +187,20 @@ const TEMPLATE = /* html */ `
   <p class="countdown" part="countdown" hidden></p>
   <button class="button" part="button" type="button" hidden></button>
 </section>`;
+
+let sharedSheet: CSSStyleSheet | null | undefined;
+
+/** One constructed stylesheet for every instance; null where the browser has none. */
+function elementSheet(): CSSStyleSheet | null {
+  if (sharedSheet !== undefined) return sharedSheet;
+  try {
+    sharedSheet = new CSSStyleSheet();
+    sharedSheet.replaceSync(STYLES);
+  } catch {
+    sharedSheet = null;
+  }
+  return sharedSheet;
+}
 
 const ICONS: Partial<Record<ScanpassLoginState, string>> = { approved: '✓', denied: '✕', expired: '⟳', error: '!' };
 
@@ -253,7 +273,13 @@ export class ScanpassLoginElement extends ElementBase {
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = TEMPLATE;
+    const sheet = elementSheet();
+    if (sheet) {
+      root.adoptedStyleSheets = [sheet];
+      root.innerHTML = MARKUP;
+    } else {
+      root.innerHTML = `<style>${STYLES}</style>${MARKUP}`;
+    }
     const q = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
     this.els = {
       box: q('.box'),

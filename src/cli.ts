@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { MemoryBus } from './live/memory-bus.js';
 import { CONFIG_KEYS, ConfigError, configFlagOptions, describeConfig, loadConfig } from './config.js';
+import { DEVICE_CODE_GRANT } from './domain/client.js';
 import { AppError } from './domain/errors.js';
 import { isRole, ROLES } from './domain/roles.js';
 import { createServices } from './services.js';
@@ -14,6 +15,8 @@ Usage:
   scanpass [serve] [--port 8080] [--database-url postgres://...] [...]   run a node
   scanpass user add --email E --password P --role admin|staff|member [--name N]
   scanpass client add --name N [--client-id ID] [--secret] [--scopes "openid profile"] [--owner EMAIL]
+                     [--redirect-uri URI]... [--post-logout-redirect-uri URI]...
+                     [--grant authorization_code|refresh_token|device_code]... [--backchannel-logout-uri URI]
   scanpass config                                                        list every setting
   scanpass help
 
@@ -28,6 +31,10 @@ const commandFlags = {
   secret: { type: 'boolean' },
   scopes: { type: 'string' },
   owner: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  grant: { type: 'string', multiple: true },
+  'backchannel-logout-uri': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -117,9 +124,25 @@ async function clientAdd(config: ReturnType<typeof loadConfig>, v: Record<string
       if (!owner) throw new AppError('not_found', `no account with email ${v.owner}`);
       ownerId = owner.id;
     }
-    const res = await s.login.clients.create({ name, clientId: v['client-id'] as string | undefined, confidential: v.secret === true, scopes, ownerId });
-    process.stdout.write(`scanpass: created client "${res.client.name}" with scopes ${res.client.scopes.join(' ')}\n`);
-    process.stdout.write(`client_id: ${res.client.client_id}\n`);
+    const res = await s.login.clients.create({
+      name,
+      clientId: v['client-id'] as string | undefined,
+      confidential: v.secret === true,
+      scopes,
+      ownerId,
+      redirectUris: v['redirect-uri'],
+      postLogoutRedirectUris: v['post-logout-redirect-uri'],
+      // `device_code` is short for the grant's URN.
+      grantTypes: (v.grant as string[] | undefined)?.map((g) => (g === 'device_code' ? DEVICE_CODE_GRANT : g)),
+      backchannelLogoutUri: v['backchannel-logout-uri'],
+    });
+    const c = res.client;
+    process.stdout.write(`scanpass: created client "${c.name}" with scopes ${c.scopes.join(' ')}\n`);
+    process.stdout.write(`client_id: ${c.client_id}\n`);
+    process.stdout.write(`grant_types: ${c.grant_types.join(' ')}\n`);
+    for (const uri of c.redirect_uris) process.stdout.write(`redirect_uri: ${uri}\n`);
+    for (const uri of c.post_logout_redirect_uris) process.stdout.write(`post_logout_redirect_uri: ${uri}\n`);
+    if (c.backchannel_logout_uri) process.stdout.write(`backchannel_logout_uri: ${c.backchannel_logout_uri}\n`);
     if (res.client_secret) process.stdout.write(`client_secret: ${res.client_secret}\n(shown once; only its hash is stored)\n`);
     return 0;
   });

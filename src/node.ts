@@ -12,6 +12,7 @@ import { watchRedisState } from './live/redis-state.js';
 import { keepAliveDrain } from './http/keep-alive-drain.js';
 import { isStoreOutage } from './store/store-outage.js';
 import { createServices, type Services } from './services.js';
+import { openGeoLocator } from './http/client-location.js';
 import { openStore } from './store/database.js';
 import { ensureAdmin } from './auth/bootstrap-admin.js';
 
@@ -46,6 +47,8 @@ const REDIS_START_WAIT_MS = 2000;
 /** Opens the store and the bus, builds the app and listens. The one place that wires a node together. */
 export async function startNode(config: Config, opts: NodeOptions = {}): Promise<RunningNode> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
+  // Before anything is opened: a SCANPASS_GEOIP_DB that cannot be read stops the start with a ConfigError, leaving nothing to close.
+  const geo = await openGeoLocator(config.geoipDb);
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -79,7 +82,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
     throw err;
   }
 
-  const services = await createServices(config, { store, bus, ...(redis ? { redis } : {}), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.random ? { random: opts.random } : {}), logger });
+  const services = await createServices(config, { store, bus, geo, ...(redis ? { redis } : {}), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.random ? { random: opts.random } : {}), logger });
   const app = await buildApp(services, logger);
   const keepAlive = keepAliveDrain(app.server);
   if (opts.extend) await opts.extend(app, services);
@@ -101,6 +104,8 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   const purge = setInterval(() => {
     services.auth.purgeExpiredSignIns().catch(warn('sign-in purge failed'));
     services.login.service.purge().catch(warn('login request purge failed'));
+    services.login.authorize.purge().catch(warn('authorization purge failed'));
+    services.login.grants.purge(services.clock.now(), services.clock.now() - 30 * 86_400_000).catch(warn('grant purge failed'));
     services.share.service.purge().catch(warn('share purge failed'));
   }, 10 * 60_000);
   purge.unref();

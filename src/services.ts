@@ -32,6 +32,7 @@ import { createWebhooks, type Webhooks } from './webhooks/webhooks.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { EventsRepo } from './store/events.js';
 import { addressKey, clientAddress, trustFunction } from './http/client-address.js';
+import { openGeoLocator, type GeoLocator } from './http/client-location.js';
 import { SignInBackoff } from './auth/sign-in-backoff.js';
 import { SignInBackoffRepo } from './store/sign-in-backoff.js';
 
@@ -58,6 +59,8 @@ export interface Services {
   queue: QueueFeature;
   webhooks: Webhooks;
   notifications: Notifications;
+  /** Roughly where a client address is ("Shanghai, China"), from SCANPASS_GEOIP_DB; null for everything when unset. */
+  geo: GeoLocator;
   shuttingDown(): boolean;
   markShuttingDown(): void;
 }
@@ -69,11 +72,14 @@ export interface ServiceDeps {
   clock?: Clock;
   random?: Random;
   logger: Logger;
+  /** Opened by the caller before the store (startNode), so a bad SCANPASS_GEOIP_DB stops the start first; else opened here. */
+  geo?: GeoLocator;
 }
 
 export async function createServices(config: Config, deps: ServiceDeps): Promise<Services> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? systemRandom;
+  const geo = deps.geo ?? (await openGeoLocator(config.geoipDb));
   const { db } = deps.store;
   // Every node must sign channel tokens with the same key: it lives in the shared store.
   const tokenKey = config.tokenSecret ?? (await getOrCreateSecret(db, 'channel_token_key', () => randomToken(random, 32), clock.now()));
@@ -93,6 +99,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     maxSocketsPerAddress: config.liveMaxSocketsPerAddress,
     upgradesPerMinute: config.liveUpgradesPerMinute,
     addressOf: (req) => addressKey(clientAddress(req, trust)),
+    ipOf: (req) => clientAddress(req, trust),
     onError,
     now: () => clock.now(),
   });
@@ -126,7 +133,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
       for (const id of ended.queueIds) live.revoke({ grant: userGrant(userId), channel: boardChannel(id) });
     },
   });
-  const login = await createLogin(config, { db, live, audit, users, clock, random });
+  const login = await createLogin(config, { db, live, audit, users, geo, clock, random });
   const share = createShare(config, { db, live, audit, clock, random });
   let closing = false;
   const { units } = deps.store;
@@ -160,6 +167,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
     queue,
     webhooks,
     notifications,
+    geo,
     shuttingDown: () => closing,
     markShuttingDown: () => {
       closing = true;

@@ -3,9 +3,11 @@
  * without the admin role -> a clear message. Sections are picked in the side
  * navigation; "Applications" (OAuth clients) is the first: list, register
  * (the secret of a confidential client is shown here once, never again),
- * remove after a confirmation.
+ * remove after a confirmation; its redirect URIs and grants are changed in
+ * an Edit dialog (lib/admin-client-uris.ts).
  */
 import { CLIENT_ID_RE, createClient, listClients, removeClient, SCOPES, type Client, type Created, type Scope } from './lib/admin-api.js';
+import { editUrisDialog, UriFields, uriSummary } from './lib/admin-client-uris.js';
 import { hideAdminError, showAdminError } from './lib/admin-errors.js';
 import { startEvents } from './lib/admin-events/index.js';
 import { ApiError, getMe, type Me } from './lib/api.js';
@@ -97,15 +99,21 @@ function row(c: Client): HTMLTableRowElement {
   const created = el('time', '', fmtDate(c.created_at));
   created.dateTime = new Date(c.created_at).toISOString();
 
+  const edit = el('button', 'button secondary small');
+  edit.type = 'button';
+  setText(edit, 'admin.edit');
+  edit.setAttribute('aria-label', t('admin.editNamed', { name: c.name }));
+  edit.addEventListener('click', () => openEdit(c, edit));
+
   const remove = el('button', 'button danger small');
   remove.type = 'button';
   setText(remove, 'admin.remove');
   remove.setAttribute('aria-label', t('admin.removeNamed', { name: c.name }));
   remove.addEventListener('click', () => askRemove(c, remove));
 
-  const actions = cell('admin.list.actions', remove);
+  const actions = cell('admin.list.actions', edit, remove);
   actions.className = 'actions';
-  tr.append(cell('admin.list.name', name), cell('admin.list.clientId', id), cell('admin.list.type', type), cell('admin.list.scopes', scopes), cell('admin.list.created', created), actions);
+  tr.append(cell('admin.list.name', name), cell('admin.list.clientId', id), cell('admin.list.type', type), cell('admin.list.scopes', scopes), cell('admin.list.uris', uriSummary(c)), cell('admin.list.created', created), actions);
   return tr;
 }
 
@@ -141,6 +149,7 @@ const scopesBox = byId('scopes');
 const submit = byId<HTMLButtonElement>('register-submit');
 const formError = byId('form-error');
 const scopeBoxes = (): HTMLInputElement[] => [...form.querySelectorAll<HTMLInputElement>('input[name="scope"]')];
+const uriFields = new UriFields('');
 
 function fieldError(input: HTMLElement, errorId: string, key: MessageKey | null): void {
   const box = byId(errorId);
@@ -177,7 +186,11 @@ function validate(): boolean {
   if (nameKey) nameInput.focus();
   else if (idKey) idInput.focus();
   else if (scopesKey) scopeBoxes()[0]?.focus();
-  return !nameKey && !idKey && !scopesKey;
+  if (nameKey || idKey || scopesKey) {
+    uriFields.check();
+    return false;
+  }
+  return uriFields.check();
 }
 
 nameInput.addEventListener('input', () => fieldError(nameInput, 'client-name-error', null));
@@ -200,8 +213,9 @@ form.addEventListener('submit', async (ev) => {
   const id = idInput.value.trim();
   busy(true);
   try {
-    const created = await createClient({ name: nameInput.value.trim(), ...(id ? { client_id: id } : {}), confidential: confidential.checked, scopes: chosenScopes() });
+    const created = await createClient({ name: nameInput.value.trim(), ...(id ? { client_id: id } : {}), confidential: confidential.checked, scopes: chosenScopes(), ...uriFields.values() });
     form.reset();
+    uriFields.reset();
     showCreated(created);
     await refreshList();
   } catch (err) {
@@ -309,6 +323,13 @@ confirmOk.addEventListener('click', async () => {
     setText(confirmOk, 'admin.confirm.remove');
     showAdminError(confirmError, err);
   }
+});
+
+// ---- redirect URIs and grants, changed in a dialog ---------------------------------------
+
+const openEdit = editUrisDialog(async (changed) => {
+  await refreshList();
+  notice('admin.edited', { name: changed.name });
 });
 
 // ---- language switches: rebuild what is built, not marked ------------------------------------

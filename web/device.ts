@@ -5,6 +5,7 @@
  */
 import type { PhoneView } from '../src/flows/login/login-schemas.js';
 import { api, ApiError, getMe } from './lib/api.js';
+import { renderBrowserName } from './lib/browser-name.js';
 import { errorMessage } from './lib/errors.js';
 import { getLocale, onLocaleChange, setText, type MessageKey } from './lib/i18n.js';
 import { byId, initPage, show, showOnly } from './lib/page.js';
@@ -161,8 +162,11 @@ function showRequest(view: LoginRequestView): void {
       return li;
     }),
   );
-  renderBrowser(view.screen.browser);
+  renderBrowserName(byId('screen-browser'), view.screen.browser);
   byId('screen-ip').textContent = view.screen.ip;
+  // Roughly where the screen is (a location database is configured): a screen far from here is not yours.
+  byId('screen-place').textContent = view.screen.place ?? '';
+  show(byId('screen-place-box'), !!view.screen.place);
   byId('request-code').textContent = view.user_code;
 
   const choices = view.match_required ? (view.match_choices ?? []) : [];
@@ -186,18 +190,6 @@ function showRequest(view: LoginRequestView): void {
   stopTimer();
   timer = setInterval(tick, 500);
   switchTo(request);
-}
-
-/** "Chrome on Windows" from the server, in the page's language. */
-function renderBrowser(browser: string): void {
-  const el = byId('screen-browser');
-  const m = /^(.+) on (.+)$/.exec(browser);
-  if (m) setText(el, 'device.browserOn', { browser: m[1]!, os: m[2]! });
-  else if (browser === 'unknown browser' || !browser) setText(el, 'device.unknownBrowser');
-  else {
-    delete el.dataset.i18n;
-    el.textContent = browser;
-  }
 }
 
 function pick(n: number): void {
@@ -283,6 +275,8 @@ function showResult(outcome: Outcome): void {
   byId('result-icon').textContent = r.icon;
   setText(byId('result-heading'), r.heading);
   setText(byId('result-text'), r.text);
+  // Signed in somewhere new: where to see (and end) it later.
+  show(byId('result-account'), outcome === 'approved');
   switchTo(result);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Home: who is signed in, and what their role can do from here. Everyone
  * signed in: share their details, the code entries (sign in on a screen,
- * receive a share) and their passes; staff and admins: the check-in scanner,
+ * receive a share, the screens and apps signed in through their account)
+ * and their passes; staff and admins: the check-in scanner,
  * the dashboards of their sessions and their queues; admins: the console.
  * Signed out: sign in, and the code entries (those pages ask to sign in after
  * the code). Each list comes from the API the target page itself uses.
@@ -30,6 +31,7 @@ async function load(): Promise<void> {
       byId('user-email').textContent = me.user.email;
       setText(byId('user-role'), `role.${role}` as MessageKey);
       byId('share-entry').hidden = false;
+      byId('account-entry').hidden = false;
       byId('admin-entry').hidden = role !== 'admin';
       byId('staff-entries').hidden = role === 'member';
       showOnly(states, signedIn);

@@ -11,7 +11,8 @@ import { sha256 } from './secrets.js';
 import type { SignInBackoff } from './sign-in-backoff.js';
 
 export type Principal =
-  | { kind: 'sign_in'; user: User; signInHash: string; csrfToken: string; expiresAt: number }
+  /** `signedInAt`: when the password was given (OpenID's auth_time when this browser approves on the spot). */
+  | { kind: 'sign_in'; user: User; signInHash: string; csrfToken: string; expiresAt: number; signedInAt: number }
   | { kind: 'api_key'; user: User; keyId: string; scopes: string[] };
 
 export interface AuthDeps {
@@ -84,7 +85,7 @@ export class AuthService {
     if (!token || token.length > 100) return null;
     const hash = sha256(token);
     const found = await this.d.signIns.find(hash, this.d.clock.now());
-    return found ? { kind: 'sign_in', user: found.user, signInHash: hash, csrfToken: found.signIn.csrfToken, expiresAt: found.signIn.expiresAt } : null;
+    return found ? { kind: 'sign_in', user: found.user, signInHash: hash, csrfToken: found.signIn.csrfToken, expiresAt: found.signIn.expiresAt, signedInAt: found.signIn.createdAt } : null;
   }
 
   async fromApiKey(key: string): Promise<Principal | null> {

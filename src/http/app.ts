@@ -85,7 +85,16 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     now: () => s.clock.now(),
   });
   s.live.routes(app);
-  await app.register(oauthPlugin, { service: s.login.service, signer: s.login.signer, issuer: config.publicUrl, qr: qrImages });
+  await app.register(oauthPlugin, {
+    service: s.login.service,
+    authorize: s.login.authorize,
+    tokens: s.login.issuer,
+    signer: s.login.signer,
+    issuer: config.publicUrl,
+    secureCookies: config.publicUrl.startsWith('https:'),
+    signOuts: s.login.signOuts,
+    qr: qrImages,
+  });
   await app.register(loginPlugin, {
     prefix: '/api/v1',
     service: s.login.service,
@@ -94,6 +103,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
       guesses: new FailureBudget('user_code', config.userCodeFailuresPerMinute, s.redis, () => s.clock.now()),
     },
     clients: s.login.clients,
+    signOuts: s.login.signOuts,
     audit: s.audit,
     now: () => s.clock.now(),
   });

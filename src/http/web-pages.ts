@@ -19,6 +19,8 @@ export const PAGES: Record<string, string> = {
   '/share': 'share.html',
   '/share/receive': 'share-receive.html',
   '/device': 'device.html',
+  '/authorize': 'authorize.html',
+  '/account': 'account.html',
   '/scan-test': 'scan-test.html',
   '/pass': 'pass.html',
   '/scanner': 'scanner.html',

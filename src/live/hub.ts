@@ -2,7 +2,7 @@ import { AppError } from '../domain/errors.js';
 import type { LiveEvent } from '../domain/live-event.js';
 import type { Revocation } from '../domain/live-grant.js';
 import type { Bus } from './bus.js';
-import type { ChannelRegistry } from './channel-registry.js';
+import type { ChannelRegistry, Watcher } from './channel-registry.js';
 import { MAX_CHANNEL_TOKEN_TTL_SECONDS, type TokenClaims } from './channel-token.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { LeaseIndex, type Lease, type LeaseEnd, type Subscriber } from './lease-index.js';
@@ -88,7 +88,7 @@ export class LiveHub {
    * `access_revoked` when the token's right was revoked. With `claims` (from
    * the token) the subscription ends when the token expires or is revoked.
    */
-  async subscribe(channel: string, sub: Subscriber, after = 0, claims?: TokenClaims): Promise<void> {
+  async subscribe(channel: string, sub: Subscriber, after = 0, claims?: TokenClaims, who?: Watcher): Promise<void> {
     this.registry.check(channel);
     if (claims && this.revoked.refuses(channel, claims)) throw new AppError('access_revoked', ENDED.access_revoked);
     let entry = this.channels.get(channel);
@@ -130,6 +130,8 @@ export class LiveHub {
       throw new AppError('unknown_channel', `no such channel: ${channel}`);
     }
     this.deliver(entry, sub);
+    // Awaited, so a long-poll's answer comes after the kind has noted who watches.
+    if (who) await this.registry.watched(channel, who)?.catch((err: unknown) => this.onError(err, `watch ${channel}`));
   }
 
   /**

@@ -7,6 +7,8 @@ export interface StoredLoginRequest extends LoginRequest {
   userCode: string;
   screenIp: string;
   screenUserAgent: string;
+  /** The /oauth/authorize visit whose page shows this QR; null for the device grant. */
+  authorizationId: string | null;
 }
 
 const toDomain = (r: LoginRequestsTable): StoredLoginRequest => ({
@@ -30,6 +32,7 @@ const toDomain = (r: LoginRequestsTable): StoredLoginRequest => ({
   userCode: r.user_code,
   screenIp: r.screen_ip,
   screenUserAgent: r.screen_user_agent,
+  authorizationId: r.authorization_id,
 });
 
 /** The columns a state transition may change. */
@@ -65,6 +68,8 @@ export class LoginRequestsRepo {
         live_screen: r.liveScreen ? 1 : 0,
         screen_ip: r.screenIp,
         screen_user_agent: r.screenUserAgent,
+        authorization_id: r.authorizationId,
+        screen_watched: 0,
         ...stateColumns(r),
       })
       .onConflict((oc) => oc.doNothing())
@@ -85,6 +90,21 @@ export class LoginRequestsRepo {
   async byDeviceCodeHash(hash: string): Promise<StoredLoginRequest | undefined> {
     const r = await this.db.selectFrom('login_requests').selectAll().where('device_code_hash', '=', hash).executeTakeFirst();
     return r && toDomain(r);
+  }
+
+  /**
+   * The first browser that watches a pending request's channel becomes its
+   * screen: that is what the phone should describe, not the back end that
+   * asked. Later watchers change nothing. Not a state change: no version bump.
+   */
+  async noteWatcher(id: string, ip: string, userAgent: string): Promise<void> {
+    await this.db
+      .updateTable('login_requests')
+      .set({ screen_ip: ip, screen_user_agent: userAgent, screen_watched: 1 })
+      .where('id', '=', id)
+      .where('screen_watched', '=', 0)
+      .where('status', '=', 'pending')
+      .execute();
   }
 
   /** Compare-and-set: writes `next` only if the row is still at `expectedVersion`. */

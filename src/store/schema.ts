@@ -73,6 +73,13 @@ export interface ClientsTable {
   owner_id: string | null;
   created_at: number;
   disabled_at: number | null;
+  /** JSON array of redirect URIs, compared exactly (domain/redirect-uri.ts). */
+  redirect_uris: string;
+  /** JSON array of post-logout redirect URIs. */
+  post_logout_redirect_uris: string;
+  /** Allowed grant types, space-separated (domain/client.ts GRANT_TYPES). */
+  grant_types: string;
+  backchannel_logout_uri: string | null;
 }
 
 export interface LoginRequestsTable {
@@ -99,6 +106,65 @@ export interface LoginRequestsTable {
   deny_reason: string | null;
   screen_ip: string;
   screen_user_agent: string;
+  /** The /oauth/authorize visit whose page shows this request's QR (migration 021). */
+  authorization_id: string | null;
+  /** 1 once screen_ip / screen_user_agent are those of the browser watching the channel. */
+  screen_watched: number;
+}
+
+/** One /oauth/authorize visit (migration 021). */
+export interface AuthorizationsTable {
+  id: string;
+  client_id: string;
+  /** sha256 of the cookie that binds the visit to the browser that made it. */
+  browser_hash: string;
+  redirect_uri: string;
+  scopes: string;
+  state: string | null;
+  nonce: string | null;
+  code_challenge: string | null;
+  max_age: number | null;
+  login_hint: string | null;
+  /** prompt values, space-separated ('' when none). */
+  prompt: string;
+  status: string;
+  version: number;
+  created_at: number;
+  expires_at: number;
+  code_hash: string | null;
+  code_expires_at: number | null;
+  /** JSON of the approval the code carries. */
+  approval: string | null;
+  grant_id: string | null;
+  screen_ip: string;
+  screen_user_agent: string;
+}
+
+/** A signed-in screen or app: the `sid` of its tokens (migration 021). */
+export interface OAuthGrantsTable {
+  id: string;
+  client_id: string;
+  subject: string;
+  /** The account that approved; null when an application's API key approved for its own user. */
+  user_id: string | null;
+  scopes: string;
+  /** JSON of the claims its tokens carry. */
+  claims: string;
+  via: string;
+  auth_time: number;
+  created_at: number;
+  last_used_at: number;
+  revoked_at: number | null;
+  screen_ip: string;
+  screen_user_agent: string;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  grant_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface ShareRequestsTable {
@@ -402,6 +468,9 @@ export interface Database {
   audit_log: AuditLogTable;
   clients: ClientsTable;
   login_requests: LoginRequestsTable;
+  authorizations: AuthorizationsTable;
+  oauth_grants: OAuthGrantsTable;
+  refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
   share_requests: ShareRequestsTable;
   events: EventsTable;

@@ -55,7 +55,7 @@ function embeddedIPv4(b: number[]): string | null {
 }
 
 /** True for an address on the public internet; false for loopback, private, link-local, reserved, or not an address. */
-function isPublicAddress(ip: string): boolean {
+export function isPublicAddress(ip: string): boolean {
   const family = net.isIP(ip);
   if (family === 4) return !NOT_PUBLIC.check(ip, 'ipv4');
   if (family !== 6) return false;

@@ -7,6 +7,7 @@ import { ADMIN } from '../support/test-node.js';
 
 /** Set to a folder to keep screenshots of the console. */
 const SCREENSHOTS = process.env.SCANPASS_TEST_SCREENSHOTS;
+const DEVICE = 'urn:ietf:params:oauth:grant-type:device_code';
 const MEMBER = { email: 'member@test.local', password: 'member password 123', name: 'Mia Member' };
 
 describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () => {
@@ -207,6 +208,81 @@ describe.skipIf(!hasChromium())('admin console: applications, in Chromium', () =
     await register(page, { name: 'Accepted at last', clientId: 'accepted-at-last' });
     await row(page, 'accepted-at-last').waitFor();
     expect(await formError.isVisible()).toBe(false);
+  });
+
+  it('registers redirect URIs and grants, shows them in the list, refuses a bad URI with the server\'s words, and changes them in the Edit dialog', async () => {
+    const node = await suite.ownNode();
+    const { page } = await profile({ user: ADMIN, desktop: true, node });
+    await page.goto('/admin');
+    await page.getByRole('heading', { name: 'Register an application' }).waitFor();
+    const form = page.locator('#register-form');
+    const grants = (scope: Page | ReturnType<Page['locator']>) =>
+      scope.locator('input[name="grant"]').evaluateAll((els) => (els as HTMLInputElement[]).filter((e) => e.checked).map((e) => e.value));
+    expect(await grants(form)).toEqual([DEVICE]);
+
+    // Typing a redirect URI ticks the redirect sign-in grants, as the server's default does.
+    await form.getByLabel('Redirect URIs (one per line)', { exact: true }).fill('https://shop.example/cb\nhttp://127.0.0.1/native\n');
+    expect(await grants(form)).toEqual([DEVICE, 'authorization_code', 'refresh_token']);
+    await form.getByLabel('Post-logout redirect URIs (one per line)').fill('https://shop.example/bye');
+    await form.getByLabel('Back-channel logout URI (optional)').fill('https://shop.example/backchannel');
+    await register(page, { name: 'Web shop', clientId: 'web-shop' });
+    const shop = row(page, 'web-shop');
+    await shop.waitFor();
+    expect(await shop.innerText()).toMatch(/Redirect sign-in[\s\S]*Stay signed in[\s\S]*QR code on a screen[\s\S]*https:\/\/shop\.example\/cb[\s\S]*http:\/\/127\.0\.0\.1\/native[\s\S]*https:\/\/shop\.example\/bye[\s\S]*https:\/\/shop\.example\/backchannel/);
+    // The form is back to its defaults.
+    expect(await form.getByLabel('Redirect URIs (one per line)', { exact: true }).inputValue()).toBe('');
+    expect(await grants(form)).toEqual([DEVICE]);
+
+    // The page says what it can before sending...
+    await form.locator('input[name="grant"][value="authorization_code"]').check();
+    await register(page, { name: 'No redirect' });
+    await form.getByText('Redirect sign-in needs at least one redirect URI.').waitFor();
+    // ...and the server's message names the URI it refuses.
+    await form.getByLabel('Redirect URIs (one per line)', { exact: true }).fill('javascript:alert(1)');
+    await register(page, { name: 'Bad redirect', clientId: 'bad-redirect' });
+    const formError = page.getByTestId('form-error');
+    await formError.getByText('This address cannot be registered.', { exact: false }).waitFor();
+    expect(await formError.getAttribute('data-code')).toBe('invalid_redirect_uri');
+    expect(await formError.innerText()).toContain('"javascript:alert(1)"');
+    expect(await row(page, 'bad-redirect').count()).toBe(0);
+
+    // Edit: a fragment is refused in the dialog, then a good change is saved (PATCH).
+    await shop.getByRole('button', { name: 'Edit redirects and grants of Web shop' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Redirects and grants' });
+    const redirects = dialog.getByLabel('Redirect URIs (one per line)', { exact: true });
+    expect(await redirects.inputValue()).toBe('https://shop.example/cb\nhttp://127.0.0.1/native');
+    await redirects.fill('https://shop.example/cb#done');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const editError = page.getByTestId('edit-error');
+    await editError.getByText('has a fragment', { exact: false }).waitFor();
+    expect(await editError.getAttribute('data-code')).toBe('invalid_redirect_uri');
+    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'admin-client-uris-edit.png') });
+    await redirects.fill('https://shop.example/new');
+    await dialog.locator('input[name="grant"][value="refresh_token"]').uncheck();
+    await dialog.getByLabel('Back-channel logout URI (optional)').fill('');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByTestId('list-notice').getByText('Web shop was changed.').waitFor();
+    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'admin-client-uris-list.png'), fullPage: true });
+    expect(await shop.innerText()).toContain('https://shop.example/new');
+    expect(await shop.innerText()).not.toContain('Stay signed in');
+    const listed = (await (await page.request.get('/api/v1/clients')).json()) as { clients: Array<Record<string, unknown>> };
+    expect(listed.clients.find((c) => c.client_id === 'web-shop')).toMatchObject({
+      redirect_uris: ['https://shop.example/new'],
+      post_logout_redirect_uris: ['https://shop.example/bye'],
+      grant_types: ['authorization_code', DEVICE],
+      backchannel_logout_uri: null,
+    });
+  });
+
+  it('words the redirect and grant fields in Chinese', async () => {
+    const { page } = await profile({ user: ADMIN, desktop: true, locale: 'zh-CN' });
+    await page.goto('/admin');
+    const form = page.locator('#register-form');
+    await form.getByLabel('重定向 URI（每行一个）', { exact: true }).waitFor();
+    await form.getByText('登录方式（授权类型）').waitFor();
+    await form.getByLabel('跳转登录（授权码）').waitFor();
+    await form.getByLabel('后端通道退出 URI（可选）').waitFor();
   });
 
   it('a member sees that the console needs the admin role, and has no link to it', async () => {

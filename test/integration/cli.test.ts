@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ClientsRepo } from '../../src/store/clients.js';
 import { openStore } from '../../src/store/database.js';
 import type { UsersTable } from '../../src/store/schema.js';
 import { UsersRepo } from '../../src/store/users.js';
@@ -92,6 +93,40 @@ describe('scanpass CLI', { timeout: 90_000 }, () => {
       await node.close();
     }
   }, 60_000);
+
+  it('adds a client with repeated --redirect-uri, --post-logout-redirect-uri and --grant, and refuses a bad URI naming it', async () => {
+    const r = await cli(
+      'client', 'add', '--name', 'Web shop', '--client-id', 'web-shop',
+      '--redirect-uri', 'https://shop.example/cb', '--redirect-uri', 'http://127.0.0.1/native',
+      '--post-logout-redirect-uri', 'https://shop.example/bye',
+      '--grant', 'authorization_code', '--grant', 'device_code',
+      '--backchannel-logout-uri', 'https://shop.example/logout',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('grant_types: authorization_code urn:ietf:params:oauth:grant-type:device_code\n');
+    expect(r.stdout).toContain('redirect_uri: http://127.0.0.1/native\n');
+    const bad = await cli('client', 'add', '--name', 'Bad', '--redirect-uri', 'javascript:alert(1)');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"javascript:alert(1)"');
+    const noUri = await cli('client', 'add', '--name', 'No URI', '--grant', 'authorization_code');
+    expect(noUri.code).toBe(2);
+    expect(noUri.stderr).toContain('needs at least one redirect URI');
+
+    const store = await openStore({ dataDir });
+    try {
+      const repo = new ClientsRepo(store.db);
+      expect(await repo.find('web-shop')).toMatchObject({
+        redirect_uris: ['https://shop.example/cb', 'http://127.0.0.1/native'],
+        post_logout_redirect_uris: ['https://shop.example/bye'],
+        grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
+        backchannel_logout_uri: 'https://shop.example/logout',
+      });
+      expect((await repo.list()).map((c) => c.name)).not.toContain('Bad');
+    } finally {
+      await store.close();
+    }
+  });
 
   it('lists every setting with `config`', async () => {
     const r = await cli('config');

@@ -45,6 +45,14 @@ describe('configuration', () => {
     expect(trust(' 10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8,loopback')).toBe('10.0.0.0/8,127.0.0.1,::1,fd00::/8,loopback');
   });
 
+  it('takes SCANPASS_GEOIP_DB or --geoip-db as the city database path, unset by default (no locations)', () => {
+    expect(loadConfig({ env: {} }).geoipDb).toBeUndefined();
+    expect(loadConfig({ env: { SCANPASS_GEOIP_DB: '' } }).geoipDb).toBeUndefined();
+    expect(loadConfig({ env: { SCANPASS_GEOIP_DB: '/var/lib/GeoIP/GeoLite2-City.mmdb' } }).geoipDb).toBe('/var/lib/GeoIP/GeoLite2-City.mmdb');
+    expect(loadConfig({ env: { SCANPASS_GEOIP_DB: '/a.mmdb' }, argv: ['--geoip-db', 'dbip-city-lite.mmdb'] }).geoipDb).toBe('dbip-city-lite.mmdb');
+    expect(describeConfig()).toContain('| `SCANPASS_GEOIP_DB` | `--geoip-db` |  |');
+  });
+
   it('refuses unknown flags', () => {
     expect(() => loadConfig({ env: {}, argv: ['--prot', '1'] })).toThrow(/Unknown option/);
   });

@@ -15,7 +15,15 @@ export const CLIENT_ID_RE = /^[A-Za-z0-9._-]{3,64}$/;
 /** The server schema's own type (type-only: no TypeBox in the page). */
 export type Client = ClientView;
 
-export interface NewClient {
+/** Where the browser may be sent back, which grants, where logouts go: what the Edit dialog changes. */
+export interface UriSettings {
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  backchannel_logout_uri: string | null;
+}
+
+export interface NewClient extends UriSettings {
   name: string;
   client_id?: string;
   confidential: boolean;
@@ -38,4 +46,8 @@ export function createClient(input: NewClient): Promise<Created> {
 
 export function removeClient(clientId: string): Promise<void> {
   return api<void>('DELETE', `/api/v1/clients/${encodeURIComponent(clientId)}`);
+}
+
+export async function updateClientUris(clientId: string, patch: UriSettings): Promise<Client> {
+  return (await api<{ client: Client }>('PATCH', `/api/v1/clients/${encodeURIComponent(clientId)}`, patch)).client;
 }

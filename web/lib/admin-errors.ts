@@ -5,7 +5,12 @@ import { setText, type MessageKey, type Vars } from './i18n.js';
 /** Codes the console words its own way (more precise than the shared messages). */
 const ADMIN_CODES: ReadonlySet<string> = new Set(['client_exists', 'invalid_scope', 'invalid_request', 'unknown_client', 'forbidden']);
 
+/** The API's fields about where an application sends the browser: its refusals name the URI or the field, so the console shows the server's words. */
+const URI_FIELDS = /^(redirect_uris|post_logout_redirect_uris|grant_types|backchannel_logout_uri)\b|body\/(redirect_uris|post_logout_redirect_uris|grant_types|backchannel_logout_uri)\b/;
+
 export function adminErrorMessage(err: unknown): { key: MessageKey; vars?: Vars } {
+  if (err instanceof ApiError && err.code === 'invalid_redirect_uri') return { key: 'admin.error.invalid_redirect_uri', vars: { message: err.message } };
+  if (err instanceof ApiError && err.code === 'invalid_request' && URI_FIELDS.test(err.message)) return { key: 'admin.error.invalid_uris', vars: { message: err.message } };
   if (err instanceof ApiError && ADMIN_CODES.has(err.code)) return { key: `admin.error.${err.code}` as MessageKey };
   return errorMessage(err);
 }

@@ -1,3 +1,5 @@
+import { accountEn } from './account-en.js';
+import { authorizeEn } from './authorize-en.js';
 import { adminEventsEn } from './admin-events-en.js';
 import { adminEn } from './admin-en.js';
 import { adminQueuesEn } from './admin-queues-en.js';
@@ -18,6 +20,8 @@ import { shareEn } from './share-en.js';
  */
 export const en = {
   ...shareEn,
+  ...authorizeEn,
+  ...accountEn,
   ...adminEn,
   ...adminEventsEn,
   ...adminQueuesEn,

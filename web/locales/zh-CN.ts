@@ -1,3 +1,5 @@
+import { accountZhCN } from './account-zh-CN.js';
+import { authorizeZhCN } from './authorize-zh-CN.js';
 import { adminEventsZhCN } from './admin-events-zh-CN.js';
 import { adminZhCN } from './admin-zh-CN.js';
 import { adminQueuesZhCN } from './admin-queues-zh-CN.js';
@@ -15,6 +17,8 @@ import { shareZhCN } from './share-zh-CN.js';
 /** 简体中文。键与 en.ts 完全一致（由 `Messages` 类型检查）。 */
 export const zhCN: Messages = {
   ...shareZhCN,
+  ...authorizeZhCN,
+  ...accountZhCN,
   ...adminZhCN,
   ...adminEventsZhCN,
   ...adminQueuesZhCN,

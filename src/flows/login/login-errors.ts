@@ -13,6 +13,14 @@ export const LOGIN_ERRORS = {
   unknown_client: 404,
   client_exists: 409,
   invalid_scope: 400,
+  /** A redirect, post-logout or back-channel logout URI an application may not register (domain/redirect-uri.ts). */
+  invalid_redirect_uri: 400,
+  /** An /oauth/authorize page that is not open in this browser (or never was). */
+  unknown_authorization: 404,
+  /** The page asked to go on before its QR was approved. */
+  not_approved: 409,
+  /** A signed-in screen or app that is not the caller's, or is gone. */
+  unknown_grant: 404,
 } as const satisfies Record<string, number>;
 
 // Adds these codes to the compile-time list (domain/errors.ts); http/error-codes.ts gives their statuses.

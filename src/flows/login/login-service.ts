@@ -8,15 +8,18 @@ import type { Approval, LoginRequest } from '../../domain/login-request.js';
 import { randomInt, randomToken, randomUuid, type Random } from '../../domain/random.js';
 import { formatUserCode, generateUserCode, normaliseUserCode } from '../../domain/user-code.js';
 import { describeUserAgent } from '../../domain/user-agent.js';
+import type { GeoLocator, LocationLocale } from '../../http/client-location.js';
 import type { LiveService } from '../../live/live-service.js';
 import { expireEach, liveVersionedTransition, type VersionedTransition } from '../../live/versioned-transition.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { ClientsRepo, StoredClient } from '../../store/clients.js';
 import type { LoginRequestsRepo, StoredLoginRequest } from '../../store/login-requests.js';
+import type { OAuthGrantsRepo } from '../../store/oauth-grants.js';
 import type { UsersRepo } from '../../store/users.js';
 import { requireMayDecide, type Claimant } from './login-access.js';
 import type { PhoneView } from './login-schemas.js';
 import { OAuthError } from './oauth-error.js';
+import { RESERVED_CLAIMS, type TokenIssuer } from './token-issuer.js';
 import type { TokenSigner } from './token-signer.js';
 
 export interface LoginFlowOptions {
@@ -31,7 +34,12 @@ export interface LoginServiceDeps {
   /** Whether the account behind a token or an approval is still enabled. */
   users: Pick<UsersRepo, 'findById'>;
   clients: ClientsRepo;
+  /** Where a screen's address roughly is, for the phone. */
+  geo: GeoLocator;
   signer: TokenSigner;
+  issuer: TokenIssuer;
+  /** Whether the sign-in (`sid`) behind an access token is still on. */
+  grants: Pick<OAuthGrantsRepo, 'isActive'>;
   live: LiveService;
   audit: AuditLog;
   clock: Clock;
@@ -43,8 +51,8 @@ const loginChannel = (id: string) => `login:${id}`;
 /** What the screen's channel carries: the status as the event type, the screen's view as data. */
 const screenSnapshot = (r: LoginRequest) => ({ version: r.version, type: r.status, data: machine.screenView(r) });
 
-/** Claims an id_token may carry from an application's approval; registered claims are ours to set. */
-const RESERVED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'azp', 'acr', 'amr', 'scope', 'client_id']);
+/** What the phone decided about an /oauth/authorize page's QR. */
+type Decision = { kind: 'approved'; approval: Approval; decidedAt: number } | { kind: 'denied' };
 
 export class LoginService {
   /** Compare-and-set transitions of one request, published to its `login:` channel. */
@@ -61,7 +69,8 @@ export class LoginService {
       snapshot: screenSnapshot,
       missing: () => new AppError('unknown_code', 'this login request no longer exists'),
       contended: () => new AppError('conflict', 'this request is changing too fast; try again'),
-    });
+    });    // Who is asking is the screen that shows the QR: the browser on the request's channel.
+    d.live.registry.onWatch('login', (id, who) => d.requests.noteWatcher(id, who.ip, who.userAgent.slice(0, 400)));
   }
 
   /** Client authentication (RFC 6749 2.3): public clients send only client_id; confidential ones their secret too. */
@@ -77,7 +86,19 @@ export class LoginService {
 
   /** RFC 8628 section 3.1-3.2, plus the live channel the screen may watch instead of polling. */
   async authorize(input: { client: StoredClient; scope?: string | undefined; live: boolean; ip: string; userAgent: string }) {
-    const allowed = input.client.scopes;
+    return (await this.start(input)).response;
+  }
+
+  /** A live QR for an /oauth/authorize page: the device code stays here; `handle` names the request to the page. */
+  async startForPage(input: { client: StoredClient; scope: string; ip: string; userAgent: string; authorizationId: string }) {
+    const { id, response } = await this.start({ ...input, live: true });
+    const { device_code: _kept, ...start } = response;
+    return { handle: id, ...start };
+  }
+
+  private async start(input: { client: StoredClient; scope?: string | undefined; live: boolean; ip: string; userAgent: string; authorizationId?: string }) {
+    // offline_access (a refresh token) comes with the client's refresh_token grant.
+    const allowed = input.client.grant_types.includes('refresh_token') ? [...input.client.scopes, 'offline_access'] : input.client.scopes;
     const requested = input.scope === undefined ? allowed : input.scope.split(' ').filter(Boolean);
     const refused = requested.filter((s) => !allowed.includes(s));
     if (refused.length > 0) throw new OAuthError('invalid_scope', `scope not allowed for this client: ${refused.join(' ')}`);
@@ -106,11 +127,12 @@ export class LoginService {
         userCode: generateUserCode(this.d.random),
         screenIp: input.ip,
         screenUserAgent: input.userAgent.slice(0, 400),
+        authorizationId: input.authorizationId ?? null,
       };
       if (!(await this.d.requests.insert(request, sha256(deviceCode)))) continue; // user code collision: draw again
       const userCode = formatUserCode(request.userCode);
       const verificationUri = `${this.o.publicUrl}/device`;
-      return {
+      const response = {
         device_code: deviceCode,
         user_code: userCode,
         verification_uri: verificationUri,
@@ -121,6 +143,7 @@ export class LoginService {
         // The screen's capability: it depends on no revocable right, and ends with the request.
         live: this.d.live.grant(loginChannel(request.id), ANONYMOUS, this.o.ttlSeconds + 60),
       };
+      return { id: request.id, response };
     }
     throw new AppError('unavailable', 'could not allocate a user code; try again');
   }
@@ -142,31 +165,31 @@ export class LoginService {
   }
 
   /** The phone opens a request by its user code: the first claimant wins, and is shown who is asking. */
-  async open(userCodeInput: string, claimant: Claimant) {
+  async open(userCodeInput: string, claimant: Claimant, locale: LocationLocale = 'en') {
     const r = await this.byUserCode(userCodeInput);
     await requireMayDecide(this.d.clients, r, claimant);
     const { row: request } = await this.transition(r, (cur) => ({
       next: machine.claim(cur, claimant.key, this.d.clock.now(), () => machine.pickMatchNumbers((n) => randomInt(this.d.random, n))),
       result: null,
     }));
-    return this.phoneView(request);
+    return this.phoneView(request, locale);
   }
 
-  async approve(userCodeInput: string, claimant: Claimant, match: number | undefined, approval: Approval) {
+  async approve(userCodeInput: string, claimant: Claimant, match: number | undefined, approval: Approval, locale: LocationLocale = 'en') {
     const r = await this.byUserCode(userCodeInput);
     await requireMayDecide(this.d.clients, r, claimant);
     const { row: request } = await this.transition(r, (cur) => ({ next: machine.approve(cur, claimant.key, match, approval, this.d.clock.now()), result: null }));
     await this.audit(request, claimant, request.status === 'approved' ? 'ok' : 'refused', 'login_approve', { reason: request.denyReason });
     if (request.status === 'denied') throw new AppError('match_mismatch', 'that is not the number on the screen; the request was cancelled for safety');
-    return this.phoneView(request);
+    return this.phoneView(request, locale);
   }
 
-  async deny(userCodeInput: string, claimant: Claimant) {
+  async deny(userCodeInput: string, claimant: Claimant, locale: LocationLocale = 'en') {
     const r = await this.byUserCode(userCodeInput);
     await requireMayDecide(this.d.clients, r, claimant);
     const { row: request } = await this.transition(r, (cur) => ({ next: machine.deny(cur, claimant.key, this.d.clock.now()), result: null }));
     await this.audit(request, claimant, 'ok', 'login_deny', {});
-    return this.phoneView(request);
+    return this.phoneView(request, locale);
   }
 
   /** Filters an application's claims for the id_token: no registered claims, only plain values. */
@@ -194,6 +217,8 @@ export class LoginService {
   async verifyAccessToken(token: string): Promise<JWTPayload> {
     const payload = await this.d.signer.verify(token, 'at+jwt', this.d.clock.now());
     if (typeof payload.sub === 'string' && (await this.d.users.findById(payload.sub))?.disabled) throw new OAuthError('invalid_token', 'the account of this token is disabled');
+    // Signed out from the phone, or a replayed code or refresh token revoked it.
+    if (typeof payload.sid === 'string' && !(await this.d.grants.isActive(payload.sid))) throw new OAuthError('invalid_token', 'this sign-in has been ended');
     return payload;
   }
 
@@ -221,41 +246,52 @@ export class LoginService {
     return r;
   }
 
-  private async issueTokens(client: StoredClient, r: LoginRequest, approval: Approval) {
+  private async issueTokens(client: StoredClient, r: StoredLoginRequest, approval: Approval) {
     // Approved, then the approving account was disabled before the screen asked: nothing is issued.
     const approver = approval.approvedBy.startsWith('api_key:') ? undefined : await this.d.users.findById(approval.approvedBy);
     if (approver?.disabled) throw new OAuthError('access_denied', 'the account that approved this request has been disabled');
-    const now = this.d.clock.now();
-    const scope = r.scopes.join(' ');
-    const claims = scopedClaims(r.scopes, approval.claims);
-    const ttl = this.o.accessTokenTtlSeconds;
-    const accessToken = await this.d.signer.sign({ sub: approval.subject, client_id: client.client_id, scope, claims }, this.o.publicUrl, ttl, now, 'at+jwt');
-    const response: { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string; id_token?: string } = {
-      access_token: accessToken,
-      token_type: 'Bearer',
-      expires_in: ttl,
-      scope,
-    };
-    if (r.scopes.includes('openid')) {
-      response.id_token = await this.d.signer.sign(
-        { sub: approval.subject, auth_time: Math.floor((r.decidedAt ?? now) / 1000), ...claims },
-        client.client_id,
-        ttl,
-        now,
-      );
-    }
-    return response;
+    const { tokens } = await this.d.issuer.signIn({
+      client,
+      subject: approval.subject,
+      userId: approver ? approver.id : null,
+      scopes: r.scopes,
+      claims: approval.claims,
+      via: 'device',
+      authTime: r.decidedAt ?? this.d.clock.now(),
+      nonce: null,
+      screenIp: r.screenIp,
+      screenUserAgent: r.screenUserAgent,
+    });
+    return tokens;
+  }
+
+  /**
+   * The QR of an /oauth/authorize page was decided: an approval is taken
+   * (the request is redeemed, so it yields one code) and handed to the
+   * caller; a denial is reported; anything else is not decided yet.
+   */
+  async takeDecision(handle: string, authorizationId: string): Promise<Decision> {
+    const r = await this.d.requests.byId(handle);
+    if (!r || r.authorizationId !== authorizationId) throw new AppError('unknown_code', 'this QR does not belong to this sign-in page');
+    const { result } = await this.transition<Decision>(r, (cur) => {
+      if (cur.status === 'denied') return { next: null, result: { kind: 'denied' } };
+      if (cur.status !== 'approved' || this.d.clock.now() >= Math.max(cur.expiresAt, (cur.decidedAt ?? 0) + machine.REDEEM_GRACE_MS)) {
+        throw new AppError('not_approved', cur.status === 'redeemed' ? 'this approval has already been used' : 'the phone has not approved this sign-in yet');
+      }
+      return { next: { ...cur, status: 'redeemed', version: cur.version + 1 }, result: { kind: 'approved', approval: cur.approval!, decidedAt: cur.decidedAt! } };
+    });
+    return result;
   }
 
   /** What the phone shows: which application, which screen, since when; never the device code. */
-  private async phoneView(r: StoredLoginRequest): Promise<PhoneView> {
+  private async phoneView(r: StoredLoginRequest, locale: LocationLocale): Promise<PhoneView> {
     const client = await this.d.clients.find(r.clientId);
     return {
       user_code: formatUserCode(r.userCode),
       status: r.status,
       client: { client_id: r.clientId, name: client?.name ?? r.clientId },
       scopes: r.scopes,
-      screen: { ip: r.screenIp, user_agent: r.screenUserAgent, browser: describeUserAgent(r.screenUserAgent) },
+      screen: { ip: r.screenIp, user_agent: r.screenUserAgent, browser: describeUserAgent(r.screenUserAgent), place: this.d.geo.describe(r.screenIp, locale) },
       created_at: r.createdAt,
       expires_at: r.expiresAt,
       match_required: r.matchNumber !== null,
@@ -266,23 +302,6 @@ export class LoginService {
   private async audit(r: StoredLoginRequest, c: Claimant, outcome: 'ok' | 'refused', action: string, detail: Record<string, unknown>) {
     await this.d.audit.record({ at: this.d.clock.now(), actorId: c.userId, action, subject: loginChannel(r.id), outcome, detail: { client_id: r.clientId, via: c.apiKeyOwner ? 'api_key' : 'session', ...detail } });
   }
-}
-
-/** OpenID scopes decide which profile claims reach the client. */
-function scopedClaims(scopes: string[], claims: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const profile = ['name', 'given_name', 'family_name', 'nickname', 'preferred_username', 'picture', 'locale', 'zoneinfo', 'updated_at'];
-  const email = ['email', 'email_verified'];
-  const phone = ['phone_number', 'phone_number_verified'];
-  const standard = new Set([...profile, ...email, ...phone]);
-  for (const [k, v] of Object.entries(claims)) {
-    if (profile.includes(k) && !scopes.includes('profile')) continue;
-    if (email.includes(k) && !scopes.includes('email')) continue;
-    if (phone.includes(k) && !scopes.includes('phone')) continue;
-    // Application-specific claims travel with any scope; the application chose to send them.
-    if (standard.has(k) || !RESERVED_CLAIMS.has(k)) out[k] = v;
-  }
-  return out;
 }
 
 function describePollError(e: string): string {

@@ -2,12 +2,15 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../http/types.js';
 import { LiveGrant } from '../../live/live-grant-schema.js';
+import type { AuthorizeService } from './authorize-service.js';
 import type { LoginService } from './login-service.js';
+import type { TokenIssuer } from './token-issuer.js';
 import { OAuthError, oauthErrorResponses } from './oauth-error.js';
 import type { TokenSigner } from './token-signer.js';
 import { SUPPORTED_SCOPES } from './clients-service.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const GRANTS = [DEVICE_GRANT, 'authorization_code', 'refresh_token'];
 
 
 /** client_secret_basic (RFC 6749 2.3.1): the Authorization header wins over the body. */
@@ -33,13 +36,19 @@ export function discoveryRoutes(app: App, signer: TokenSigner, issuer: string): 
   // RFC 8414 authorization server metadata; OpenID Connect Discovery adds its own fields to it.
   const oauthMetadata = {
     issuer,
+    authorization_endpoint: `${issuer}/oauth/authorize`,
     device_authorization_endpoint: `${issuer}/oauth/device_authorization`,
     token_endpoint: `${issuer}/oauth/token`,
     jwks_uri: `${issuer}/oauth/jwks`,
-    grant_types_supported: [DEVICE_GRANT],
-    response_types_supported: ['none'],
+    end_session_endpoint: `${issuer}/oauth/logout`,
+    grant_types_supported: GRANTS,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],
-    scopes_supported: SUPPORTED_SCOPES,
+    scopes_supported: [...SUPPORTED_SCOPES, 'offline_access'],
+    // RFC 9207: the redirect back to the application names us, against mix-up attacks.
+    authorization_response_iss_parameter_supported: true,
   };
   app.get('/.well-known/oauth-authorization-server', { schema: { tags: ['oauth'], summary: 'OAuth 2.0 Authorization Server metadata (RFC 8414)' } }, async () => oauthMetadata);
   app.get('/.well-known/openid-configuration', { schema: { tags: ['oauth'], summary: 'OpenID Provider metadata' } }, async () => ({
@@ -47,7 +56,12 @@ export function discoveryRoutes(app: App, signer: TokenSigner, issuer: string): 
     userinfo_endpoint: `${issuer}/oauth/userinfo`,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'name', 'email', 'email_verified', 'preferred_username', 'phone_number'],
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'name', 'email', 'email_verified', 'phone_number'],
+    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   }));
 
   app.get('/oauth/jwks', { schema: { tags: ['oauth'], summary: 'Public keys of the token signatures' } }, async (_req, reply) => {
@@ -60,7 +74,7 @@ export function discoveryRoutes(app: App, signer: TokenSigner, issuer: string): 
  * The RFC 6749 / 8628 / OpenID endpoints. Registered inside the OAuth plugin
  * (oauth-plugin.ts), whose error handler answers `{error, error_description}`.
  */
-export function oauthRoutes(app: App, service: LoginService): void {
+export function oauthRoutes(app: App, service: LoginService, authorize: AuthorizeService, issuer: TokenIssuer): void {
   app.post(
     '/oauth/device_authorization',
     {
@@ -109,11 +123,17 @@ export function oauthRoutes(app: App, service: LoginService): void {
     {
       schema: {
         tags: ['oauth'],
-        summary: 'Token endpoint (device_code grant)',
+        summary: 'Token endpoint: device_code, authorization_code (with PKCE) and refresh_token grants',
+        description: 'Form-encoded. A code is exchanged once: a second use revokes what the first issued. A refresh token is spent on use and replaced; presenting a spent one revokes the sign-in.',
         consumes: ['application/x-www-form-urlencoded'],
         body: Type.Object({
           grant_type: Type.String({ maxLength: 200 }),
           device_code: Type.Optional(Type.String({ maxLength: 200 })),
+          code: Type.Optional(Type.String({ maxLength: 200 })),
+          redirect_uri: Type.Optional(Type.String({ maxLength: 2000 })),
+          code_verifier: Type.Optional(Type.String({ maxLength: 200 })),
+          refresh_token: Type.Optional(Type.String({ maxLength: 200 })),
+          scope: Type.Optional(Type.String({ maxLength: 500 })),
           client_id: Type.Optional(Type.String({ maxLength: 200 })),
           client_secret: Type.Optional(Type.String({ maxLength: 200 })),
         }),
@@ -124,17 +144,29 @@ export function oauthRoutes(app: App, service: LoginService): void {
             expires_in: Type.Integer(),
             scope: Type.String(),
             id_token: Type.Optional(Type.String()),
+            refresh_token: Type.Optional(Type.String()),
           }),
-          ...oauthErrorResponses('invalid_request', 'unsupported_grant_type', 'invalid_grant', 'authorization_pending', 'slow_down', 'access_denied', 'expired_token', 'invalid_client'),
+          ...oauthErrorResponses('invalid_request', 'unsupported_grant_type', 'unauthorized_client', 'invalid_grant', 'invalid_scope', 'authorization_pending', 'slow_down', 'access_denied', 'expired_token', 'invalid_client'),
         },
       },
     },
     async (req, reply) => {
-      if (req.body.grant_type !== DEVICE_GRANT) throw new OAuthError('unsupported_grant_type', `only ${DEVICE_GRANT} is supported`);
-      if (!req.body.device_code) throw new OAuthError('invalid_request', 'device_code is required');
-      const creds = clientCredentials(req, req.body);
+      const { grant_type: grant, ...b } = req.body;
+      if (!GRANTS.includes(grant)) throw new OAuthError('unsupported_grant_type', `grant_type must be one of ${GRANTS.join(', ')}`);
+      const creds = clientCredentials(req, b);
       const client = await service.authenticateClient(creds.id, creds.secret);
-      const tokens = await service.token(client, req.body.device_code);
+      if (!client.grant_types.includes(grant)) throw new OAuthError('unauthorized_client', `this client is not registered for the ${grant} grant`);
+      let tokens;
+      if (grant === DEVICE_GRANT) {
+        if (!b.device_code) throw new OAuthError('invalid_request', 'device_code is required');
+        tokens = await service.token(client, b.device_code);
+      } else if (grant === 'authorization_code') {
+        if (!b.code) throw new OAuthError('invalid_request', 'code is required');
+        tokens = await authorize.exchange(client, b.code, b.redirect_uri, b.code_verifier);
+      } else {
+        if (!b.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+        tokens = await issuer.refresh(client, b.refresh_token, b.scope);
+      }
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       return tokens;
     },

@@ -4,6 +4,7 @@ import { principalOf } from '../../auth/http-auth.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { FailureBudget } from '../../http/failure-budget.js';
 import { errorResponses } from '../../http/schemas.js';
+import { requestLocale } from '../../http/request-locale.js';
 import type { App } from '../../http/types.js';
 import type { Claimant } from './login-access.js';
 import { LoginService } from './login-service.js';
@@ -66,7 +67,7 @@ export function phoneRoutes(app: App, service: LoginService, o: PhoneRouteOption
       if (principalOf(req).kind === 'sign_in' && req.headers['sec-fetch-site'] === 'cross-site') {
         throw new AppError('forbidden', 'open this code from the /device page of this site');
       }
-      return guarded(() => service.open(req.params.user_code, claimantOf(req)));
+      return guarded(() => service.open(req.params.user_code, claimantOf(req), requestLocale(req)));
     },
   );
 
@@ -98,9 +99,12 @@ export function phoneRoutes(app: App, service: LoginService, o: PhoneRouteOption
         if (req.body.subject || req.body.claims) throw new AppError('invalid_request', 'subject and claims are for API keys; a signed-in user approves as themself');
         // No preferred_username: ours would be the email, and it would reach clients granted
         // only `profile`, defeating the `email` scope.
-        approval = { subject: p.user.id, claims: { name: p.user.name, email: p.user.email }, approvedBy: p.user.id };
+        // email_verified is listed in discovery, so it is always said: false, because scanpass
+        // never proves an address (an admin typed it), and an app that trusts only verified
+        // addresses must not link accounts on ours.
+        approval = { subject: p.user.id, claims: { name: p.user.name, email: p.user.email, email_verified: false }, approvedBy: p.user.id };
       }
-      return guarded(() => service.approve(req.params.user_code, claimant, req.body.match, approval));
+      return guarded(() => service.approve(req.params.user_code, claimant, req.body.match, approval, requestLocale(req)));
     },
   );
 
@@ -115,6 +119,6 @@ export function phoneRoutes(app: App, service: LoginService, o: PhoneRouteOption
         response: { 200: Type.Ref('LoginRequestView'), ...errorResponses('invalid_request', 'unauthorized', 'csrf_failed', 'forbidden', 'insufficient_scope', 'unknown_code', 'claimed_elsewhere', 'not_claimed', 'code_used', 'conflict', 'code_expired', 'rate_limited') },
       },
     },
-    async (req) => guarded(() => service.deny(req.params.user_code, claimantOf(req))),
+    async (req) => guarded(() => service.deny(req.params.user_code, claimantOf(req), requestLocale(req))),
   );
 }

@@ -57,7 +57,7 @@ export function pollRoutes(app: App, opts: PollOptions): { shutdown(): void; cou
       waiting.add(timeout);
       reply.raw.on('close', timeout);
       try {
-        await opts.hub.subscribe(channel, sub, after, claims);
+        await opts.hub.subscribe(channel, sub, after, claims, { ip: req.ip, userAgent: req.headers['user-agent'] ?? '' });
         // The wait starts once the snapshot is in: with wait=0 a newer state still answers 200.
         timer = setTimeout(timeout, wait * 1000);
         const frame = await result;

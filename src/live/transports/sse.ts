@@ -92,7 +92,7 @@ export function sseRoutes(app: App, opts: SseOptions): { shutdown(): void; count
       };
       reply.raw.on('close', close);
       try {
-        await opts.hub.subscribe(channel, stream, after, claims);
+        await opts.hub.subscribe(channel, stream, after, claims, { ip: req.ip, userAgent: req.headers['user-agent'] ?? '' });
       } catch (err) {
         close();
         const code = isAppError(err) ? err.code : 'internal_error';

@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { LiveEvent } from '../../domain/live-event.js';
 import { AddressLimits } from '../address-limits.js';
-import type { ChannelRegistry } from '../channel-registry.js';
+import type { ChannelRegistry, Watcher } from '../channel-registry.js';
 import type { ChannelTokens } from '../channel-token.js';
 import { decodeClientFrame } from '../frame-decoder.js';
 import type { LiveHub, Subscriber } from '../hub.js';
@@ -24,6 +24,8 @@ export interface SocketLimits {
   upgradesPerMinute: number;
   /** The client's address key for an upgrade request, by the same trust-proxy rule as `req.ip`. */
   addressOf: (req: IncomingMessage) => string;
+  /** The client's address itself, as `req.ip` gives it. */
+  ipOf: (req: IncomingMessage) => string;
 }
 
 interface WebSocketTransportOptions extends SocketLimits {
@@ -63,6 +65,8 @@ class LiveSocket implements Subscriber {
     readonly transport: WebSocketTransport,
     /** The address key it counts under. */
     readonly address: string,
+    /** Who opened it, for channel kinds that want to know who watches (channel-registry.ts). */
+    readonly who: Watcher,
   ) {}
 
   /**
@@ -322,11 +326,12 @@ export class WebSocketTransport {
       const why = admitted.reason === 'sockets' ? `at most ${this.opts.maxSocketsPerAddress} open live sockets per address` : `at most ${this.opts.upgradesPerMinute} new live sockets per minute per address`;
       return refuse(socket, 429, 'rate_limited', `${why}; retry in ${admitted.retryAfterSeconds} s`, admitted.retryAfterSeconds);
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws, address));
+    const who = { ip: this.opts.ipOf(req), userAgent: req.headers['user-agent'] ?? '' };
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws, address, who));
   }
 
-  private adopt(ws: WebSocket, address: string): void {
-    const s = new LiveSocket(ws, this, address);
+  private adopt(ws: WebSocket, address: string, who: Watcher): void {
+    const s = new LiveSocket(ws, this, address, who);
     (ws as TaggedWs)[SOCKET] = s;
     this.sockets.add(s);
     this.limits.opened(address);
@@ -389,7 +394,7 @@ export class WebSocketTransport {
       return this.refuseSub(s, name, err);
     }
     (s.channels ??= new Set()).add(name);
-    this.opts.hub.subscribe(name, s, frame.after ?? 0, claims).catch((err: unknown) => {
+    this.opts.hub.subscribe(name, s, frame.after ?? 0, claims, s.who).catch((err: unknown) => {
       // An unsub and a new sub may have happened meanwhile; only forget the channel if the hub did.
       if (!this.opts.hub.has(name, s)) s.channels?.delete(name);
       this.report(s, err, name);

@@ -18,6 +18,8 @@ import * as attendeeNote from './015-attendee-note.js';
 import * as attendeePersonIndexes from './017-attendee-person-indexes.js';
 import * as serviceWaitingCount from './018-service-waiting-count.js';
 import * as eventArchive from './019-event-archive.js';
+import * as clientRedirects from './020-client-redirects.js';
+import * as authorizationCode from './021-authorization-code.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -43,6 +45,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '017-attendee-person-indexes': attendeePersonIndexes,
   '018-service-waiting-count': serviceWaitingCount,
   '019-event-archive': eventArchive,
+  '020-client-redirects': clientRedirects,
+  '021-authorization-code': authorizationCode,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -1,0 +1,30 @@
+import type { accountEn } from './account-en.js';
+
+/** 账户页（/account：通过本账户登录的屏幕和应用）及其入口链接的中文文案；展开进 zh-CN.ts。 */
+export const accountZhCN: Record<keyof typeof accountEn, string> = {
+  'account.title': '已登录的屏幕和应用 · scanpass',
+  'account.heading': '已登录的屏幕和应用',
+  'account.intro': '这些是您扫码登录过的屏幕和应用。不再使用或不认识的，请退出登录。',
+  'account.signedOut': '您尚未登录。',
+  'account.signedOutHint': '登录后即可查看通过您的账户登录的屏幕和应用。',
+  'account.signIn': '登录',
+  'account.none': '没有通过您的账户登录的屏幕或应用。',
+  'account.listLabel': '屏幕和应用',
+  'account.via.device': '显示二维码的屏幕',
+  'account.via.code': '应用打开的浏览器',
+  'account.signedInAt': '{when}登录',
+  'account.lastUsedAt': '最近使用：{when}',
+  'account.justNow': '刚刚',
+  'account.signOut': '退出登录',
+  'account.confirm': '要退出 {app} 吗？',
+  'account.keep': '保留',
+  'account.signingOut': '正在退出…',
+  'account.done': '已退出 {app}。',
+  'account.backchannel.delivered': '已通知 {app}。',
+  'account.backchannel.failed': '未能通知 {app}；在它自己的会话结束前，您可能仍保持登录。',
+  'account.backchannel.not_registered': '{app} 不接收退出通知；如果它仍然打开着，请在那里也退出登录。',
+  'account.alreadyGone': '{app} 已经退出登录了。',
+  'account.homeLink': '已登录的屏幕和应用',
+  'account.homeHint': '查看您的账户在哪里登录，并可退出其中任何一个。',
+  'account.deviceLink': '查看您在哪些地方已登录',
+} as const;

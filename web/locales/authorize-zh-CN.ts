@@ -1,0 +1,33 @@
+import type { authorizeEn } from './authorize-en.js';
+
+/** 登录页（/authorize）的中文文案；展开进 zh-CN.ts。 */
+export const authorizeZhCN: Record<keyof typeof authorizeEn, string> = {
+  'authorize.title': '登录 · scanpass',
+  'authorize.heading': '登录 {app}',
+  'authorize.intro': '请用已登录 scanpass 的手机扫描二维码，然后选择本页显示的数字。',
+  'authorize.loginHint': '将以 {hint} 登录',
+  'authorize.continueHeading': '本浏览器已登录',
+  'authorize.continueAs': '以 {name}（{email}）继续',
+  'authorize.continuing': '正在登录…',
+  'authorize.password': '改用密码登录',
+  'authorize.cancel': '取消并返回',
+  'authorize.returning': '已登录，正在返回 {app}…',
+  'authorize.cancelled': '已取消，正在返回 {app}…',
+  'authorize.deniedHeading': '登录已被拒绝',
+  'authorize.denied': '手机拒绝了登录，或选择的数字与本页不符。',
+  'authorize.retry': '换一个二维码',
+  'authorize.backToApp': '返回 {app}',
+  'authorize.overHeading': '此登录页已无法使用',
+  'authorize.over.code_expired': '页面打开时间过长。请回到应用重新登录。',
+  'authorize.over.code_used': '此次登录已经完成。请回到应用。',
+  'authorize.over.unknown_authorization': '此页面属于其他浏览器，或已关闭。请回到应用重新发起登录。',
+  'authorize.refusedHeading': '应用发来的请求无效',
+  'authorize.refused.invalid_client': 'scanpass 不认识这个应用，或它无权在此登录。请告知应用的运营方；管理员可以在 scanpass 控制台中注册它。',
+  'authorize.refused.invalid_redirect_uri': '应用要求返回一个未登记的地址，scanpass 不会把您送到那里。请告知应用的运营方。',
+  'authorize.refused.invalid_request': '请求不完整。请告知应用的运营方。',
+  'authorize.detail': '详情：{detail}',
+  'authorize.signedOutHeading': '已退出',
+  'authorize.signedOut': '您已退出该应用，可以关闭此页面。',
+  'authorize.notSignedIn': '没有需要结束的登录，可以关闭此页面。',
+  'authorize.home': '前往 scanpass 首页',
+};
