@@ -3,58 +3,49 @@
  * from a phone's approve call until the screen learns `approved`, pushed over
  * the live channel versus a standard RFC 8628 client polling the token
  * endpoint every 5 s; and how many requests per second the server spends on
- * the waiting screens in each mode. Runs the real product (dist/src/main.js)
- * on SQLite in a child process; screens and phones live in this process, so
- * both ends of a measurement read one clock.
+ * the waiting screens in each mode. Then (`code-flow`, bench/login/code-flow.ts)
+ * many OpenID authorization-code sign-ins at once: from the phone's approve
+ * until the application's back end holds the tokens. Runs the real product
+ * (dist/src/main.js) on SQLite in a child process; screens, browsers, phones
+ * and the application live in this process, so both ends of a measurement
+ * read one clock.
  *
  * Env: BENCH_SCREENS (2000), BENCH_APPROVALS_PER_SECOND (100),
- * BENCH_POLL_INTERVAL (5), BENCH_IDLE_WINDOW (10 s of request counting).
- * A run at the defaults is saved as bench/results/login-latest.*; every run
- * adds a line to bench/results/history.jsonl (bench/support/results.ts).
+ * BENCH_POLL_INTERVAL (5), BENCH_IDLE_WINDOW (10 s of request counting),
+ * BENCH_CODE_FLOW_SIGNINS (200), BENCH_CODE_FLOW_PHONES (20),
+ * BENCH_ONLY (some of live,polling,code-flow).
+ * A run of every phase at the defaults is saved as bench/results/login-latest.*;
+ * every run adds a line to bench/results/history.jsonl (bench/support/results.ts).
  */
 import os from 'node:os';
 import WebSocket from 'ws';
 import { saveRun } from '../support/results.js';
 import { BENCH_ADMIN as ADMIN, startBenchServer } from '../support/server-process.js';
+import { codeFlowMode, type Step, STEPS } from './code-flow.js';
+import { json, log, now, percentile, pool, type Session, signIn, sleep } from './common.js';
 
 const envInt = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
+
+const PHASES = ['live', 'polling', 'code-flow'] as const;
+type Phase = (typeof PHASES)[number];
+const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim()).filter(Boolean);
+for (const p of only ?? []) if (!PHASES.includes(p as Phase)) throw new Error(`BENCH_ONLY: unknown phase ${p} (phases: ${PHASES.join(', ')})`);
+const runs = (p: Phase) => !only || only.includes(p);
 
 const cfg = {
   screens: envInt('BENCH_SCREENS', 2000),
   approvalsPerSecond: envInt('BENCH_APPROVALS_PER_SECOND', 100),
   pollInterval: envInt('BENCH_POLL_INTERVAL', 5),
   idleWindow: envInt('BENCH_IDLE_WINDOW', 10),
+  codeFlowSignIns: envInt('BENCH_CODE_FLOW_SIGNINS', 200),
+  codeFlowPhones: envInt('BENCH_CODE_FLOW_PHONES', 20),
+  phases: only ?? [...PHASES],
 };
+const KNOBS = ['BENCH_SCREENS', 'BENCH_APPROVALS_PER_SECOND', 'BENCH_POLL_INTERVAL', 'BENCH_IDLE_WINDOW', 'BENCH_CODE_FLOW_SIGNINS', 'BENCH_CODE_FLOW_PHONES', 'BENCH_ONLY'];
 const TARGETS = { liveP99Ms: 15, speedupAtP50: 100 };
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-const log = (line: string) => process.stdout.write(`[bench:login ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.now();
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-/** Runs `fn` over `items` with at most `n` at once. */
-async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  }));
-}
-
 // ------------------------------------------------------------------ server
-
-async function json(res: Response): Promise<Record<string, unknown>> {
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok && !('error' in body)) throw new Error(`HTTP ${res.status}`);
-  return body;
-}
 
 /** Requests the server has answered so far (from its Prometheus metrics). */
 async function requestCount(url: string): Promise<number> {
@@ -75,17 +66,6 @@ async function idleRequestRate(url: string): Promise<number> {
 }
 
 // ------------------------------------------------------------------ setup
-
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-
-async function signIn(url: string): Promise<Session> {
-  const res = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-  const body = await json(res);
-  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), csrf: body.csrf_token as string };
-}
 
 async function createClient(url: string, s: Session): Promise<string> {
   const res = await fetch(`${url}/api/v1/clients`, {
@@ -161,6 +141,7 @@ async function liveMode(url: string, clientId: string, s: Session) {
   log(`live: approving every request, ${cfg.approvalsPerSecond}/s`);
   const p = phone(url, s);
   const latencies: number[] = [];
+  const started = now();
   await paced(screens, async (screen) => {
     const gotNumber = new Promise<number>((r) => matchNumber.set(screen.userCode, r));
     await p.open(screen.userCode);
@@ -171,8 +152,9 @@ async function liveMode(url: string, clientId: string, s: Session) {
     if (res.status !== 'approved') throw new Error(`approve failed: ${JSON.stringify(res)}`);
     latencies.push((await gotApproved) - t0);
   });
+  const perSecond = latencies.length / ((now() - started) / 1000);
   for (const ws of sockets) ws.terminate();
-  return { idleRate, latencies: latencies.sort((a, b) => a - b) };
+  return { idleRate, latencies: latencies.sort((a, b) => a - b), perSecond, failures: 0 };
 }
 
 // ------------------------------------------------------------------ polling mode
@@ -209,6 +191,7 @@ async function pollingMode(url: string, clientId: string, s: Session) {
   log(`polling: approving every request, ${cfg.approvalsPerSecond}/s`);
   const p = phone(url, s);
   const latencies: number[] = [];
+  const started = now();
   await paced(screens, async (screen) => {
     await p.open(screen.userCode);
     const gotTokens = new Promise<number>((r) => tokensAt.set(screen.userCode, r));
@@ -217,10 +200,11 @@ async function pollingMode(url: string, clientId: string, s: Session) {
     if (res.status !== 'approved') throw new Error(`approve failed: ${JSON.stringify(res)}`);
     latencies.push((await gotTokens) - t0);
   });
+  const perSecond = latencies.length / ((now() - started) / 1000);
   stopping = true;
   await Promise.all(pollers);
   if (errors) log(`polling: ${errors} pollers ended with an unexpected error`);
-  return { idleRate, latencies: latencies.sort((a, b) => a - b) };
+  return { idleRate, latencies: latencies.sort((a, b) => a - b), perSecond, failures: errors };
 }
 
 /** Starts `fn` for each item at a steady rate, all running concurrently. */
@@ -239,49 +223,85 @@ async function paced<T>(items: T[], fn: (item: T) => Promise<void>): Promise<voi
 
 // ------------------------------------------------------------------ report
 
-const stats = (l: number[]) => ({ n: l.length, p50: percentile(l, 50), p99: percentile(l, 99), max: l[l.length - 1] ?? NaN });
-const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+const stats = (l: number[]) => ({ n: l.length, p50: percentile(l, 50), p90: percentile(l, 90), p99: percentile(l, 99), max: l[l.length - 1] ?? NaN });
+const ms = (v: number) => (Number.isNaN(v) ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+type Stats = ReturnType<typeof stats>;
+const row = (mode: string, from: string, S: Stats, failures: number, perSecond: number, waiting: number | null) =>
+  `| ${mode} | ${from} | ${ms(S.p50)} | ${ms(S.p90)} | ${ms(S.p99)} | ${ms(S.max)} | ${S.n} | ${failures} | ${perSecond.toFixed(0)} | ${waiting === null ? '-' : waiting.toFixed(1)} |`;
 
 async function main() {
   const server = await startBenchServer({
     name: 'login',
-    env: { SCANPASS_LOGIN_INTERVAL_SECONDS: String(cfg.pollInterval), SCANPASS_LOGIN_TTL_SECONDS: '900' },
+    // Each phone account signs in once (code-flow): more than the default 10 a minute from one address.
+    env: { SCANPASS_LOGIN_INTERVAL_SECONDS: String(cfg.pollInterval), SCANPASS_LOGIN_TTL_SECONDS: '900', SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '100000' },
   });
-  log(`scanpass at ${server.url} (pid ${server.pid}), SQLite; ${os.cpus().length} cores`);
+  log(`scanpass at ${server.url} (pid ${server.pid}), SQLite; ${os.cpus().length} cores; phases ${cfg.phases.join(', ')}`);
   try {
-    const s = await signIn(server.url);
+    const s = await signIn(server.url, ADMIN);
     const clientId = await createClient(server.url, s);
-    const live = await liveMode(server.url, clientId, s);
-    const polling = await pollingMode(server.url, clientId, s);
-    const L = stats(live.latencies);
-    const P = stats(polling.latencies);
-    const speedup = P.p50 / L.p50;
+    const live = runs('live') ? await liveMode(server.url, clientId, s) : null;
+    const polling = runs('polling') ? await pollingMode(server.url, clientId, s) : null;
+    const code = runs('code-flow') ? await codeFlowMode(server.url, s, { signIns: cfg.codeFlowSignIns, phones: cfg.codeFlowPhones }) : null;
+    const L = live && stats(live.latencies);
+    const P = polling && stats(polling.latencies);
+    const speedup = L && P ? P.p50 / L.p50 : null;
+    const codeFlow = code && {
+      fromApproveAnswer: stats(code.fromApproveAnswer),
+      fromApproveRequest: stats(code.fromApproveRequest),
+      signInsPerSecond: code.signInsPerSecond,
+      failures: code.failures,
+      failureReasons: code.failureReasons,
+      benchLoopDelayMs: code.benchLoopDelayMs,
+      steps: Object.fromEntries(Object.entries(code.steps).map(([k, v]) => [k, stats(v)])) as Record<Step, Stats>,
+    };
     const result = {
       date: new Date().toISOString(),
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, load: os.loadavg() },
       config: cfg,
-      live: { ...L, waitingRequestsPerSecond: live.idleRate },
-      polling: { ...P, waitingRequestsPerSecond: polling.idleRate },
+      live: L && { ...L, waitingRequestsPerSecond: live!.idleRate, approvalsPerSecond: live!.perSecond },
+      polling: P && { ...P, waitingRequestsPerSecond: polling!.idleRate, approvalsPerSecond: polling!.perSecond, failures: polling!.failures },
+      codeFlow,
       speedupAtP50: speedup,
-      targets: { liveP99Under15ms: L.p99 < TARGETS.liveP99Ms, atLeast100xFasterAtP50: speedup >= TARGETS.speedupAtP50 },
+      targets: {
+        liveP99Under15ms: L ? L.p99 < TARGETS.liveP99Ms : null,
+        atLeast100xFasterAtP50: speedup === null ? null : speedup >= TARGETS.speedupAtP50,
+      },
     };
+    const sizes = [
+      live || polling ? `${cfg.screens} screens waiting, approvals at ${cfg.approvalsPerSecond}/s, pollers every ${cfg.pollInterval} s` : null,
+      code ? `code flow: ${cfg.codeFlowSignIns} sign-ins at once over ${cfg.codeFlowPhones} phone accounts` : null,
+    ].filter(Boolean);
+    const verdicts = [
+      speedup !== null ? `Live is ${speedup.toFixed(0)}x faster at p50 (target at least ${TARGETS.speedupAtP50}x): ${result.targets.atLeast100xFasterAtP50 ? 'PASS' : 'MISS'}.` : null,
+      L ? `Live p99 ${ms(L.p99)} ms (target under ${TARGETS.liveP99Ms} ms): ${result.targets.liveP99Under15ms ? 'PASS' : 'MISS'}.` : null,
+      codeFlow ? `Code flow: ${codeFlow.failures} of ${cfg.codeFlowSignIns} sign-ins failed${codeFlow.failures ? ` (${JSON.stringify(codeFlow.failureReasons)})` : ''}; no target.` : null,
+    ].filter(Boolean);
     const md = [
       `# Login bench, ${result.date}`,
       '',
-      `${result.machine.cores} cores (${result.machine.cpu}), Node ${process.version}; ${cfg.screens} screens waiting, approvals at ${cfg.approvalsPerSecond}/s, pollers every ${cfg.pollInterval} s.`,
+      `${result.machine.cores} cores (${result.machine.cpu}), Node ${process.version}; ${sizes.join('; ')}.`,
       '',
-      '| Mode | approve → screen p50 (ms) | p99 (ms) | max (ms) | approvals | requests/s while waiting |',
-      '| --- | --- | --- | --- | --- | --- |',
-      `| live channel (WebSocket) | ${ms(L.p50)} | ${ms(L.p99)} | ${ms(L.max)} | ${L.n} | ${live.idleRate.toFixed(1)} |`,
-      `| RFC 8628 polling every ${cfg.pollInterval} s | ${ms(P.p50)} | ${ms(P.p99)} | ${ms(P.max)} | ${P.n} | ${polling.idleRate.toFixed(1)} |`,
+      '| Mode | measured | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | sign-ins | failed | sign-ins/s | requests/s while waiting |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...(L ? [row('device grant, live channel (WebSocket)', 'approve request → screen hears `approved`', L, 0, live!.perSecond, live!.idleRate)] : []),
+      ...(P ? [row(`device grant, RFC 8628 polling every ${cfg.pollInterval} s`, 'approve request → screen has tokens', P, polling!.failures, polling!.perSecond, polling!.idleRate)] : []),
+      ...(codeFlow
+        ? [
+            row('authorization code flow, browser on the live channel', 'approve answer → app has tokens', codeFlow.fromApproveAnswer, codeFlow.failures, codeFlow.signInsPerSecond, null),
+            row('authorization code flow, browser on the live channel', 'approve request → app has tokens', codeFlow.fromApproveRequest, codeFlow.failures, codeFlow.signInsPerSecond, null),
+          ]
+        : []),
+      ...(codeFlow
+        ? ['', `Code flow, where the time after the approve answer goes (p50 / p99 ms): ${(Object.keys(STEPS) as Step[]).map((k) => `${STEPS[k]} ${ms(codeFlow.steps[k].p50)} / ${ms(codeFlow.steps[k].p99)}`).join('; ')}. The bench process's event loop (browsers, phones and app) was delayed up to ${ms(codeFlow.benchLoopDelayMs.max)} ms (p99 ${ms(codeFlow.benchLoopDelayMs.p99)}).`]
+        : []),
       '',
-      `Live is ${speedup.toFixed(0)}x faster at p50 (target at least ${TARGETS.speedupAtP50}x): ${result.targets.atLeast100xFasterAtP50 ? 'PASS' : 'MISS'}. ` +
-        `Live p99 ${ms(L.p99)} ms (target under ${TARGETS.liveP99Ms} ms): ${result.targets.liveP99Under15ms ? 'PASS' : 'MISS'}.`,
+      verdicts.join(' '),
       '',
-      'Run: `npm run bench:login`.',
+      `Run: \`${KNOBS.filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('')}npm run bench:login\`.`,
     ].join('\n');
-    // Other sizes than the defaults make a partial run: it does not replace login-latest.
-    const partial = ['BENCH_SCREENS', 'BENCH_APPROVALS_PER_SECOND', 'BENCH_POLL_INTERVAL', 'BENCH_IDLE_WINDOW'].some((k) => process.env[k]);
+    // Other sizes than the defaults, or some phases only, make a partial run: it does not replace login-latest.
+    const partial = KNOBS.some((k) => process.env[k]);
     const saved = saveRun({ bench: 'login', date: result.date, partial, report: result, md, node: process.version, load: result.machine.load[0]! });
     process.stdout.write(`\n${md}\nsaved ${saved.join(', ')}\n`);
   } finally {
