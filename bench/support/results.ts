@@ -1,23 +1,25 @@
 /**
- * Where the benches keep what they measured. bench/results/ holds the last
- * full run of each bench (`<bench>-latest.json` with every number, `.md` as a
- * table) and history.jsonl, one line per run ever made (full or partial) with
- * its date, machine load and headline numbers, so a change shows up as a line
- * beside the ones before it without a folder of dated files. A partial run
- * (other sizes, a subset of phases, profiling flags) does not replace latest:
- * its full report goes to the OS temp folder, and its history line says
- * `partial: true`.
+ * Where the benches keep what they measured. Every run, full or partial,
+ * goes to bench/runs/ (not committed): `<bench>-<date>.json` with every
+ * number, `.md` as a table (`-partial` in the name for other sizes, a subset
+ * of phases or profiling flags), and a line in bench/runs/history.jsonl.
+ * Only a deliberate step, `npm run bench:keep -- <bench>`, makes a full run
+ * the committed result: it copies it to bench/results/<bench>-latest.* and
+ * adds its line to bench/results/history.jsonl, so a noisy run never
+ * replaces a good one by accident and the committed history holds the runs
+ * someone chose to stand behind.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const RESULTS_DIR = path.join(ROOT, 'bench/results');
-const HISTORY_FILE = path.join(RESULTS_DIR, 'history.jsonl');
+export const RESULTS_DIR = path.join(ROOT, 'bench/results');
+export const RUNS_DIR = path.join(ROOT, 'bench/runs');
+const HISTORY = 'history.jsonl';
 
 export type BenchName = 'live' | 'checkin' | 'login' | 'queue';
+export const BENCHES: readonly BenchName[] = ['live', 'checkin', 'login', 'queue'];
 type Headline = Record<string, number | string | null>;
 
 /** One line of history.jsonl. */
@@ -30,15 +32,17 @@ export interface HistoryLine {
   /** The 1-minute load average at the end, when recorded: a busy machine explains a bad p99. */
   load: number | null;
   headline: Headline;
+  /** The run's report in bench/runs/ (runs history only). */
+  file?: string;
 }
 
 export interface RunToSave {
   bench: BenchName;
   date: string;
   partial: boolean;
-  /** The whole report, as written to `<bench>-latest.json`. */
+  /** The whole report, as written to `<bench>-<date>.json`. */
   report: unknown;
-  /** The report as a Markdown table, as written to `<bench>-latest.md`. */
+  /** The report as a Markdown table, as written to `<bench>-<date>.md`. */
   md: string;
   node: string;
   load: number;
@@ -46,24 +50,46 @@ export interface RunToSave {
 
 const round = (n: unknown, digits = 2): number | null => (typeof n === 'number' && Number.isFinite(n) ? Number(n.toFixed(digits)) : null);
 
-/** Writes latest (full runs) or a temp copy (partial ones), appends the history line; returns the paths written. */
+/** Writes the run to bench/runs/ and its line to the runs' history; returns the paths written. */
 export function saveRun(run: RunToSave): string[] {
+  fs.mkdirSync(RUNS_DIR, { recursive: true });
+  const base = path.join(RUNS_DIR, `${run.bench}-${run.date.replace(/[:.]/g, '-')}${run.partial ? '-partial' : ''}`);
+  fs.writeFileSync(`${base}.json`, `${JSON.stringify(run.report, null, 2)}\n`);
+  fs.writeFileSync(`${base}.md`, run.md.endsWith('\n') ? run.md : `${run.md}\n`);
+  const line: HistoryLine = { date: run.date, bench: run.bench, partial: run.partial, node: run.node, load: round(run.load), headline: headline(run.bench, run.report), file: path.basename(`${base}.json`) };
+  const history = path.join(RUNS_DIR, HISTORY);
+  fs.appendFileSync(history, `${JSON.stringify(line)}\n`);
+  process.stdout.write(
+    run.partial
+      ? `a partial run: it stays in bench/runs/ (only a full run can become the committed result)\n`
+      : `to make this run the committed result of ${run.bench}: npm run bench:keep -- ${path.relative(ROOT, `${base}.json`)}\n`,
+  );
+  return [`${base}.json`, `${base}.md`, history];
+}
+
+/** The runs' history (bench/runs/history.jsonl), oldest first; empty when nothing ran here yet. */
+export function runsHistory(): HistoryLine[] {
+  const file = path.join(RUNS_DIR, HISTORY);
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as HistoryLine);
+}
+
+/** Copies a full run to bench/results/<bench>-latest.* and adds its line to the committed history. */
+export function keepRun(line: HistoryLine): string[] {
+  if (line.partial) throw new Error(`${line.file} is a partial run; only a full run can be the committed result`);
+  if (!line.file) throw new Error('this history line names no report file');
+  const from = path.join(RUNS_DIR, line.file);
+  const to = path.join(RESULTS_DIR, `${line.bench}-latest`);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const json = `${JSON.stringify(run.report, null, 2)}\n`;
-  const md = run.md.endsWith('\n') ? run.md : `${run.md}\n`;
-  let base: string;
-  if (run.partial) {
-    const dir = path.join(os.tmpdir(), 'scanpass-bench');
-    fs.mkdirSync(dir, { recursive: true });
-    base = path.join(dir, `${run.bench}-${run.date.replace(/[:.]/g, '-')}`);
-  } else {
-    base = path.join(RESULTS_DIR, `${run.bench}-latest`);
-  }
-  fs.writeFileSync(`${base}.json`, json);
-  fs.writeFileSync(`${base}.md`, md);
-  const line: HistoryLine = { date: run.date, bench: run.bench, partial: run.partial, node: run.node, load: round(run.load), headline: headline(run.bench, run.report) };
-  fs.appendFileSync(HISTORY_FILE, `${JSON.stringify(line)}\n`);
-  return [`${base}.json`, `${base}.md`, HISTORY_FILE];
+  fs.copyFileSync(from, `${to}.json`);
+  fs.copyFileSync(from.replace(/\.json$/, '.md'), `${to}.md`);
+  const { file: _runFile, ...kept } = line;
+  fs.appendFileSync(path.join(RESULTS_DIR, HISTORY), `${JSON.stringify(kept)}\n`);
+  return [`${to}.json`, `${to}.md`, path.join(RESULTS_DIR, HISTORY)];
 }
 
 /** `o.a.b.c`, or undefined where any step is missing: history also holds runs from before a field existed. */
