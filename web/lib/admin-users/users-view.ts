@@ -83,6 +83,8 @@ export async function usersView(root: HTMLElement): Promise<void> {
         danger: to !== 'admin' && u.role !== 'member',
         run: () =>
           change(u, { role: to }, (after) => {
+            // The row says the new role as the notice does, before the list is read again.
+            select.value = after.role;
             say('users.roleChanged', { name: after.name, role: roleName(after.role) });
             // Demoted themselves: the console is no longer theirs.
             if (after.id === me?.id && after.role !== 'admin') location.reload();
