@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
@@ -7,7 +7,6 @@ import { buildApp } from './http/app.js';
 import type { App } from './http/types.js';
 import type { Bus } from './live/bus.js';
 import { MemoryBus } from './live/memory-bus.js';
-import { RedisBus } from './live/redis-bus.js';
 import { watchRedisState } from './live/redis-state.js';
 import { keepAliveDrain } from './http/keep-alive-drain.js';
 import { isStoreOutage } from './store/store-outage.js';
@@ -62,6 +61,8 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   let redis: Redis | undefined;
   try {
     if (config.redisUrl) {
+      // ioredis and the Redis bus are loaded only by a node that uses Redis.
+      const [{ Redis }, { RedisBus }] = await Promise.all([import('ioredis'), import('./live/redis-bus.js')]);
       // Without Redis a node still serves: its events reach only its own subscribers until Redis is back,
       // then every node re-reads its channels. Each change is logged once, not every reconnect attempt.
       const redisBus = new RedisBus({

@@ -18,8 +18,8 @@ export const RESULTS_DIR = path.join(ROOT, 'bench/results');
 export const RUNS_DIR = path.join(ROOT, 'bench/runs');
 const HISTORY = 'history.jsonl';
 
-export type BenchName = 'live' | 'checkin' | 'login' | 'queue';
-export const BENCHES: readonly BenchName[] = ['live', 'checkin', 'login', 'queue'];
+export type BenchName = 'live' | 'checkin' | 'login' | 'queue' | 'start';
+export const BENCHES: readonly BenchName[] = ['live', 'checkin', 'login', 'queue', 'start'];
 type Headline = Record<string, number | string | null>;
 
 /** One line of history.jsonl. */
@@ -122,6 +122,13 @@ function headline(bench: BenchName, report: unknown): Headline {
       last_phone_p99_ms: load('phones', 'lastPhoneMs', 'p99'),
       all_phones_p99_ms: load('phones', 'allPhonesMs', 'p99'),
       ahead_mismatched: load('check', 'mismatched'),
+    };
+  }
+  if (bench === 'start') {
+    return {
+      restart_ready_ms: round(at(report, 'restart', 'readyMs', 'median'), 0),
+      restart_rss_mb: round(at(report, 'restart', 'rssMb', 'median'), 0),
+      first_ready_ms: round(at(report, 'first', 'readyMs', 'median'), 0),
     };
   }
   if (bench === 'login') {

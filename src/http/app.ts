@@ -30,6 +30,7 @@ import { attendancePlugin } from '../flows/attendance/attendance-plugin.js';
 import { queuePlugin } from '../flows/queue/queue-plugin.js';
 import { webhooksPlugin } from '../webhooks/webhooks-plugin.js';
 import { pushPlugin } from '../notifications/push-plugin.js';
+import { lazySchemaController } from './lazy-schemas.js';
 import type { App } from './types.js';
 
 /**
@@ -48,6 +49,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     frameworkErrors,
     clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: lazySchemaController as never,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   openCors(app);

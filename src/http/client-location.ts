@@ -1,6 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
-import maxmind, { type CityResponse, type Reader } from 'maxmind';
+import type { CityResponse, Reader } from 'maxmind';
 import { CONFIG_KEYS, ConfigError } from '../config.js';
 import { isPublicAddress } from '../webhooks/webhook-target.js';
 
@@ -95,6 +95,8 @@ export async function openGeoLocator(file: string | undefined): Promise<GeoLocat
   if (file === undefined || file === '') return noGeoLocator;
   const resolved = path.resolve(file);
   try {
+    // Loaded only when a database is configured.
+    const { default: maxmind } = await import('maxmind');
     return locatorFor(await maxmind.open<CityResponse>(resolved));
   } catch (err) {
     const shown = resolved === file ? `"${file}"` : `"${file}" (${resolved})`;

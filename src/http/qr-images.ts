@@ -1,5 +1,5 @@
-import QRCode from 'qrcode';
 import { AppError } from '../domain/errors.js';
+import { qrEncoder } from './qr-encoder.js';
 import { qrPng } from './qr-png.js';
 
 /** Medium error correction and a 2-module quiet zone: what phone cameras read best from screens. */
@@ -43,7 +43,7 @@ export class QrImages {
   }
 
   async svg(content: string): Promise<string> {
-    const out = await this.cached(`svg\n${content}`, async () => Buffer.from(await QRCode.toString(content, { errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, type: 'svg' })));
+    const out = await this.cached(`svg\n${content}`, async () => Buffer.from(await (await qrEncoder()).toString(content, { errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, type: 'svg' })));
     return out.toString('utf8');
   }
 
@@ -53,7 +53,7 @@ export class QrImages {
       throw new AppError('invalid_request', `size must be an integer from ${QR_MIN_SIZE} to ${QR_MAX_SIZE}`);
     }
     return this.cached(`png\n${size}\n${content}`, () =>
-      this.inTurn(() => qrPng(QRCode.create(content, { errorCorrectionLevel: ERROR_CORRECTION }).modules, size, MARGIN)),
+      this.inTurn(async () => qrPng((await qrEncoder()).create(content, { errorCorrectionLevel: ERROR_CORRECTION }).modules, size, MARGIN)),
     );
   }
 

@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { createTransport as CreateTransport, Transporter } from 'nodemailer';
 
 /** One message, already composed; `cid` attachments are shown inline by the HTML part. */
 export interface OutgoingMail {
@@ -47,15 +47,20 @@ export function mailRefusal(err: unknown): MailRefused {
  * seconds instead of leaving its progress waiting for minutes.
  */
 export function smtpMailer(url: string, from: string, timeouts = { connectMs: 10_000, socketMs: 30_000 }): Mailer {
-  const transport = createTransport({ url, pool: true, maxConnections: 2, connectionTimeout: timeouts.connectMs, greetingTimeout: timeouts.connectMs, socketTimeout: timeouts.socketMs } as Parameters<typeof createTransport>[0], { from });
+  // nodemailer is loaded with the first message, not at start: most nodes never send one.
+  let transport: Promise<Transporter> | undefined;
+  const open = () =>
+    (transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({ url, pool: true, maxConnections: 2, connectionTimeout: timeouts.connectMs, greetingTimeout: timeouts.connectMs, socketTimeout: timeouts.socketMs } as Parameters<typeof CreateTransport>[0], { from }),
+    ));
   return {
     async send(mail) {
       try {
-        await transport.sendMail(mail);
+        await (await open()).sendMail(mail);
       } catch (err) {
         throw mailRefusal(err);
       }
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()).catch(() => {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import webpush from 'web-push';
+import { createECDH } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { PushSubscriptionsRepo } from '../store/push-subscriptions.js';
@@ -32,8 +32,20 @@ export function pushSubject(config: Pick<Config, 'pushSubject' | 'publicUrl' | '
   return u.protocol === 'https:' && u.hostname !== 'localhost' ? config.publicUrl : `mailto:${config.adminEmail}`;
 }
 
+/**
+ * A VAPID key pair as web-push's generateVAPIDKeys makes it (P-256; the
+ * public key uncompressed, both base64url), without loading web-push at start.
+ */
+function newVapidKeys(): VapidKeys {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  // The private key is 32 bytes; OpenSSL drops leading zero bytes, which the key must keep.
+  const priv = ecdh.getPrivateKey();
+  return { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: Buffer.concat([Buffer.alloc(32 - priv.length), priv]).toString('base64url') };
+}
+
 export async function createNotifications(config: Config, d: NotificationDeps): Promise<Notifications> {
-  const raw = await getOrCreateSecret(d.db, 'push_vapid_keys', () => JSON.stringify(webpush.generateVAPIDKeys()), d.clock.now());
+  const raw = await getOrCreateSecret(d.db, 'push_vapid_keys', () => JSON.stringify(newVapidKeys()), d.clock.now());
   const vapid = JSON.parse(raw) as VapidKeys;
   return {
     push: new PushService({

@@ -1,11 +1,15 @@
 import { createHash, createECDH } from 'node:crypto';
-import webpush from 'web-push';
+import type WebPush from 'web-push';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import type { PushMessage, PushSubscription } from '../domain/push-subscription.js';
 import type { PushSubscriptionsRepo } from '../store/push-subscriptions.js';
 import { requirePublicHost } from '../webhooks/webhook-target.js';
 import { sendPush, type PushTargetPolicy } from './push-sender.js';
+
+let webPush: Promise<typeof WebPush> | undefined;
+/** web-push (message encryption, VAPID headers), loaded by the first notification rather than at start. */
+const loadWebPush = () => (webPush ??= import('web-push').then((m) => m.default));
 
 /** The server's VAPID key pair (RFC 8292), base64url: public is the 65-byte P-256 point browsers subscribe with. */
 export interface VapidKeys {
@@ -79,7 +83,7 @@ export class PushService {
     try {
       const sub = await this.d.subscriptions.get(owner);
       if (!sub) return 'none';
-      const details = webpush.generateRequestDetails(
+      const details = (await loadWebPush()).generateRequestDetails(
         { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
         JSON.stringify({ title: m.title, body: m.body, tag: m.tag, url: m.url }),
         {

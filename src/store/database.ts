@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
-import pg from 'pg';
 import { systemClock, type Clock } from '../domain/clock.js';
 import type { Database } from './schema.js';
 import { migrationsFor } from './migrations/index.js';
-import { HotStatementClient } from './pg-hot-statements.js';
+import type PG from 'pg';
+import { hotStatementClient } from './pg-hot-statements.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import { outageAwareDialect } from './outage-aware-dialect.js';
 import { StoreOutage, type OutageChange } from './store-outage.js';
@@ -51,7 +51,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const probe = () => scope.outside(async () => void (await sql`select 1`.execute(store.db)));
   const clock = opts.clock ?? systemClock;
   const outage: StoreOutage = new StoreOutage(probe, opts.onOutage ?? (() => {}), () => clock.now());
-  const store: Store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10, outage, scope) : openSqlite(opts, outage, scope);
+  const store: Store = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.poolSize ?? 10, outage, scope) : openSqlite(opts, outage, scope);
   try {
     await (store.dialect === 'sqlite' ? migrateSqliteExclusively(store, opts.dataDir) : migrate(store));
   } catch (err) {
@@ -93,7 +93,9 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage, scope: UnitScope): 
   };
 }
 
-function openPostgres(url: string, max: number, outage: StoreOutage, scope: UnitScope): Store {
+async function openPostgres(url: string, max: number, outage: StoreOutage, scope: UnitScope): Promise<Store> {
+  // pg is loaded only by a node that uses Postgres.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -102,9 +104,9 @@ function openPostgres(url: string, max: number, outage: StoreOutage, scope: Unit
     // TCP keep-alive notices an established connection that went silent.
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
-    Client: HotStatementClient as unknown as new () => pg.ClientBase,
+    Client: hotStatementClient(pg) as unknown as new () => PG.ClientBase,
     // int8 (bigint) columns hold millisecond times and counters that fit a double.
-    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as pg.CustomTypesConfig,
+    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as PG.CustomTypesConfig,
   });
   // An idle client that loses its connection must not crash the process (checked-out ones: HotStatementClient).
   pool.on('error', () => {});

@@ -1,4 +1,4 @@
-import QRCode from 'qrcode';
+import { qrEncoder } from '../../http/qr-encoder.js';
 import { qrPng } from '../../http/qr-png.js';
 import type { OutgoingMail } from '../../mail/mail-transport.js';
 
@@ -46,7 +46,7 @@ export async function passMessage(m: { to: string; name: string; eventName: stri
   const lang = messageLanguage(m.language);
   const t = TEXT[lang];
   const at = when(m.eventStartsAt, lang);
-  const png = await qrPng(QRCode.create(m.url, { errorCorrectionLevel: 'M' }).modules, 320, 4);
+  const png = await qrPng((await qrEncoder()).create(m.url, { errorCorrectionLevel: 'M' }).modules, 320, 4);
   const text = [t.hello(m.name), '', t.intro(m.eventName, at), '', t.open, m.url, '', t.keep, ''].join('\n');
   const html = `<!doctype html><html lang="${lang}"><body style="font-family:system-ui,sans-serif;line-height:1.5">
 <p>${escapeHtml(t.hello(m.name))}</p>
