@@ -15,11 +15,12 @@ type BuildSerializer = (externalSchemas: unknown, options: unknown) => (route: u
 
 function lazyValidators(build: BuildValidator): BuildValidator {
   return (externalSchemas, options) => {
-    const compilerFor = build(externalSchemas, options);
+    // Even the Ajv instance of a scope (its meta-schemas, the scope's shared schemas) waits for a first use.
+    let compilerFor: ((route: unknown) => Validate) | undefined;
     return (route) => {
       let compiled: Validate | undefined;
       const validate: Validate = (data, ctx) => {
-        compiled ??= compilerFor(route);
+        compiled ??= (compilerFor ??= build(externalSchemas, options))(route);
         const ok = compiled.schemaEnv ? compiled(data, ctx) : compiled(data);
         // Fastify reads a false result's reasons from the function it called.
         validate.errors = compiled.errors;

@@ -87,10 +87,12 @@ export async function seedWorld(url: string): Promise<World & { keptProblems(): 
   const as = (who = admin) => who;
   const now = Date.now();
 
-  // Reads the kept views after the run. Its id is in no pool: the fuzzer may demote or disable the
-  // admin it acts as (once it has made another admin), which is the product working, not a lost view.
+  // Reads the kept views after the run and makes the kept check-in (whose scanner's name they show).
+  // Its id is in no pool: the fuzzer may rename, demote or disable the admin it acts as (once it has
+  // made another admin), which is the product working, not a lost view.
   const READER = { email: 'kept-reader@test.local', password: 'a long enough password' };
   await call(url, 'POST', '/api/v1/users', admin, { ...READER, role: 'admin', name: 'Kept Reader' });
+  const reader = await signIn(url, READER.email, READER.password);
   const staff = await call(url, 'POST', '/api/v1/users', admin, { email: 'target-staff@test.local', password: 'a long enough password', role: 'staff', name: 'Target Staff' });
   await call(url, 'POST', '/api/v1/users', admin, { email: 'kept-staff@test.local', password: 'a long enough password', role: 'staff', name: 'Kept Staff' });
   // The account the fuzzer signs in as (and fails to): its sign-in back-off never locks out an identity it calls as.
@@ -115,7 +117,7 @@ export async function seedWorld(url: string): Promise<World & { keptProblems(): 
   const kept = { event: await event('Kept event'), session: '', staff: '' };
   kept.session = await session(kept.event, 'Kept session', true);
   const keptPeople = [await attendee(kept.event, 'Kept One', [kept.session]), await attendee(kept.event, 'Kept Two', [])];
-  await call(url, 'POST', '/api/v1/checkins/manual', admin, { session_id: kept.session, attendee_id: keptPeople[0]!.id, nonce: 'seed-kept-0001' });
+  await call(url, 'POST', '/api/v1/checkins/manual', reader, { session_id: kept.session, attendee_id: keptPeople[0]!.id, nonce: 'seed-kept-0001' });
 
   const targetEvent = await event('Target event');
   const targetSessions = [await session(targetEvent, 'Open hall', true), await session(targetEvent, 'Workshop', false)];
