@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from './errors.js';
+import type { AuthorizeParams } from './authorize-request.js';
 import type { Approval } from './login-request.js';
 
 /**
@@ -19,19 +20,12 @@ export interface CodeApproval extends Approval {
   authTime: number;
 }
 
-export interface Authorization {
+/** One visit: the request's checked parameters (authorize-request.ts), then its state. */
+export interface Authorization extends AuthorizeParams {
   id: string;
   clientId: string;
   browserHash: string;
   redirectUri: string;
-  scopes: string[];
-  state: string | null;
-  nonce: string | null;
-  /** S256 challenge (RFC 7636); null only for a confidential client that sent none. */
-  codeChallenge: string | null;
-  maxAge: number | null;
-  loginHint: string | null;
-  prompt: string[];
   status: AuthorizationStatus;
   version: number;
   createdAt: number;

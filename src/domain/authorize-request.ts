@@ -10,6 +10,7 @@ export interface AuthorizeParams {
   scopes: string[];
   state: string | null;
   nonce: string | null;
+  /** S256 challenge (RFC 7636); null only for a confidential client that sent none. */
   codeChallenge: string | null;
   maxAge: number | null;
   loginHint: string | null;

@@ -14,7 +14,6 @@ export const authorizeEn = {
   'authorize.deniedHeading': 'Sign-in declined',
   'authorize.denied': 'The phone declined, or picked a number that is not on this page.',
   'authorize.retry': 'Show a new code',
-  'authorize.backToApp': 'Go back to {app}',
   'authorize.overHeading': 'This sign-in page cannot be used any more',
   'authorize.over.code_expired': 'It was open too long. Go back to the application and sign in again.',
   'authorize.over.code_used': 'This sign-in has already finished. Go back to the application.',

@@ -16,7 +16,6 @@ export const authorizeZhCN: Record<keyof typeof authorizeEn, string> = {
   'authorize.deniedHeading': '登录已被拒绝',
   'authorize.denied': '手机拒绝了登录，或选择的数字与本页不符。',
   'authorize.retry': '换一个二维码',
-  'authorize.backToApp': '返回 {app}',
   'authorize.overHeading': '此登录页已无法使用',
   'authorize.over.code_expired': '页面打开时间过长。请回到应用重新登录。',
   'authorize.over.code_used': '此次登录已经完成。请回到应用。',

@@ -53,12 +53,12 @@ export async function createLogin(config: Config, d: LoginFeatureDeps): Promise<
   );
   const service = new LoginService(
     { requests: new LoginRequestsRepo(d.db), users: d.users, clients, geo: d.geo, signer, issuer, grants, live: d.live, audit: d.audit, clock: d.clock, random: d.random },
-    { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
+    { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl },
   );
   const authorize = new AuthorizeService(
     { visits: new AuthorizationsRepo(d.db), clients, grants, login: service, issuer, clock: d.clock, random: d.random },
     { publicUrl: config.publicUrl },
   );
-  const signOuts = new SignOuts({ grants, clients, signer, geo: d.geo, clock: d.clock }, { publicUrl: config.publicUrl });
+  const signOuts = new SignOuts({ grants, clients, signer, geo: d.geo, clock: d.clock });
   return { service, authorize, issuer, grants, signOuts, clients: new ClientsService(clients, d.users, d.clock, d.random), signer };
 }

@@ -26,7 +26,6 @@ export interface LoginFlowOptions {
   ttlSeconds: number;
   intervalSeconds: number;
   publicUrl: string;
-  accessTokenTtlSeconds: number;
 }
 
 export interface LoginServiceDeps {

@@ -37,7 +37,6 @@ export type EndSessionOutcome = { kind: 'redirect'; location: string } | { kind:
 export class SignOuts {
   constructor(
     private readonly d: { grants: OAuthGrantsRepo; clients: ClientsRepo; signer: TokenSigner; geo: GeoLocator; clock: Clock },
-    private readonly o: { publicUrl: string },
   ) {}
 
   async list(userId: string, locale: LocationLocale): Promise<SignedInApp[]> {
