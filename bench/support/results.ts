@@ -99,6 +99,20 @@ const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, 
 function headline(bench: BenchName, report: unknown): Headline {
   if (bench === 'checkin') {
     const out: Headline = {};
+    // Since the bare route ran beside it: the ratios at each connection count first.
+    for (const v of (at(report, 'sqlite', 'versus') as unknown[] | undefined) ?? []) {
+      const c = String(at(v, 'connections'));
+      out[`ratio_c${c}`] = round(at(v, 'throughputRatio'));
+      out[`p99_multiple_c${c}`] = round(at(v, 'p99Multiple'));
+      out[`sqlite_c${c}_checkins_per_s`] = round(at(v, 'perSecond', 'scanpass', 'median'), 0);
+      out[`bare_c${c}_per_s`] = round(at(v, 'perSecond', 'bare', 'median'), 0);
+    }
+    if (at(report, 'sqlite')) out.sqlite_told_p99_ms = round(at(report, 'sqlite', 'push', 'scanToPushMs', 'p99'));
+    if (at(report, 'postgres')) {
+      out.postgres_checkins_per_s = round(at(report, 'postgres', 'throughput', 'perSecond'), 0);
+      out.postgres_p99_ms = round(at(report, 'postgres', 'throughput', 'latencyMs', 'p99'));
+    }
+    // Runs from before: one throughput per store.
     for (const d of (at(report, 'results') as unknown[] | undefined) ?? []) {
       const name = String(at(d, 'dialect'));
       out[`${name}_checkins_per_s`] = round(at(d, 'throughput', 'checkinsPerSecond'), 0);
