@@ -35,6 +35,8 @@ export interface PassSigner {
 /** Verifies with an event's public key; false for any bad signature, never throws. */
 export interface PassVerifier {
   verify(message: Uint8Array, signature: Uint8Array): boolean;
+  /** The same check, where it can run off the event loop (the server's own check of its codes). */
+  verifyAsync?(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
 export interface PassClaims {
@@ -129,8 +131,19 @@ export function decodePassToken(token: unknown): DecodedPassToken {
  * `expired_code`, with its claims.
  */
 export function checkDecoded(d: DecodedPassToken, verifier: PassVerifier | undefined, atMs: number): VerifiedPassToken {
+  return judgeDecoded(d, d.ok && verifier !== undefined && verifier.verify(d.message, d.signature), atMs);
+}
+
+/** checkDecoded, with the verifier's async check where it has one (see PassVerifier.verifyAsync). */
+export async function checkDecodedAsync(d: DecodedPassToken, verifier: PassVerifier | undefined, atMs: number): Promise<VerifiedPassToken> {
+  if (!d.ok || !verifier) return judgeDecoded(d, false, atMs);
+  return judgeDecoded(d, verifier.verifyAsync ? await verifier.verifyAsync(d.message, d.signature) : verifier.verify(d.message, d.signature), atMs);
+}
+
+/** A decoded code once its signature is judged: forged is `invalid_code`, genuine but stale `expired_code`. */
+function judgeDecoded(d: DecodedPassToken, genuine: boolean, atMs: number): VerifiedPassToken {
   if (!d.ok) return d;
-  if (!verifier || !verifier.verify(d.message, d.signature)) return { ok: false, reason: 'invalid_code' };
+  if (!genuine) return { ok: false, reason: 'invalid_code' };
   if (!isFresh(d.claims.window, atMs)) return { ok: false, reason: 'expired_code', claims: d.claims };
   return { ok: true, claims: d.claims };
 }

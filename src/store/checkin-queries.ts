@@ -16,7 +16,7 @@ export const checkinQueries = () => ({
       .set((eb) => ({ version: eb('version', '+', 1) }))
       .where('id', '=', p.id)
       .where('event_id', '=', p.eventId)
-      .returning(['id', 'event_id', 'user_id', 'name', 'email', 'version', 'created_at', 'revoked_at']),
+      .returning(['id', 'event_id', 'user_id', 'name', 'email', 'version', 'created_at', 'revoked_at', 'note']),
   ),
   scanFacts: new PreparedQuery((db, p: { attendeeId: string; sessionId: string }) =>
     db
@@ -28,6 +28,21 @@ export const checkinQueries = () => ({
       .select(['r.attendee_id as reg', 'r.revoked_at as reg_revoked_at', 'c.id', 'c.session_id', 's.name as session_name', 'c.at', 'c.gate', 'c.exited_at'])
       .where('attendees.id', '=', p.attendeeId)
       .orderBy('c.at'),
+  ),
+  // The sessions of the attendee's event they may come to, for the door's answer (see AttendeesRepo.doorDetails).
+  doorSessions: new PreparedQuery((db, p: { eventId: string; attendeeId: string }) =>
+    db
+      .selectFrom('event_sessions')
+      .select(['id', 'name'])
+      .where('event_id', '=', p.eventId)
+      .where((eb) =>
+        eb.or([
+          eb('all_attendees', '=', 1),
+          eb('id', 'in', eb.selectFrom('session_registrations').select('session_id').where('attendee_id', '=', p.attendeeId).where('revoked_at', 'is', null)),
+        ]),
+      )
+      .orderBy('starts_at')
+      .orderBy('id'),
   ),
   // Every column named: the placeholders are not enumerable, so `values(p)` would insert none.
   insertScan: new PreparedQuery((db, p: Insertable<ScansTable>) =>

@@ -50,6 +50,14 @@ export interface ScanOutcome<R> {
   replayed: boolean;
   /** The attendee's `pass:` channel as this scan left it, read inside its unit. */
   pass: PassState | null;
+  /** The scanned attendee's details for the door, read inside the unit (absent on a replay, or when nobody of this event was named). */
+  door?: DoorDetails;
+}
+
+/** What the door is told of the person besides the scan: the organiser's note, the sessions they may come to. */
+export interface DoorDetails {
+  note: string | null;
+  sessions: { id: string; name: string }[];
 }
 
 const liveCheckin = (r: Pick<CheckinsTable, 'id' | 'at' | 'gate' | 'exited_at'>): CheckinFacts => ({
@@ -97,7 +105,8 @@ export interface CheckinChange {
   /** The actor key: `user:<id>` or `device:<id>`. */
   by: string;
 }
-export type CheckinHook = (trx: Kysely<Database>, change: CheckinChange) => Promise<void>;
+/** Told of each check-in change inside its unit of work (the webhook outbox writes there). */
+export type CheckinHook = (unit: UnitContext, change: CheckinChange) => Promise<void>;
 const CHANGE_OF = { check_in: 'created', check_out: 'exited', re_enter: 'reentered' } as const;
 
 /** A retried nonce, found only once our own insert lost: roll back and replay the winner's answer. */
@@ -141,10 +150,13 @@ export class CheckinsRepo {
       return await this.units.execute(async (unit) => {
         const facts: LockedFacts = { attendee: null, registration: null, checkin: null };
         const checkins: PassCheckin[] = [];
+        let door: DoorDetails | undefined;
         if (s.attendeeId) {
           const locked = (await unit.run(this.q.lockAttendee, { id: s.attendeeId, eventId: s.session.eventId })).rows[0];
           if (locked) {
             const a = (facts.attendee = toAttendee(locked));
+            // Read here, under the lock, rather than after the commit: one statement on the unit's connection instead of two queries of their own.
+            door = { note: locked.note, sessions: (await unit.run(this.q.doorSessions, { eventId: a.eventId, attendeeId: a.id })).rows };
             // Registration and every live check-in in one read, under the lock just taken.
             const { rows } = await unit.run(this.q.scanFacts, { attendeeId: a.id, sessionId: s.session.id });
             const reg = rows[0];
@@ -174,7 +186,7 @@ export class CheckinsRepo {
           response: JSON.stringify(response),
         });
         if (Number(ins.numAffectedRows ?? 0) === 0) throw new NonceTaken();
-        if (decision.result === 'ok' && checkin) await this.onChange?.(unit.db, { type: CHANGE_OF[decision.action], checkinId: checkin.id, eventId: s.session.eventId, at: s.now, by: s.actor.key });
+        if (decision.result === 'ok' && checkin) await this.onChange?.(unit, { type: CHANGE_OF[decision.action], checkinId: checkin.id, eventId: s.session.eventId, at: s.now, by: s.actor.key });
         // No bump of the session's version here: it would lock the session row
         // until commit and so serialise every scan of a session (on Postgres).
         // The coalesced counts publisher bumps it after the commit instead.
@@ -185,7 +197,7 @@ export class CheckinsRepo {
               checkins: checkinsAfter(checkins, decision, checkin, s.session),
             }
           : null;
-        return { response, replayed: false, pass };
+        return { response, replayed: false, pass, ...(door ? { door } : {}) };
       });
     } catch (err) {
       // The session was deleted after the scan read it (flows/events/event-edits.ts): nothing was written.
@@ -235,13 +247,14 @@ export class CheckinsRepo {
    */
   async undo(c: Checkin, eventId: string, by: string, now: number): Promise<{ passVersion: number; sessionVersion: number } | null> {
     try {
-      return await this.units.execute(async ({ db: trx }) => {
+      return await this.units.execute(async (unit) => {
+        const trx = unit.db;
         // The attendee's row first, as a scan takes it, so the two never wait on each other.
         const a = await trx.updateTable('attendees').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.attendeeId).returning('version').executeTakeFirst();
         const r = await trx.updateTable('checkins').set({ undone_at: now, undone_by: by }).where('id', '=', c.id).where('undone_at', 'is', null).executeTakeFirst();
         // Nothing to undo: roll the version bump back too, or a refused undo would move the pass.
         if (!a || Number(r.numUpdatedRows) === 0) throw NOTHING_TO_UNDO;
-        await this.onChange?.(trx, { type: 'undone', checkinId: c.id, eventId, at: now, by: `user:${by}` });
+        await this.onChange?.(unit, { type: 'undone', checkinId: c.id, eventId, at: now, by: `user:${by}` });
         const v = await trx.updateTable('event_sessions').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', c.sessionId).returning('version').executeTakeFirst();
         return { passVersion: Number(a.version), sessionVersion: Number(v?.version ?? 0) };
       });

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { WebhookEndpoint } from '../domain/webhook-delivery.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, WebhookEndpointsTable } from './schema.js';
+import type { UnitContext } from './units-of-work.js';
 
 const toEndpoint = (r: WebhookEndpointsTable): WebhookEndpoint => ({
   owner: r.owner,
@@ -21,9 +22,10 @@ export class WebhookEndpointsRepo {
     return r && toEndpoint(r);
   }
 
-  /** Whether `owner` has an enabled endpoint, read on `trx` (the change's unit of work): one look-up by key. */
-  async enabled(trx: Kysely<Database>, owner: string): Promise<boolean> {
-    return (await this.enabledQuery.first(trx, { owner })) !== undefined;
+  /** Whether `owner` has an enabled endpoint, read in the change's transaction or unit of work: one look-up by key. */
+  async enabled(on: Kysely<Database> | UnitContext, owner: string): Promise<boolean> {
+    const rows = 'run' in on ? (await on.run(this.enabledQuery, { owner })).rows : (await this.enabledQuery.execute(on, { owner })).rows;
+    return rows.length > 0;
   }
 
   /** Run inside every change a webhook may report (each check-in), so compiled once. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { randomUuid, type Random } from '../domain/random.js';
 import type { Database } from '../store/schema.js';
+import type { UnitContext } from '../store/units-of-work.js';
 import type { WebhookDeliveriesRepo } from '../store/webhook-deliveries.js';
 import type { WebhookEndpointsRepo } from '../store/webhook-endpoints.js';
 
@@ -43,9 +44,14 @@ export class WebhookOutbox {
     private readonly random: Random,
   ) {}
 
-  /** Queues `m` for the owner's endpoint; returns the delivery id, or undefined when nothing was queued. */
-  async enqueue(trx: Kysely<Database>, m: WebhookMessage): Promise<string | undefined> {
-    if (!(await this.endpoints.enabled(trx, m.owner))) return undefined;
+  /**
+   * Queues `m` for the owner's endpoint; returns the delivery id, or undefined
+   * when nothing was queued. `on` is the change's transaction, or its unit of
+   * work (whose fast path runs the look-up every change pays for).
+   */
+  async enqueue(on: Kysely<Database> | UnitContext, m: WebhookMessage): Promise<string | undefined> {
+    if (!(await this.endpoints.enabled(on, m.owner))) return undefined;
+    const trx = 'run' in on ? on.db : on;
     const data = typeof m.data === 'function' ? await m.data() : m.data;
     if (data === undefined) return undefined;
     const id = newDeliveryId(this.random);

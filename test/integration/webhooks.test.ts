@@ -248,8 +248,8 @@ describe.each(dialects)('check-in webhooks on $name', ({ database }) => {
     const ev = await eventWithWebhook(api, receiver.url('/rollback'));
     const { db, units } = node.services.store;
     const outbox = checkinWebhooks(node.services.webhooks.outbox, new CheckinReportsRepo());
-    const failing = new CheckinsRepo(db, units, systemRandom, async (trx, change) => {
-      await outbox(trx, change);
+    const failing = new CheckinsRepo(db, units, systemRandom, async (unit, change) => {
+      await outbox(unit, change);
       throw new Error('fails after the outbox row was written');
     });
     const session = (await new EventsRepo(db).session(ev.session))!;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ed25519Verifier, EventKeyCache, generateEventKeys, publicKeyObject } from '../../src/flows/checkin/event-keys.js';
 import {
   ACCEPT_SECONDS,
+  checkDecodedAsync,
   decodePassToken,
   EARLY_SECONDS,
   encodePassToken,
@@ -161,5 +162,25 @@ describe('pass token', () => {
     const d = decodePassToken(codeAt());
     if (!d.ok) throw new Error('a fresh code did not decode');
     expect(verifier.verify(d.message, d.signature.subarray(0, 63))).toBe(false);
+  });
+
+  it('judges codes off the event loop exactly as on it: genuine, tampered, stale, unknown event', async () => {
+    for (let i = 0; i < 20; i++) {
+      const code = codeAt(W0, randomUUID());
+      const d = decodePassToken(code);
+      if (!d.ok) throw new Error('a fresh code did not decode');
+      expect(await verifier.verifyAsync!(d.message, d.signature)).toBe(true);
+      expect(await checkDecodedAsync(d, verifier, T0)).toEqual(verifyPassToken(code, verifierFor, T0));
+      const sig = Uint8Array.from(d.signature);
+      sig[i % 64]! ^= 1 << (i % 8);
+      expect(await verifier.verifyAsync!(d.message, sig)).toBe(false);
+      expect(await checkDecodedAsync({ ...d, signature: sig }, verifier, T0)).toEqual({ ok: false, reason: 'invalid_code' });
+    }
+    const d = decodePassToken(codeAt());
+    if (!d.ok) throw new Error('a fresh code did not decode');
+    expect(await verifier.verifyAsync!(d.message, d.signature.subarray(0, 63))).toBe(false);
+    expect(await checkDecodedAsync(d, undefined, T0)).toEqual({ ok: false, reason: 'invalid_code' });
+    expect(await checkDecodedAsync(d, verifier, T0 + (ACCEPT_SECONDS + WINDOW_SECONDS) * 1000)).toMatchObject({ ok: false, reason: 'expired_code' });
+    expect(await checkDecodedAsync(decodePassToken('sp1.nonsense'), verifier, T0)).toEqual({ ok: false, reason: 'invalid_code' });
   });
 });

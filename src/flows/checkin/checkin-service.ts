@@ -3,12 +3,12 @@ import { attendeeNamed, decideCheckin, type CheckinFacts, type Decision, type Di
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { passLinkGrant, type LiveAccess } from '../../domain/live-grant.js';
-import { ACCEPT_SECONDS, checkDecoded, decodePassToken, upcomingCodes, WINDOW_SECONDS } from '../../domain/pass-token.js';
+import { ACCEPT_SECONDS, checkDecodedAsync, decodePassToken, upcomingCodes, WINDOW_SECONDS } from '../../domain/pass-token.js';
 import type { LiveService } from '../../live/live-service.js';
 import type { Attendee, CheckinSession } from '../../domain/event.js';
 import type { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import type { CheckinsRepo, LockedFacts } from '../../store/checkins.js';
+import type { CheckinsRepo, DoorDetails, LockedFacts } from '../../store/checkins.js';
 import type { EventsRepo } from '../../store/events.js';
 import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { User } from '../../store/users.js';
@@ -93,7 +93,7 @@ export class CheckinService {
         verifier = ev && this.d.keys.verifier(ev.id, ev.privateKey);
       }
     }
-    return this.record(scanner, session, input, at, { kind: 'code', token: checkDecoded(decoded, verifier, at) });
+    return this.record(scanner, session, input, at, { kind: 'code', token: await checkDecodedAsync(decoded, verifier, at) });
   }
 
   /**
@@ -237,17 +237,18 @@ export class CheckinService {
     if (out.pass) this.channels.publishPassState(out.pass);
     // Every recorded scan moves the session's counts or latest scans; a replay changed nothing.
     if (!out.replayed) this.channels.publishSession(session.id);
-    return { answer: await this.withDoorDetails(out.response), replayed: out.replayed };
+    return { answer: await this.withDoorDetails(out.response, out.door), replayed: out.replayed };
   }
 
   /**
    * The attendee's details that matter at the door (the organiser's note, the
-   * sessions they may come to), read fresh for every answer, replays too: they
-   * describe the person, not the scan, so they are not part of the stored answer.
+   * sessions they may come to), current for every answer, replays too: they
+   * describe the person, not the scan, so they are not part of the stored
+   * answer. A scan reads them in its unit (`read`); a replay reads them now.
    */
-  private async withDoorDetails(a: ScanAnswer): Promise<ScanAnswer> {
+  private async withDoorDetails(a: ScanAnswer, read?: DoorDetails): Promise<ScanAnswer> {
     if (!a.attendee) return a;
-    const d = await this.d.attendees.doorDetails(a.attendee.id);
+    const d = read ?? (await this.d.attendees.doorDetails(a.attendee.id));
     return { ...a, attendee: { ...a.attendee, note: d.note, sessions: d.sessions } };
   }
 

@@ -30,13 +30,13 @@ export function eventWebhookOwner(events: EventsRepo): WebhookOwnerKind {
  * no endpoint is set; nothing for a refused scan (no change).
  */
 export function checkinWebhooks(outbox: WebhookOutbox, reports: CheckinReportsRepo): CheckinHook {
-  return async (trx, change: CheckinChange) => {
-    await outbox.enqueue(trx, {
+  return async (unit, change: CheckinChange) => {
+    await outbox.enqueue(unit, {
       owner: webhookOwner(EVENT, change.eventId),
       type: `checkin.${change.type}` satisfies CheckinWebhookType,
       at: change.at,
       data: async () => {
-        const c = await reports.report(trx, change.checkinId);
+        const c = await reports.report(unit.db, change.checkinId);
         if (!c) return undefined;
         const k = c.checkin;
         return {
