@@ -156,7 +156,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
       for (const id of ended.queueIds) live.revoke({ grant: userGrant(userId), channel: boardChannel(id) });
     },
   });
-  const login = await createLogin(config, { db, live, audit, users, geo, clock, random });
+  const login = await createLogin(config, { db, units: deps.store.units, live, audit, users, geo, clock, random });
   const share = createShare(config, { db, live, audit, clock, random });
   let closing = false;
   const { units } = deps.store;

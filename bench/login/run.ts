@@ -22,11 +22,12 @@ import WebSocket from 'ws';
 import { saveRun } from '../support/results.js';
 import { BENCH_ADMIN as ADMIN, startBenchServer } from '../support/server-process.js';
 import { codeFlowMode, type Step, STEPS } from './code-flow.js';
+import { deviceFloodMode } from './device-flood.js';
 import { json, log, now, percentile, pool, type Session, signIn, sleep } from './common.js';
 
 const envInt = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 
-const PHASES = ['live', 'polling', 'code-flow'] as const;
+const PHASES = ['live', 'polling', 'code-flow', 'device-flood'] as const;
 type Phase = (typeof PHASES)[number];
 const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim()).filter(Boolean);
 for (const p of only ?? []) if (!PHASES.includes(p as Phase)) throw new Error(`BENCH_ONLY: unknown phase ${p} (phases: ${PHASES.join(', ')})`);
@@ -39,9 +40,10 @@ const cfg = {
   idleWindow: envInt('BENCH_IDLE_WINDOW', 10),
   codeFlowSignIns: envInt('BENCH_CODE_FLOW_SIGNINS', 200),
   codeFlowPhones: envInt('BENCH_CODE_FLOW_PHONES', 20),
+  deviceFloodSeconds: envInt('BENCH_DEVICE_FLOOD_SECONDS', 40),
   phases: only ?? [...PHASES],
 };
-const KNOBS = ['BENCH_SCREENS', 'BENCH_APPROVALS_PER_SECOND', 'BENCH_POLL_INTERVAL', 'BENCH_IDLE_WINDOW', 'BENCH_CODE_FLOW_SIGNINS', 'BENCH_CODE_FLOW_PHONES', 'BENCH_ONLY'];
+const KNOBS = ['BENCH_SCREENS', 'BENCH_APPROVALS_PER_SECOND', 'BENCH_POLL_INTERVAL', 'BENCH_IDLE_WINDOW', 'BENCH_CODE_FLOW_SIGNINS', 'BENCH_CODE_FLOW_PHONES', 'BENCH_DEVICE_FLOOD_SECONDS', 'BENCH_ONLY', 'BENCH_SERVER_NODE_ARGS'];
 const TARGETS = { liveP99Ms: 15, speedupAtP50: 100 };
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -232,6 +234,7 @@ const row = (mode: string, from: string, S: Stats, failures: number, perSecond: 
 
 async function main() {
   const server = await startBenchServer({
+    nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     name: 'login',
     // Each phone account signs in once (code-flow): more than the default 10 a minute from one address.
     env: { SCANPASS_LOGIN_INTERVAL_SECONDS: String(cfg.pollInterval), SCANPASS_LOGIN_TTL_SECONDS: '900', SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '100000' },
@@ -243,6 +246,8 @@ async function main() {
     const live = runs('live') ? await liveMode(server.url, clientId, s) : null;
     const polling = runs('polling') ? await pollingMode(server.url, clientId, s) : null;
     const code = runs('code-flow') ? await codeFlowMode(server.url, s, { signIns: cfg.codeFlowSignIns, phones: cfg.codeFlowPhones }) : null;
+    const flood = runs('device-flood') ? await deviceFloodMode(server.url, clientId, { seconds: cfg.deviceFloodSeconds, connections: 16 }) : null;
+    if (flood) log(`device-flood: ${flood.perSecond} device codes/s over ${flood.seconds} s; by slice ${flood.perSecondBySlice.join(', ')}; last/first ${flood.lastOverFirst}`);
     const L = live && stats(live.latencies);
     const P = polling && stats(polling.latencies);
     const speedup = L && P ? P.p50 / L.p50 : null;
@@ -262,6 +267,7 @@ async function main() {
       live: L && { ...L, waitingRequestsPerSecond: live!.idleRate, approvalsPerSecond: live!.perSecond },
       polling: P && { ...P, waitingRequestsPerSecond: polling!.idleRate, approvalsPerSecond: polling!.perSecond, failures: polling!.failures },
       codeFlow,
+      deviceFlood: flood,
       speedupAtP50: speedup,
       targets: {
         liveP99Under15ms: L ? L.p99 < TARGETS.liveP99Ms : null,
@@ -271,6 +277,7 @@ async function main() {
     const sizes = [
       live || polling ? `${cfg.screens} screens waiting, approvals at ${cfg.approvalsPerSecond}/s, pollers every ${cfg.pollInterval} s` : null,
       code ? `code flow: ${cfg.codeFlowSignIns} sign-ins at once over ${cfg.codeFlowPhones} phone accounts` : null,
+      flood ? `device codes asked for by 16 connections for ${flood.seconds} s, none approved` : null,
     ].filter(Boolean);
     const verdicts = [
       speedup !== null ? `Live is ${speedup.toFixed(0)}x faster at p50 (target at least ${TARGETS.speedupAtP50}x): ${result.targets.atLeast100xFasterAtP50 ? 'PASS' : 'MISS'}.` : null,
@@ -294,6 +301,12 @@ async function main() {
         : []),
       ...(codeFlow
         ? ['', `Code flow, where the time after the approve answer goes (p50 / p99 ms): ${(Object.keys(STEPS) as Step[]).map((k) => `${STEPS[k]} ${ms(codeFlow.steps[k].p50)} / ${ms(codeFlow.steps[k].p99)}`).join('; ')}. The bench process's event loop (browsers, phones and app) was delayed up to ${ms(codeFlow.benchLoopDelayMs.max)} ms (p99 ${ms(codeFlow.benchLoopDelayMs.p99)}).`]
+        : []),
+      ...(flood
+        ? [
+            '',
+            `Device authorization as requests pile up: ${flood.perSecond} device codes/s over ${flood.seconds} s (p50 ${ms(flood.latencyMs.p50)} ms, p99 ${ms(flood.latencyMs.p99)} ms, ${flood.failed} failed); per ${flood.seconds / flood.perSecondBySlice.length} s slice: ${flood.perSecondBySlice.join(', ')}/s; the last slice at **${flood.lastOverFirst}** of the first.`,
+          ]
         : []),
       '',
       verdicts.join(' '),

@@ -12,7 +12,11 @@ export interface LoadOptions {
   path: string;
   connections: number;
   /** Requests in all; request i gets body(i). */
-  amount: number;
+  amount?: number;
+  /** Or as many as fit in this many seconds. */
+  seconds?: number;
+  /** The body's type: JSON unless said. */
+  contentType?: string;
   headers?: Record<string, string>;
   body: (i: number) => string;
   /** Whether an answer is the one the bench expects (a check-in's "result":"ok", say). */
@@ -30,6 +34,8 @@ export interface LoadResult {
   okPerSecond: number;
   /** Every answered request's time, in ms, unsorted. */
   latenciesMs: number[];
+  /** When each ok answer came, in seconds from the start: shows a rate that sags as a run goes on. */
+  okAtSeconds: number[];
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
@@ -37,20 +43,24 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let ok = 0;
   let unexpected = 0;
   const latenciesMs: number[] = [];
+  const okAtSeconds: number[] = [];
   const started = performance.now();
   const instance = autocannon({
     url: o.url,
     connections: o.connections,
-    amount: o.amount,
+    ...(o.amount !== undefined ? { amount: o.amount } : { duration: o.seconds ?? 10 }),
     timeout: 30,
     requests: [
       {
         method: 'POST',
         path: o.path,
-        headers: { 'content-type': 'application/json', ...o.headers },
+        headers: { 'content-type': o.contentType ?? 'application/json', ...o.headers },
         setupRequest: (req) => ({ ...req, body: o.body(next++) }),
         onResponse: (status, body) => {
-          if (o.isOk(status, body)) ok++;
+          if (o.isOk(status, body)) {
+            ok++;
+            okAtSeconds.push((performance.now() - started) / 1000);
+          }
           else if (unexpected++ < 3) o.onUnexpected?.(status, body);
         },
       },
@@ -65,5 +75,5 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const result = await instance;
   // Until the last answer: autocannon notices the end only on its next once-a-second tick.
   const seconds = (lastAnswer - started) / 1000;
-  return { requests: latenciesMs.length, ok, failed: latenciesMs.length - ok + result.errors + result.timeouts, seconds, okPerSecond: ok / seconds, latenciesMs };
+  return { requests: latenciesMs.length, ok, failed: latenciesMs.length - ok + result.errors + result.timeouts, seconds, okPerSecond: ok / seconds, latenciesMs, okAtSeconds };
 }

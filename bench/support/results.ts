@@ -18,8 +18,8 @@ export const RESULTS_DIR = path.join(ROOT, 'bench/results');
 export const RUNS_DIR = path.join(ROOT, 'bench/runs');
 const HISTORY = 'history.jsonl';
 
-export type BenchName = 'live' | 'checkin' | 'login' | 'queue' | 'start';
-export const BENCHES: readonly BenchName[] = ['live', 'checkin', 'login', 'queue', 'start'];
+export type BenchName = 'live' | 'live-real' | 'checkin' | 'login' | 'queue' | 'start';
+export const BENCHES: readonly BenchName[] = ['live', 'live-real', 'checkin', 'login', 'queue', 'start'];
 type Headline = Record<string, number | string | null>;
 
 /** One line of history.jsonl. */
@@ -145,6 +145,29 @@ function headline(bench: BenchName, report: unknown): Headline {
       first_ready_ms: round(at(report, 'first', 'readyMs', 'median'), 0),
     };
   }
+  if (bench === 'live-real') {
+    // Real pass channels against Socket.IO 4 in the same run: the ratios first, then each side.
+    const out: Headline = {
+      kb_ratio: round(at(report, 'ratios', 'kbPerSubscriber')),
+      kb_scanpass: round(at(report, 'scanpass', 'memory', 'perSubKB')),
+      kb_socketio: round(at(report, 'socketio', 'memory', 'perSubKB')),
+    };
+    for (const r of (at(report, 'ratios', 'rates') as unknown[] | undefined) ?? []) {
+      const rate = String(at(r, 'rate'));
+      out[`p50_ratio_${rate}`] = round(at(r, 'p50'));
+      out[`p99_ratio_${rate}`] = round(at(r, 'p99'));
+    }
+    for (const side of ['scanpass', 'socketio']) {
+      for (const r of (at(report, side, 'rates') as unknown[] | undefined) ?? []) {
+        const rate = String(at(r, 'rate'));
+        out[`${side}_${rate}_p50_ms`] = round(at(r, 'latencyMs', 'p50'));
+        out[`${side}_${rate}_p99_ms`] = round(at(r, 'latencyMs', 'p99'));
+        out[`${side}_${rate}_cpu_share`] = round(at(r, 'cpuShare'), 3);
+        out[`${side}_${rate}_missed`] = round(at(r, 'missed'), 0);
+      }
+    }
+    return out;
+  }
   if (bench === 'login') {
     return {
       live_p99_ms: round(at(report, 'live', 'p99')),
@@ -154,6 +177,8 @@ function headline(bench: BenchName, report: unknown): Headline {
       code_flow_p50_ms: round(at(report, 'codeFlow', 'fromApproveAnswer', 'p50')),
       code_flow_p99_ms: round(at(report, 'codeFlow', 'fromApproveAnswer', 'p99')),
       code_flow_failed: round(at(report, 'codeFlow', 'failures'), 0),
+      device_codes_per_s: round(at(report, 'deviceFlood', 'perSecond'), 0),
+      device_last_over_first: round(at(report, 'deviceFlood', 'lastOverFirst')),
     };
   }
   const lost = [at(report, 'latency', 'scanpassOneNode', 'lost'), at(report, 'latency', 'scanpassTwoNodes', 'lost')].filter((n): n is number => typeof n === 'number');

@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
+import { PreparedQuery } from './prepared-query.js';
+import type { UnitsOfWork } from './units-of-work.js';
 import type { LoginRequest, LoginStatus } from '../domain/login-request.js';
 import type { Database, LoginRequestsTable } from './schema.js';
 import { updateIfVersion } from './versioned-update.js';
@@ -50,31 +52,49 @@ const stateColumns = (r: LoginRequest) => ({
   deny_reason: r.denyReason,
 });
 
+/** Every column named: the placeholders are not enumerable, so `values(p)` would insert none. */
+const COLUMNS = [
+  'id', 'device_code_hash', 'user_code', 'client_id', 'scopes', 'created_at', 'expires_at', 'live_screen', 'screen_ip', 'screen_user_agent', 'authorization_id', 'screen_watched',
+  'status', 'version', 'interval_s', 'last_poll_at', 'claimed_by', 'claimed_at', 'match_number', 'match_choices', 'approval', 'decided_at', 'deny_reason',
+] as const satisfies readonly (keyof LoginRequestsTable)[];
+
+/** The statuses of a request still waiting for its end: the expiry sweep's, matching the partial index `login_requests_due` (migration 022). */
+const UNDECIDED = sql<boolean>`status in ('pending', 'scanned', 'approved')`;
+
 export class LoginRequestsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Every device authorization request runs it: built once (see PreparedQuery). */
+  private readonly insertQuery = new PreparedQuery((db, p: Insertable<LoginRequestsTable>) =>
+    db
+      .insertInto('login_requests')
+      .values(Object.fromEntries(COLUMNS.map((c) => [c, p[c]])) as Insertable<LoginRequestsTable>)
+      .onConflict((oc) => oc.doNothing()),
+  );
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Where new requests are written: on SQLite, requests that arrive together share a commit. */
+    private readonly units: UnitsOfWork,
+  ) {}
 
   /** Returns false when the user code (or device code) collides; the caller draws again. */
   async insert(r: StoredLoginRequest, deviceCodeHash: string): Promise<boolean> {
-    const res = await this.db
-      .insertInto('login_requests')
-      .values({
-        id: r.id,
-        device_code_hash: deviceCodeHash,
-        user_code: r.userCode,
-        client_id: r.clientId,
-        scopes: r.scopes.join(' '),
-        created_at: r.createdAt,
-        expires_at: r.expiresAt,
-        live_screen: r.liveScreen ? 1 : 0,
-        screen_ip: r.screenIp,
-        screen_user_agent: r.screenUserAgent,
-        authorization_id: r.authorizationId,
-        screen_watched: 0,
-        ...stateColumns(r),
-      })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+    const row: Insertable<LoginRequestsTable> = {
+      id: r.id,
+      device_code_hash: deviceCodeHash,
+      user_code: r.userCode,
+      client_id: r.clientId,
+      scopes: r.scopes.join(' '),
+      created_at: r.createdAt,
+      expires_at: r.expiresAt,
+      live_screen: r.liveScreen ? 1 : 0,
+      screen_ip: r.screenIp,
+      screen_user_agent: r.screenUserAgent,
+      authorization_id: r.authorizationId,
+      screen_watched: 0,
+      ...stateColumns(r),
+    };
+    const res = await this.units.execute((unit) => unit.run(this.insertQuery, row));
+    return Number(res.numAffectedRows ?? 0) > 0;
   }
 
   async byId(id: string): Promise<StoredLoginRequest | undefined> {
@@ -117,25 +137,28 @@ export class LoginRequestsRepo {
     const rows = await this.db
       .selectFrom('login_requests')
       .select('id')
-      .where('status', 'in', ['pending', 'scanned', 'approved'])
+      // Literal statuses: only then may SQLite read the partial index of undecided requests.
+      .where(UNDECIDED)
       .where('expires_at', '<=', now)
       .limit(limit)
       .execute();
     return rows.map((r) => r.id);
   }
 
-  /** Deletes requests that expired, or were denied or redeemed, before `before`. */
+  /**
+   * Deletes requests that expired, or were denied or redeemed, before
+   * `before`. Two deletes, each along an index (expiry; decision time of the
+   * decided): one with an OR read the whole table, which in front of a busy
+   * screen wall holds every request of the last hour.
+   */
   async purge(before: number): Promise<number> {
-    const res = await this.db
+    const expired = await this.db.deleteFrom('login_requests').where('expires_at', '<', before).executeTakeFirst();
+    // Denied and redeemed requests are over as soon as they are decided.
+    const decided = await this.db
       .deleteFrom('login_requests')
-      .where((eb) =>
-        eb.or([
-          eb('expires_at', '<', before),
-          // Denied and redeemed requests are over as soon as they are decided.
-          eb.and([eb('status', 'in', ['denied', 'redeemed']), eb('decided_at', '<', before)]),
-        ]),
-      )
+      .where(sql<boolean>`status in ('denied', 'redeemed')`)
+      .where('decided_at', '<', before)
       .executeTakeFirst();
-    return Number(res.numDeletedRows);
+    return Number(expired.numDeletedRows) + Number(decided.numDeletedRows);
   }
 }

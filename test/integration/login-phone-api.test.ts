@@ -547,6 +547,28 @@ describe('login requests that nobody finishes', () => {
     expect((await d.token(clientId, old.device_code)).json()).toMatchObject({ error: 'invalid_grant' });
     expect((await d.open(bea, fresh.user_code)).statusCode).toBe(200);
   });
+
+  it('purge removes denied and redeemed requests once decided, long before they would expire, and keeps undecided ones', async () => {
+    const redeemed = await d.newScreen(clientId);
+    expect((await d.open(bea, redeemed.user_code)).statusCode).toBe(200);
+    expect((await d.decide(bea, redeemed.user_code, 'approve')).json().status).toBe('approved');
+    expect((await d.token(clientId, redeemed.device_code)).statusCode).toBe(200);
+    const denied = await d.newScreen(clientId);
+    expect((await d.open(bea, denied.user_code)).statusCode).toBe(200);
+    expect((await d.decide(bea, denied.user_code, 'deny')).json().status).toBe('denied');
+    const approved = await d.newScreen(clientId);
+    expect((await d.open(bea, approved.user_code)).statusCode).toBe(200);
+    expect((await d.decide(bea, approved.user_code, 'approve')).json().status).toBe('approved');
+    const waiting = await d.newScreen(clientId);
+    clock.advance(100);
+    // Kept for 50 ms after deciding: the two ended ones go, neither expired yet.
+    expect(await node.services.login.service.purge(50)).toBeGreaterThanOrEqual(2);
+    expect((await d.token(clientId, redeemed.device_code)).json()).toMatchObject({ error: 'invalid_grant' });
+    expect((await d.token(clientId, denied.device_code)).json()).toMatchObject({ error: 'invalid_grant' });
+    // Approved but not yet collected, and still waiting: both live on.
+    expect((await d.token(clientId, approved.device_code)).statusCode).toBe(200);
+    expect((await d.open(bea, waiting.user_code)).statusCode).toBe(200);
+  });
 });
 
 describe('guessing user codes is rate-limited', () => {

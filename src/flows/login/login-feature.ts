@@ -12,6 +12,7 @@ import { LoginRequestsRepo } from '../../store/login-requests.js';
 import type { Database } from '../../store/schema.js';
 import { SigningKeysRepo } from '../../store/signing-keys.js';
 import type { UsersRepo } from '../../store/users.js';
+import type { UnitsOfWork } from '../../store/units-of-work.js';
 import { AuthorizeService } from './authorize-service.js';
 import { ClientsService } from './clients-service.js';
 import { SignOuts } from './sign-outs.js';
@@ -35,6 +36,7 @@ export interface LoginFeature {
 
 export interface LoginFeatureDeps {
   db: Kysely<Database>;
+  units: UnitsOfWork;
   live: LiveService;
   audit: AuditLog;
   users: UsersRepo;
@@ -52,7 +54,7 @@ export async function createLogin(config: Config, d: LoginFeatureDeps): Promise<
     { issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlDays: config.refreshTokenTtlDays },
   );
   const service = new LoginService(
-    { requests: new LoginRequestsRepo(d.db), users: d.users, clients, geo: d.geo, signer, issuer, grants, live: d.live, audit: d.audit, clock: d.clock, random: d.random },
+    { requests: new LoginRequestsRepo(d.db, d.units), users: d.users, clients, geo: d.geo, signer, issuer, grants, live: d.live, audit: d.audit, clock: d.clock, random: d.random },
     { ttlSeconds: config.loginTtlSeconds, intervalSeconds: config.loginIntervalSeconds, publicUrl: config.publicUrl },
   );
   const authorize = new AuthorizeService(

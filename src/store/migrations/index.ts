@@ -20,6 +20,7 @@ import * as serviceWaitingCount from './018-service-waiting-count.js';
 import * as eventArchive from './019-event-archive.js';
 import * as clientRedirects from './020-client-redirects.js';
 import * as authorizationCode from './021-authorization-code.js';
+import * as loginRequestSweeps from './022-login-request-sweeps.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '019-event-archive': eventArchive,
   '020-client-redirects': clientRedirects,
   '021-authorization-code': authorizationCode,
+  '022-login-request-sweeps': loginRequestSweeps,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
