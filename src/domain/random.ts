@@ -29,3 +29,20 @@ export function randomUuid(random: Random): string {
   const hex = Buffer.from(b).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then 74 random
+ * bits. For rows written at a high rate whose id is an index key (check-ins):
+ * new ids land at the end of the index, so a busy door dirties one page of it
+ * per commit instead of one per scan. The time in it is no secret where the
+ * row already shows when it was made.
+ */
+export function timeOrderedUuid(random: Random, nowMs: number): string {
+  if (!Number.isInteger(nowMs) || nowMs < 0 || nowMs >= 2 ** 48) throw new RangeError(`timeOrderedUuid: bad time ${nowMs}`);
+  const b = Uint8Array.from(random.bytes(16));
+  for (let i = 5, t = nowMs; i >= 0; i--, t = Math.floor(t / 256)) b[i] = t % 256;
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = Buffer.from(b).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

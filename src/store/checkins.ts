@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Checkin, CheckinFacts, Decision, Direction, PassCheckin, PassState, RecentScan, RegistrationFacts, SessionCounts } from '../domain/checkin.js';
 import type { Attendee, CheckinSession } from '../domain/event.js';
 import { AppError } from '../domain/errors.js';
-import { randomUuid, type Random } from '../domain/random.js';
+import { timeOrderedUuid, type Random } from '../domain/random.js';
 import { toAttendee } from './attendees.js';
 import { checkinQueries } from './checkin-queries.js';
 import { isForeignKeyViolation } from './constraint-errors.js';
@@ -215,7 +215,7 @@ export class CheckinsRepo {
     const current = f.checkin;
     if (d.action === 'check_in') {
       const row: CheckinsTable = {
-        id: randomUuid(this.random),
+        id: timeOrderedUuid(this.random, s.now),
         session_id: s.session.id,
         attendee_id: f.attendee!.id,
         at: s.scannedAt,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { randomInt, randomUuid, type Random } from '../../src/domain/random.js';
+import { randomInt, randomUuid, timeOrderedUuid, type Random } from '../../src/domain/random.js';
 
 const system: Random = { bytes: (n) => randomBytes(n) };
 
@@ -57,5 +57,28 @@ describe('randomUuid', () => {
   it('comes from the injected bytes alone', () => {
     expect(randomUuid(scripted(Array.from({ length: 16 }, () => 0xff)))).toBe('ffffffff-ffff-4fff-bfff-ffffffffffff');
     expect(randomUuid(scripted(Array.from({ length: 16 }, () => 0)))).toBe('00000000-0000-4000-8000-000000000000');
+  });
+});
+
+describe('timeOrderedUuid', () => {
+  it('is a version 7, variant 1 UUID whose first 48 bits are the time in ms', () => {
+    const t = Date.UTC(2026, 11, 1, 6, 30);
+    const id = timeOrderedUuid(system, t);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(t);
+  });
+
+  it('sorts by time as text, and ids of one millisecond differ', () => {
+    const t = 1_800_000_000_000;
+    const times = [t + 86_400_000, t + 1000, t + 1, t, 256, 255, 0];
+    const ids = times.map((ms) => timeOrderedUuid(system, ms));
+    expect([...ids].sort()).toEqual([...ids].reverse());
+    expect(timeOrderedUuid(system, t)).not.toBe(timeOrderedUuid(system, t));
+  });
+
+  it('comes from the time and the injected bytes alone, and refuses a time it cannot hold', () => {
+    expect(timeOrderedUuid(scripted(Array.from({ length: 16 }, () => 0xff)), 0)).toBe('00000000-0000-7fff-bfff-ffffffffffff');
+    expect(timeOrderedUuid(scripted(Array.from({ length: 16 }, () => 0)), 2 ** 48 - 1)).toBe('ffffffff-ffff-7000-8000-000000000000');
+    for (const bad of [-1, 1.5, 2 ** 48, Number.NaN]) expect(() => timeOrderedUuid(system, bad)).toThrow(RangeError);
   });
 });
