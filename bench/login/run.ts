@@ -19,6 +19,7 @@
  */
 import os from 'node:os';
 import WebSocket from 'ws';
+import { describeMachine, finishMachine, machineAtStart } from '../support/machine.js';
 import { saveRun } from '../support/results.js';
 import { BENCH_ADMIN as ADMIN, startBenchServer } from '../support/server-process.js';
 import { codeFlowMode, type Step, STEPS } from './code-flow.js';
@@ -233,6 +234,7 @@ const row = (mode: string, from: string, S: Stats, failures: number, perSecond: 
   `| ${mode} | ${from} | ${ms(S.p50)} | ${ms(S.p90)} | ${ms(S.p99)} | ${ms(S.max)} | ${S.n} | ${failures} | ${perSecond.toFixed(0)} | ${waiting === null ? '-' : waiting.toFixed(1)} |`;
 
 async function main() {
+  const started = machineAtStart();
   const server = await startBenchServer({
     nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     name: 'login',
@@ -262,7 +264,7 @@ async function main() {
     };
     const result = {
       date: new Date().toISOString(),
-      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, load: os.loadavg() },
+      machine: finishMachine(started),
       config: cfg,
       live: L && { ...L, waitingRequestsPerSecond: live!.idleRate, approvalsPerSecond: live!.perSecond },
       polling: P && { ...P, waitingRequestsPerSecond: polling!.idleRate, approvalsPerSecond: polling!.perSecond, failures: polling!.failures },
@@ -287,7 +289,7 @@ async function main() {
     const md = [
       `# Login bench, ${result.date}`,
       '',
-      `${result.machine.cores} cores (${result.machine.cpu}), Node ${process.version}; ${sizes.join('; ')}.`,
+      `${describeMachine(result.machine)}; ${sizes.join('; ')}.`,
       '',
       '| Mode | measured | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | sign-ins | failed | sign-ins/s | requests/s while waiting |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -315,7 +317,7 @@ async function main() {
     ].join('\n');
     // Other sizes than the defaults, or some phases only, make a partial run: it does not replace login-latest.
     const partial = KNOBS.some((k) => process.env[k]);
-    const saved = saveRun({ bench: 'login', date: result.date, partial, report: result, md, node: process.version, load: result.machine.load[0]! });
+    const saved = saveRun({ bench: 'login', date: result.date, partial, report: result, md, node: process.version, load: result.machine.loadAfter![0]! });
     process.stdout.write(`\n${md}\nsaved ${saved.join(', ')}\n`);
   } finally {
     await server.stop();

@@ -25,7 +25,7 @@
  * A phase is an entry of PHASES: it returns its report (kept under
  * `results.<phase>`) and its Markdown lines.
  */
-import os from 'node:os';
+import { describeMachine, finishMachine, machineAtStart } from '../support/machine.js';
 import { saveRun } from '../support/results.js';
 import { runEstimator, type Score } from './estimator.js';
 import { LOAD_KNOBS, runLoad } from './load.js';
@@ -79,6 +79,7 @@ if (unknown.length) throw new Error(`BENCH_ONLY: unknown phase(s) ${unknown.join
 const phases = only.length ? Object.keys(PHASES).filter((p) => only.includes(p)) : Object.keys(PHASES);
 
 const at = new Date().toISOString();
+const started = machineAtStart();
 const results: Record<string, unknown> = {};
 const md: string[] = [];
 for (const name of phases) {
@@ -88,16 +89,16 @@ for (const name of phases) {
 }
 
 const fullRun = phases.length === Object.keys(PHASES).length && ['BENCH_QUEUE_DAYS', 'BENCH_QUEUE_SEED', 'BENCH_QUEUE_NAIVE_MINUTES', ...LOAD_KNOBS].every((k) => !process.env[k]);
-const machine = { cpus: os.cpus().length, load: os.loadavg().map((n) => Math.round(n * 100) / 100), node: process.version };
+const machine = finishMachine(started);
 const report = { bench: 'queue', at, machine, phases, results };
 const text = [
   `# bench:queue, ${at}`,
   '',
-  `${machine.cpus} cores (load ${machine.load.join(', ')} at the end), Node ${machine.node}; phases: ${phases.join(', ')}.`,
+  `${describeMachine(machine)}; phases: ${phases.join(', ')}.`,
   ...(fullRun ? [] : ['Partial run (phases or sizes changed): not saved as queue-latest.']),
   '',
   ...md,
   'Run: `npm run bench:queue`.',
 ].join('\n');
-const saved = saveRun({ bench: 'queue', date: at, partial: !fullRun, report, md: text, node: process.version, load: machine.load[0]! });
+const saved = saveRun({ bench: 'queue', date: at, partial: !fullRun, report, md: text, node: process.version, load: machine.loadAfter![0]! });
 process.stdout.write(`${text}\nsaved ${saved.join(', ')}\n`);
