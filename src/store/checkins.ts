@@ -38,6 +38,13 @@ export interface ScanRecord {
   attendeeId: string | null;
 }
 
+/**
+ * A scan whose session is read inside its own unit of work (`read`, on the
+ * unit's handle, throwing to refuse): one statement on the batch's connection
+ * instead of a query that first waits for the batch to let it go.
+ */
+export type ScanToRecord = Omit<ScanRecord, 'session'> & { session: CheckinSession | { read: (unit: UnitContext) => Promise<CheckinSession> } };
+
 /** What the store knew when deciding, under the attendee's lock. */
 export interface LockedFacts {
   attendee: Attendee | null;
@@ -142,12 +149,13 @@ export class CheckinsRepo {
    * before: retries are rare, and every scan would pay for it.)
    */
   async record<R>(
-    s: ScanRecord,
-    decide: (facts: LockedFacts) => Decision,
-    respond: (decision: Decision, facts: LockedFacts, checkin: CheckinFacts | null) => R,
+    scan: ScanToRecord,
+    decide: (facts: LockedFacts, session: CheckinSession) => Decision,
+    respond: (decision: Decision, facts: LockedFacts, checkin: CheckinFacts | null, session: CheckinSession) => R,
   ): Promise<ScanOutcome<R>> {
     try {
       return await this.units.execute(async (unit) => {
+        const s: ScanRecord = { ...scan, session: 'read' in scan.session ? await scan.session.read(unit) : scan.session };
         const facts: LockedFacts = { attendee: null, registration: null, checkin: null };
         const checkins: PassCheckin[] = [];
         let door: DoorDetails | undefined;
@@ -166,9 +174,9 @@ export class CheckinsRepo {
             facts.checkin = here ? { id: here.id, at: here.at, gate: here.gate, exitedAt: here.exited_at } : null;
           }
         }
-        const decision = decide(facts);
+        const decision = decide(facts, s.session);
         const checkin = await this.apply(unit, s, decision, facts);
-        const response = respond(decision, facts, checkin);
+        const response = respond(decision, facts, checkin, s.session);
         const ins = await unit.run(this.q.insertScan, {
           at: s.now,
           scanned_at: s.scannedAt,
@@ -203,7 +211,7 @@ export class CheckinsRepo {
       // The session was deleted after the scan read it (flows/events/event-edits.ts): nothing was written.
       if (isForeignKeyViolation(err)) throw new AppError('not_found', 'no such session');
       if (!(err instanceof NonceTaken)) throw err;
-      const again = await this.responseForNonce(s.actor.key, s.nonce);
+      const again = await this.responseForNonce(scan.actor.key, scan.nonce);
       if (again === undefined) throw err;
       return { response: JSON.parse(again) as R, replayed: true, pass: null };
     }

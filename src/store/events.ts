@@ -3,6 +3,7 @@ import type { CheckinEvent, CheckinSession } from '../domain/event.js';
 import type { StaffMember } from '../domain/user.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database, EventSessionsTable, EventsTable } from './schema.js';
+import type { UnitContext } from './units-of-work.js';
 import { updateIfVersion } from './versioned-update.js';
 
 /** What deleting an event or a session found: done, refused (a check-in was recorded there), or nothing to delete. */
@@ -169,9 +170,13 @@ export class EventsRepo {
       .execute();
   }
 
-  /** Read by every scan, so compiled once; the scan decides on it as it is (a CheckinSession is its SessionFacts). */
-  async session(id: string, trx: Kysely<Database> = this.db): Promise<CheckinSession | undefined> {
-    const r = await this.sessionById.first(trx, { id });
+  /**
+   * Read by every scan, so compiled once; the scan decides on it as it is (a
+   * CheckinSession is its SessionFacts). `on`: a transaction, or a scan's unit
+   * of work (its fast path).
+   */
+  async session(id: string, on: Kysely<Database> | UnitContext = this.db): Promise<CheckinSession | undefined> {
+    const r = 'run' in on ? (await on.run(this.sessionById, { id })).rows[0] : await this.sessionById.first(on, { id });
     return r && toSession(r);
   }
 

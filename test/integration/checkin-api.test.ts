@@ -234,6 +234,16 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     expect((await call(as(staff), 'POST', '/api/v1/events', { name: 'x', starts_at: 1, ends_at: 2 })).status).toBe(403);
   });
 
+  it("refuses a device at another event's session or an unknown one before anything is written, and the person's next scan still checks them in", async () => {
+    const target = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Door Dora', session_ids: [ids.session] }, 201)).id;
+    const code = await codeFor(target);
+    expect(await scan(bearer(foreignDevice), code)).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(await scan(bearer(device), code, { session_id: 'no-such-session' })).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(await checkinsOf(target)).toHaveLength(0);
+    expect(await answer(bearer(device), code)).toMatchObject({ result: 'ok', action: 'check_in', attendee: { id: target } });
+    expect(await checkinsOf(target)).toHaveLength(1);
+  });
+
   it("offers each scanner the sessions it may scan at, with their event's name and who may come", async () => {
     const now = Date.now();
     const fair = (await ok(as(admin), 'POST', '/api/v1/events', { name: 'Picker Fair', starts_at: now, ends_at: now + 8 * 60 * MIN }, 201)).id;

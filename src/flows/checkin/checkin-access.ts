@@ -2,6 +2,8 @@ import { AppError } from '../../domain/errors.js';
 import type { CheckinEvent, CheckinSession } from '../../domain/event.js';
 import type { EventsRepo, ScannableFilter } from '../../store/events.js';
 import type { User } from '../../store/users.js';
+import type { DeviceInfo } from '../../store/scanner-devices.js';
+import type { UnitContext } from '../../store/units-of-work.js';
 import type { Scanner } from './scanner-auth.js';
 
 /**
@@ -32,9 +34,13 @@ export async function staffedSession(events: EventsRepo, user: User, sessionId: 
 /** The session, for scanning at it: a signed-in scanner as `staffedSession`, a device if provisioned for it. */
 export async function scannerSession(events: EventsRepo, scanner: Scanner, sessionId: string): Promise<CheckinSession> {
   if (scanner.kind === 'user') return staffedSession(events, scanner.user, sessionId);
-  const session = await events.session(sessionId);
+  return deviceSession(events, scanner.device, sessionId);
+}
+
+/** The session, for a device scanning at it: only one provisioned for its event (or that session). `on`: see EventsRepo.session. */
+export async function deviceSession(events: EventsRepo, d: DeviceInfo, sessionId: string, on?: UnitContext): Promise<CheckinSession> {
+  const session = await events.session(sessionId, on);
   if (!session) throw new AppError('not_found', 'no such session');
-  const d = scanner.device;
   if (d.eventId !== session.eventId || (d.sessionId !== null && d.sessionId !== session.id)) throw new AppError('forbidden', 'this scanner is not provisioned for this session');
   return session;
 }

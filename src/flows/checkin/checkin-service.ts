@@ -8,7 +8,8 @@ import type { LiveService } from '../../live/live-service.js';
 import type { Attendee, CheckinSession } from '../../domain/event.js';
 import type { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
-import type { CheckinsRepo, DoorDetails, LockedFacts } from '../../store/checkins.js';
+import type { CheckinsRepo, DoorDetails, LockedFacts, ScanToRecord } from '../../store/checkins.js';
+import type { UnitContext } from '../../store/units-of-work.js';
 import type { EventsRepo } from '../../store/events.js';
 import type { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { User } from '../../store/users.js';
@@ -16,7 +17,7 @@ import { CheckinLive, passChannel, sessionChannel } from './checkin-live.js';
 import type { ScanAnswer } from './checkin-schemas.js';
 import { passStateView } from './checkin-views.js';
 import type { EventKeyCache } from './event-keys.js';
-import { requireStaff, scannerEvent, scannerSession } from './checkin-access.js';
+import { deviceSession, requireStaff, scannerEvent, scannerSession } from './checkin-access.js';
 import { actorOf, scannerAccess, type Scanner } from './scanner-auth.js';
 
 export interface CheckinDeps {
@@ -81,7 +82,8 @@ export class CheckinService {
 
   /** A scanned code. Refusals are answers (and recorded); only who may scan is an error. */
   async scan(scanner: Scanner, input: ScanInput & { code: string }): Promise<{ answer: ScanAnswer; replayed: boolean }> {
-    const session = await scannerSession(this.d.events, scanner, input.session_id);
+    // A device, the door's usual scanner, has its session read and checked inside the scan's unit of work (see ScanToRecord).
+    const session = scanner.kind === 'device' ? { read: (unit: UnitContext) => deviceSession(this.d.events, scanner.device, input.session_id, unit) } : await scannerSession(this.d.events, scanner, input.session_id);
     const at = this.scanTime(input);
     const decoded = decodePassToken(input.code);
     let verifier;
@@ -216,7 +218,7 @@ export class CheckinService {
     };
   }
 
-  private async record(scanner: Scanner, session: CheckinSession, input: ScanInput, at: number, id: Identification) {
+  private async record(scanner: Scanner, session: ScanToRecord['session'], input: ScanInput, at: number, id: Identification) {
     const named = attendeeNamed(id);
     const out = await this.d.checkins.record<ScanAnswer>(
       {
@@ -231,12 +233,12 @@ export class CheckinService {
         attendeeId: named?.attendeeId ?? null,
       },
       // A CheckinSession is its SessionFacts, an Attendee its AttendeeFacts: the decision reads them as they are.
-      (f) => decideCheckin({ id, direction: input.direction, at, session, attendee: f.attendee, registration: f.registration, checkin: f.checkin }),
-      (decision, f, checkin) => answer(decision, f, checkin, session, input, at),
+      (f, s) => decideCheckin({ id, direction: input.direction, at, session: s, attendee: f.attendee, registration: f.registration, checkin: f.checkin }),
+      (decision, f, checkin, s) => answer(decision, f, checkin, s, input, at),
     );
     if (out.pass) this.channels.publishPassState(out.pass);
     // Every recorded scan moves the session's counts or latest scans; a replay changed nothing.
-    if (!out.replayed) this.channels.publishSession(session.id);
+    if (!out.replayed) this.channels.publishSession(input.session_id);
     return { answer: await this.withDoorDetails(out.response, out.door), replayed: out.replayed };
   }
 
