@@ -24,8 +24,14 @@ const MAX_OPENS_IN_FLIGHT = 8;
 const NO_GRANTS: readonly string[] = Object.freeze([]);
 
 interface ChannelEntry {
-  latest: LiveEvent | null;
-  frame: string;
+  /**
+   * The latest state, kept as its frame alone (the JSON every subscriber is
+   * sent) and its version: the event's objects would cost each channel, and
+   * so each idle phone, about a kilobyte more.
+   */
+  version: number;
+  /** null until the first snapshot or event. */
+  frame: string | null;
   /** Each subscriber with its lease (the version it has, its token's expiry and grants). */
   subs: Map<Subscriber, Lease>;
   /** Bus subscription plus first snapshot; null once done. */
@@ -93,7 +99,7 @@ export class LiveHub {
     if (claims && this.revoked.refuses(channel, claims)) throw new AppError('access_revoked', ENDED.access_revoked);
     let entry = this.channels.get(channel);
     if (!entry) {
-      const created: ChannelEntry = { latest: null, frame: '', subs: new Map(), opening: null };
+      const created: ChannelEntry = { version: 0, frame: null, subs: new Map(), opening: null };
       this.channels.set(channel, created); // before opening: open() checks the channel is still wanted
       created.opening = this.opens.run(() => this.open(channel, created));
       entry = created;
@@ -125,7 +131,7 @@ export class LiveHub {
     if (lease.ended) throw new AppError(lease.ended, ENDED[lease.ended]);
     // It left (or subscribed again) while the channel was opening: nothing to send or report here.
     if (entry.subs.get(sub) !== lease) return;
-    if (!entry.latest) {
+    if (entry.frame === null) {
       this.detach(channel, entry, sub);
       throw new AppError('unknown_channel', `no such channel: ${channel}`);
     }
@@ -243,7 +249,7 @@ export class LiveHub {
     try {
       await this.bus.subscribe(channel);
       const snap = await this.registry.load(channel);
-      if (snap && (!entry.latest || snap.version > entry.latest.version)) this.setLatest(entry, snap);
+      if (snap && (entry.frame === null || snap.version > entry.version)) this.setLatest(entry, snap);
     } catch (err) {
       this.onError(err, `open ${channel}`);
       // Let the next subscriber try afresh rather than inherit this failure.
@@ -256,24 +262,23 @@ export class LiveHub {
 
   private accept(event: LiveEvent): void {
     const entry = this.channels.get(event.channel);
-    if (!entry || (entry.latest && event.version <= entry.latest.version)) return;
+    if (!entry || (entry.frame !== null && event.version <= entry.version)) return;
     this.setLatest(entry, event);
     if (entry.opening) return; // subscribers get it when the snapshot is in
     for (const sub of entry.subs.keys()) this.deliver(entry, sub);
   }
 
   private setLatest(entry: ChannelEntry, event: LiveEvent): void {
-    entry.latest = { channel: event.channel, version: event.version, type: event.type, data: event.data };
-    entry.frame = JSON.stringify(entry.latest);
+    entry.version = event.version;
+    entry.frame = JSON.stringify({ channel: event.channel, version: event.version, type: event.type, data: event.data });
   }
 
   private deliver(entry: ChannelEntry, sub: Subscriber): void {
-    const latest = entry.latest;
     const lease = entry.subs.get(sub);
-    if (!latest || lease === undefined || latest.version <= lease.has) return;
-    lease.has = latest.version;
+    if (entry.frame === null || lease === undefined || entry.version <= lease.has) return;
+    lease.has = entry.version;
     try {
-      sub.send(latest, entry.frame);
+      sub.send(entry.version, entry.frame);
     } catch (err) {
       this.onError(err, 'deliver');
     }

@@ -1,12 +1,10 @@
-import type { LiveEvent } from '../domain/live-event.js';
-
 /** Why the hub ended a subscription on its own. */
 export type LeaseEnd = 'access_revoked' | 'token_expired';
 
 /** A screen's end of the live channel: a socket, an SSE stream, a waiting poll. */
 export interface Subscriber {
   /** Called once per newer version; `frame` is the event as JSON, shared by all receivers. */
-  send(event: LiveEvent, frame: string): void;
+  send(version: number, frame: string): void;
   /**
    * The hub ended this subscription on its own: its token expired or the
    * right it came from was revoked. The hub has already let go of it; the

@@ -27,7 +27,7 @@ function setup() {
 function watcher() {
   const got: LiveEvent[] = [];
   const ended: { channel: string; code: string }[] = [];
-  const sub: Subscriber = { send: (e) => got.push(e), end: (channel, code) => ended.push({ channel, code }) };
+  const sub: Subscriber = { send: (_version, frame) => got.push(JSON.parse(frame) as LiveEvent), end: (channel, code) => ended.push({ channel, code }) };
   return { sub, got, ended };
 }
 

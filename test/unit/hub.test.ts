@@ -30,7 +30,7 @@ function setup() {
 
 const collector = () => {
   const got: LiveEvent[] = [];
-  const sub: Subscriber = { send: (e) => got.push(e) };
+  const sub: Subscriber = { send: (_version, frame) => got.push(JSON.parse(frame) as LiveEvent) };
   return { sub, versions: () => got.map((e) => e.version), got };
 };
 

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Type } from '@fastify/type-provider-typebox';
 import { isAppError } from '../../domain/errors.js';
-import type { LiveEvent } from '../../domain/live-event.js';
 import type { App } from '../../http/types.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { ChannelTokens } from '../channel-token.js';
@@ -34,9 +33,9 @@ class SseStream implements Subscriber {
     this.res.write('retry: 2000\n\n');
   }
 
-  send(event: LiveEvent, frame: string): void {
+  send(version: number, frame: string): void {
     this.head();
-    this.res.write(`id: ${event.version}\ndata: ${frame}\n\n`);
+    this.res.write(`id: ${version}\ndata: ${frame}\n\n`);
     if (this.res.writableLength > this.maxBuffered) this.res.destroy();
   }
 

@@ -2,7 +2,6 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { AppError, isAppError } from '../../domain/errors.js';
-import type { LiveEvent } from '../../domain/live-event.js';
 import { AddressLimits } from '../address-limits.js';
 import type { ChannelRegistry, Watcher } from '../channel-registry.js';
 import type { ChannelTokens } from '../channel-token.js';
@@ -77,7 +76,7 @@ class LiveSocket implements Subscriber {
    * (a burst of snapshots after subscribing) is held back with the rest and
    * leaves in one write when the turn ends.
    */
-  send(_event: LiveEvent, frame: string): void {
+  send(_version: number, frame: string): void {
     const ws = this.ws;
     if (ws.readyState !== OPEN || this.cut) return;
     const raw = (ws as unknown as { _socket?: Duplex | null })._socket;
