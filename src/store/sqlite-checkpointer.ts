@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import { SQLITE_DRIVER } from './sqlite-driver.js';
@@ -57,6 +58,30 @@ export interface CheckpointOptions {
  * the connection goes back to checkpointing itself.
  */
 export function startBackgroundCheckpoints(sqlite: SQLite.Database, file: string, o: CheckpointOptions): { stop(): Promise<void> } {
+  // The thread (its own V8 and SQLite, about 16 MB) starts with the first commit, not with the node:
+  // a node nobody writes to never needs it. Until then SQLite checkpoints on commit, as by default.
+  const wal = `${file}-wal`;
+  const walState = () => {
+    const st = fs.statSync(wal, { throwIfNoEntry: false });
+    return st ? `${st.size}:${st.mtimeMs}` : '';
+  };
+  const seen = walState();
+  let started: { stop(): Promise<void> } | undefined;
+  const watch = setInterval(() => {
+    if (walState() === seen) return;
+    clearInterval(watch);
+    started = runThread(sqlite, file, o);
+  }, CHECKPOINT_EVERY_MS);
+  watch.unref();
+  return {
+    async stop() {
+      clearInterval(watch);
+      await started?.stop();
+    },
+  };
+}
+
+function runThread(sqlite: SQLite.Database, file: string, o: CheckpointOptions): { stop(): Promise<void> } {
   let worker: Worker;
   try {
     worker = new Worker(WORKER_SOURCE, {

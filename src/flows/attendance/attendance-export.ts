@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvWriter } from '../../http/csv-libs.js';
 import { AppError } from '../../domain/errors.js';
 import { defuse } from '../../http/csv.js';
 import type { AttendanceCheckin } from '../../domain/attendance.js';
@@ -70,6 +70,6 @@ export class AttendanceExport {
       }
     }
     // A lone line feed in a name or gate must be quoted too, not only the CRLF that ends records.
-    return stringify(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+    return (await csvWriter())(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
   }
 }

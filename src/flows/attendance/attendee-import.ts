@@ -68,7 +68,7 @@ export class AttendeeImport {
     const sessions = await this.d.events.sessionsOf(eventId);
     if (o.sessionId && !sessions.some((s) => s.id === o.sessionId)) throw new AppError('invalid_request', 'session_id is not a session of this event');
 
-    const table = readCsv(file, MAX_IMPORT_ROWS);
+    const table = await readCsv(file, MAX_IMPORT_ROWS);
     const head = readHeader(table.header.cells);
     if (!head.ok) throw new AppError('invalid_csv', `line ${table.header.line}: ${head.message}`, { line: table.header.line });
     const existing = await this.d.batch.liveByEmail(eventId);

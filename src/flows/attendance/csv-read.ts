@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { csvParser } from '../../http/csv-libs.js';
 import type { RowError } from '../../domain/attendee-row.js';
 import { AppError } from '../../domain/errors.js';
 
@@ -63,13 +63,14 @@ interface ParsedRecord {
   info: { lines: number };
 }
 
-export function readCsv(bytes: Uint8Array, maxRows: number): CsvTable {
+export async function readCsv(bytes: Uint8Array, maxRows: number): Promise<CsvTable> {
   // One kind of line end: a file edited in two programs mixes them, which would throw the line count off.
   const text = decode(bytes).replace(/\r\n?/g, '\n');
   const delimiter = detectDelimiter(text);
   const malformed: RowError[] = [];
   let unclosed = false;
   let parsed: ParsedRecord[];
+  const parse = await csvParser();
   try {
     parsed = parse(text, {
       delimiter,

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvWriter } from '../../http/csv-libs.js';
 import { defuse } from '../../http/csv.js';
 import type { AttendanceRepo } from '../../store/attendance.js';
 import type { EventsRepo } from '../../store/events.js';
@@ -34,6 +34,6 @@ export class NotArrived {
     const { people } = await this.d.attendance.notArrived(session, q.trim(), CSV_MAX_ROWS, 0);
     const emails = user.role === 'admin';
     const rows = [['name', 'email', 'session'], ...people.map((p) => [defuse(p.name), emails ? defuse(p.email ?? '') : '', defuse(session.name)])];
-    return { filename: `not-arrived-${ev.name}-${session.name}.csv`, csv: stringify(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
+    return { filename: `not-arrived-${ev.name}-${session.name}.csv`, csv: (await csvWriter())(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
   }
 }

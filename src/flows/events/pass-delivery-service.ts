@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvWriter } from '../../http/csv-libs.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
@@ -123,6 +123,6 @@ export class PassDeliveryService {
     }
     const replaced = people.filter((p) => states.get(p.id) === 'shown_once').length;
     await this.d.audit.record({ at: this.d.clock.now(), actorId: by, action: 'pass_links_export', subject: `event:${eventId}`, outcome: 'ok', detail: { rows: rows.length - 1, replaced } });
-    return { filename: `pass-links-${ev.name}.csv`, csv: stringify(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
+    return { filename: `pass-links-${ev.name}.csv`, csv: (await csvWriter())(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
   }
 }

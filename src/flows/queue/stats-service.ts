@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvWriter } from '../../http/csv-libs.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { isDay, isoInZone, secondsBetween, serviceDayStats } from '../../domain/queue-stats.js';
@@ -80,7 +80,7 @@ export class StatsService {
       ]);
     }
     // A lone line feed in a name must be quoted too, not only the CRLF that ends records.
-    return { filename: `tickets-${q.name}-${d}.csv`, csv: stringify(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
+    return { filename: `tickets-${q.name}-${d}.csv`, csv: (await csvWriter())(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
   }
 
   private async place(user: User, queueId: string, day: string | undefined): Promise<{ q: Queue; d: string }> {
