@@ -42,9 +42,11 @@ const cfg = {
   codeFlowSignIns: envInt('BENCH_CODE_FLOW_SIGNINS', 200),
   codeFlowPhones: envInt('BENCH_CODE_FLOW_PHONES', 20),
   deviceFloodSeconds: envInt('BENCH_DEVICE_FLOOD_SECONDS', 40),
+  /** How long a login request lives: short, and the device flood's requests expire while it runs (the expiry sweep's load). */
+  loginTtlSeconds: envInt('BENCH_LOGIN_TTL_SECONDS', 900),
   phases: only ?? [...PHASES],
 };
-const KNOBS = ['BENCH_SCREENS', 'BENCH_APPROVALS_PER_SECOND', 'BENCH_POLL_INTERVAL', 'BENCH_IDLE_WINDOW', 'BENCH_CODE_FLOW_SIGNINS', 'BENCH_CODE_FLOW_PHONES', 'BENCH_DEVICE_FLOOD_SECONDS', 'BENCH_ONLY', 'BENCH_SERVER_NODE_ARGS'];
+const KNOBS = ['BENCH_SCREENS', 'BENCH_APPROVALS_PER_SECOND', 'BENCH_POLL_INTERVAL', 'BENCH_IDLE_WINDOW', 'BENCH_CODE_FLOW_SIGNINS', 'BENCH_CODE_FLOW_PHONES', 'BENCH_DEVICE_FLOOD_SECONDS', 'BENCH_LOGIN_TTL_SECONDS', 'BENCH_ONLY', 'BENCH_SERVER_NODE_ARGS'];
 const TARGETS = { liveP99Ms: 15, speedupAtP50: 100 };
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -239,7 +241,7 @@ async function main() {
     nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     name: 'login',
     // Each phone account signs in once (code-flow): more than the default 10 a minute from one address.
-    env: { SCANPASS_LOGIN_INTERVAL_SECONDS: String(cfg.pollInterval), SCANPASS_LOGIN_TTL_SECONDS: '900', SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '100000' },
+    env: { SCANPASS_LOGIN_INTERVAL_SECONDS: String(cfg.pollInterval), SCANPASS_LOGIN_TTL_SECONDS: String(cfg.loginTtlSeconds), SCANPASS_SIGNIN_LIMIT_PER_MINUTE: '100000' },
   });
   log(`scanpass at ${server.url} (pid ${server.pid}), SQLite; ${os.cpus().length} cores; phases ${cfg.phases.join(', ')}`);
   try {
