@@ -37,7 +37,8 @@ export interface Lease {
  * touches only the buckets that came due.
  */
 export class LeaseIndex {
-  private readonly byGrant = new Map<string, Set<Lease>>();
+  /** A grant most often carries one lease (a pass link's, a device's on one channel): kept as itself, a Set only from the second. */
+  private readonly byGrant = new Map<string, Lease | Set<Lease>>();
   private readonly bySecond = new Map<number, Set<Lease>>();
   /** Every bucket up to this second has been swept. */
   private swept: number;
@@ -55,9 +56,10 @@ export class LeaseIndex {
       bucket.add(l);
     }
     for (const g of l.grants) {
-      let set = this.byGrant.get(g);
-      if (!set) this.byGrant.set(g, (set = new Set()));
-      set.add(l);
+      const cur = this.byGrant.get(g);
+      if (cur === undefined) this.byGrant.set(g, l);
+      else if (cur instanceof Set) cur.add(l);
+      else if (cur !== l) this.byGrant.set(g, new Set([cur, l]));
     }
   }
 
@@ -68,16 +70,18 @@ export class LeaseIndex {
       l.second = 0;
     }
     for (const g of l.grants) {
-      const set = this.byGrant.get(g);
-      if (set?.delete(l) && set.size === 0) this.byGrant.delete(g);
+      const cur = this.byGrant.get(g);
+      if (cur === l) this.byGrant.delete(g);
+      else if (cur instanceof Set && cur.delete(l) && cur.size === 0) this.byGrant.delete(g);
     }
   }
 
   /** The leases carrying `grant` (only those on `channel`, if given). */
   under(grant: string, channel?: string): Lease[] {
-    const set = this.byGrant.get(grant);
-    if (!set) return [];
-    return channel === undefined ? [...set] : [...set].filter((l) => l.channel === channel);
+    const cur = this.byGrant.get(grant);
+    if (cur === undefined) return [];
+    const all = cur instanceof Set ? [...cur] : [cur];
+    return channel === undefined ? all : all.filter((l) => l.channel === channel);
   }
 
   /**

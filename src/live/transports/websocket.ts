@@ -46,7 +46,11 @@ const OPEN = 1;
  */
 class LiveSocket implements Subscriber {
   alive = true;
-  channels: Set<string> | null = null;
+  /**
+   * The channels it follows. Most screens follow one: that one is kept as its
+   * name, and a Set (about 200 bytes a socket) only from the second on.
+   */
+  private channels: string | Set<string> | null = null;
   /** Frames of this socket waiting in the transport's queue. */
   queued = 0;
   released = false;
@@ -106,9 +110,46 @@ class LiveSocket implements Subscriber {
     if (this.ws.readyState === OPEN && this.ws.bufferedAmount > this.transport.opts.maxBufferedBytes) this.transport.cutOff(this);
   }
 
+  holds(channel: string): boolean {
+    const c = this.channels;
+    return c !== null && (typeof c === 'string' ? c === channel : c.has(channel));
+  }
+
+  holdCount(): number {
+    const c = this.channels;
+    return c === null ? 0 : typeof c === 'string' ? 1 : c.size;
+  }
+
+  hold(channel: string): void {
+    const c = this.channels;
+    if (c === null) this.channels = channel;
+    else if (typeof c === 'string') {
+      if (c !== channel) this.channels = new Set([c, channel]);
+    } else c.add(channel);
+  }
+
+  /** Forgets `channel`; whether it was held. */
+  drop(channel: string): boolean {
+    const c = this.channels;
+    if (c === null) return false;
+    if (typeof c === 'string') {
+      if (c !== channel) return false;
+      this.channels = null;
+      return true;
+    }
+    return c.delete(channel);
+  }
+
+  /** Forgets every channel; the ones it held. */
+  dropAll(): string[] {
+    const c = this.channels;
+    this.channels = null;
+    return c === null ? [] : typeof c === 'string' ? [c] : [...c];
+  }
+
   /** The hub ended this subscription (its token expired, or its right was revoked). */
   end(channel: string, code: LiveErrorCode, message: string): void {
-    this.channels?.delete(channel);
+    this.drop(channel);
     this.error(code, message, channel);
   }
 
@@ -311,7 +352,7 @@ export class WebSocketTransport {
     s.released = true;
     this.sockets.delete(s);
     this.limits.closed(s.address);
-    if (s.channels && s.channels.size > 0) this.releases.push(s);
+    if (s.holdCount() > 0) this.releases.push(s);
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -351,7 +392,7 @@ export class WebSocketTransport {
     const d = decodeClientFrame(data, isBinary);
     if (d.ok) {
       if (d.frame.op === 'sub') return this.sub(s, d.frame);
-      if (s.channels?.delete(d.frame.channel)) this.opts.hub.unsubscribe(d.frame.channel, s);
+      if (s.drop(d.frame.channel)) this.opts.hub.unsubscribe(d.frame.channel, s);
       return;
     }
     if (d.channel === undefined) return s.error(d.code, d.message);
@@ -380,22 +421,22 @@ export class WebSocketTransport {
    */
   private sub(s: LiveSocket, frame: SubFrame): void {
     const name = frame.channel;
-    const held = s.channels?.has(name) ?? false;
+    const held = s.holds(name);
     let claims: ReturnType<ChannelTokens['verify']>;
     try {
       const unknown = this.knownChannel(name);
       if (unknown) throw unknown;
       claims = this.opts.tokens.verify(name, frame.token);
-      if (!held && (s.channels?.size ?? 0) >= this.opts.maxChannelsPerSocket) {
+      if (!held && s.holdCount() >= this.opts.maxChannelsPerSocket) {
         throw new AppError('too_many_channels', `a socket may follow at most ${this.opts.maxChannelsPerSocket} channels`);
       }
     } catch (err) {
       return this.refuseSub(s, name, err);
     }
-    (s.channels ??= new Set()).add(name);
+    s.hold(name);
     this.opts.hub.subscribe(name, s, frame.after ?? 0, claims, s.who).catch((err: unknown) => {
       // An unsub and a new sub may have happened meanwhile; only forget the channel if the hub did.
-      if (!this.opts.hub.has(name, s)) s.channels?.delete(name);
+      if (!this.opts.hub.has(name, s)) s.drop(name);
       this.report(s, err, name);
     });
   }
@@ -407,7 +448,7 @@ export class WebSocketTransport {
   }
 
   private letGo(s: LiveSocket, name: string): void {
-    if (s.channels?.delete(name)) this.opts.hub.unsubscribe(name, s);
+    if (s.drop(name)) this.opts.hub.unsubscribe(name, s);
   }
 
   private report(s: LiveSocket, err: unknown, channel: string): void {
@@ -417,9 +458,7 @@ export class WebSocketTransport {
   }
 
   private detachAll(s: LiveSocket): void {
-    const channels = s.channels;
-    s.channels = null;
-    if (channels) for (const c of channels) this.opts.hub.unsubscribe(c, s);
+    for (const c of s.dropAll()) this.opts.hub.unsubscribe(c, s);
   }
 
   /**
