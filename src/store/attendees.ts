@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Attendee, Registration } from '../domain/event.js';
+import { doorSessionsQuery } from './checkin-queries.js';
 import type { AttendeesTable, Database } from './schema.js';
 
 /** An attendee as first stored, with the hash of their personal pass link (null: none). */
@@ -35,6 +36,9 @@ export const attendeeColumns = (a: NewAttendee): Omit<AttendeesTable, 'language'
 
 /** Attendees (one person's registration for one event) and their per-session registrations. */
 export class AttendeesRepo {
+  /** The door's sessions of an attendee, the same statement a scan runs in its unit. */
+  private readonly doorSessions = doorSessionsQuery();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Returns false when this account is already an attendee of the event. */
@@ -176,19 +180,7 @@ export class AttendeesRepo {
   async doorDetails(id: string): Promise<{ note: string | null; sessions: { id: string; name: string }[] }> {
     const row = await this.db.selectFrom('attendees').select(['note', 'event_id']).where('id', '=', id).executeTakeFirst();
     if (!row) return { note: null, sessions: [] };
-    const sessions = await this.db
-      .selectFrom('event_sessions')
-      .select(['id', 'name'])
-      .where('event_id', '=', row.event_id)
-      .where((eb) =>
-        eb.or([
-          eb('all_attendees', '=', 1),
-          eb('id', 'in', eb.selectFrom('session_registrations').select('session_id').where('attendee_id', '=', id).where('revoked_at', 'is', null)),
-        ]),
-      )
-      .orderBy('starts_at')
-      .orderBy('id')
-      .execute();
+    const { rows: sessions } = await this.doorSessions.execute(this.db, { eventId: row.event_id, attendeeId: id });
     return { note: row.note, sessions };
   }
 }

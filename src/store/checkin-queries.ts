@@ -2,6 +2,23 @@ import type { Insertable } from 'kysely';
 import { PreparedQuery } from './prepared-query.js';
 import type { CheckinsTable, ScansTable } from './schema.js';
 
+/** The sessions of the attendee's event they may come to, for the door's answer: read in a scan's unit, or alone for a replay (AttendeesRepo.doorDetails). */
+export const doorSessionsQuery = () =>
+  new PreparedQuery((db, p: { eventId: string; attendeeId: string }) =>
+    db
+      .selectFrom('event_sessions')
+      .select(['id', 'name'])
+      .where('event_id', '=', p.eventId)
+      .where((eb) =>
+        eb.or([
+          eb('all_attendees', '=', 1),
+          eb('id', 'in', eb.selectFrom('session_registrations').select('session_id').where('attendee_id', '=', p.attendeeId).where('revoked_at', 'is', null)),
+        ]),
+      )
+      .orderBy('starts_at')
+      .orderBy('id'),
+  );
+
 /**
  * The statements every scan runs, built once per repository (see
  * PreparedQuery): building and compiling them on each scan cost more CPU than
@@ -29,21 +46,7 @@ export const checkinQueries = () => ({
       .where('attendees.id', '=', p.attendeeId)
       .orderBy('c.at'),
   ),
-  // The sessions of the attendee's event they may come to, for the door's answer (see AttendeesRepo.doorDetails).
-  doorSessions: new PreparedQuery((db, p: { eventId: string; attendeeId: string }) =>
-    db
-      .selectFrom('event_sessions')
-      .select(['id', 'name'])
-      .where('event_id', '=', p.eventId)
-      .where((eb) =>
-        eb.or([
-          eb('all_attendees', '=', 1),
-          eb('id', 'in', eb.selectFrom('session_registrations').select('session_id').where('attendee_id', '=', p.attendeeId).where('revoked_at', 'is', null)),
-        ]),
-      )
-      .orderBy('starts_at')
-      .orderBy('id'),
-  ),
+  doorSessions: doorSessionsQuery(),
   // Every column named: the placeholders are not enumerable, so `values(p)` would insert none.
   insertScan: new PreparedQuery((db, p: Insertable<ScansTable>) =>
     db
