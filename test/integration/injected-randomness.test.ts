@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/domain/clock.js';
 import type { Random } from '../../src/domain/random.js';
 import { as, signInByInject } from '../support/api-suite.js';
 import { ADMIN, startTestNode } from '../support/test-node.js';
@@ -22,15 +23,18 @@ function seeded(seed: string): Random {
   };
 }
 
-async function whatANodeHandsOut(seed: string) {
-  const node = await startTestNode({}, { random: seeded(seed) });
+/** A clock that stands still: check-in ids begin with their time (version 7 UUIDs), so both nodes live at the same moment. */
+const stopped = (at: number): Clock => ({ now: () => at });
+
+async function whatANodeHandsOut(seed: string, at: number) {
+  const node = await startTestNode({}, { random: seeded(seed), clock: stopped(at) });
   try {
     const admin = await signInByInject(node, ADMIN.email, ADMIN.password);
     const app = (await node.app.inject({ method: 'POST', url: '/api/v1/clients', ...as(admin), payload: { name: 'TV', confidential: true } })).json();
     const user = (await node.app.inject({ method: 'POST', url: '/api/v1/users', ...as(admin), payload: { email: 'member@test.local', password: 'a long enough password', role: 'member' } })).json();
     const login = (await node.app.inject({ method: 'POST', url: '/oauth/device_authorization', payload: { client_id: app.client.client_id, client_secret: app.client_secret, scope: 'openid' } })).json();
     const post = async (url: string, payload: object) => (await node.app.inject({ method: 'POST', url, ...as(admin), payload })).json();
-    const t = Date.now();
+    const t = at;
     const event = await post('/api/v1/events', { name: 'Summit', starts_at: t - 3600_000, ends_at: t + 3600_000 });
     const session = await post(`/api/v1/events/${event.id}/sessions`, { name: 'Keynote', starts_at: t - 600_000, ends_at: t + 3600_000, all_attendees: true });
     const attendee = await post(`/api/v1/events/${event.id}/attendees`, { name: 'Ada', email: 'ada@test.local' });
@@ -46,8 +50,9 @@ async function whatANodeHandsOut(seed: string) {
 
 describe('randomness passed to a node', () => {
   it('gives the same ids, secrets and codes from the same seed', async () => {
-    const a = await whatANodeHandsOut('one');
-    const b = await whatANodeHandsOut('one');
+    const at = Date.now();
+    const a = await whatANodeHandsOut('one', at);
+    const b = await whatANodeHandsOut('one', at);
     expect(a.clientId).toMatch(/^app_/);
     expect(a.secret).toEqual(expect.any(String));
     expect(a.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
