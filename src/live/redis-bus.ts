@@ -6,6 +6,8 @@ import { watchRedisState } from './redis-state.js';
 
 /** Revocations kept while Redis is away; past this the oldest go (the token lifetime still bounds them). */
 const MAX_HELD_REVOCATIONS = 10_000;
+/** Channels whose newest event is kept while this node's publisher is away; past this the oldest go (a resync heals them). */
+const MAX_HELD_EVENTS = 10_000;
 
 interface RedisBusOptions {
   url: string;
@@ -34,6 +36,8 @@ export class RedisBus implements Bus {
   private revocationHandlers: ((r: Revocation) => void)[] = [];
   /** Revocations made while Redis was away, oldest first. */
   private readonly heldRevocations: Revocation[] = [];
+  /** The newest event of each channel published while the publisher was away, oldest channel first. */
+  private readonly heldEvents = new Map<string, LiveEvent>();
   /** Where revocations travel; `~` is not allowed in a channel name, so no live channel can collide with it. */
   private readonly revocations: string;
   private everReady = false;
@@ -60,7 +64,7 @@ export class RedisBus implements Bus {
       else this.receive(message);
     });
     this.sub.on('ready', () => void this.onReady());
-    this.pub.on('ready', () => void this.flushRevocations());
+    this.pub.on('ready', () => void this.flushRevocations().then(() => this.flushEvents()));
     this.stopWatching = watchRedisState([this.pub, this.sub], opts.onStateChange ?? (() => {}));
   }
 
@@ -82,15 +86,41 @@ export class RedisBus implements Bus {
   }
 
   /**
-   * While Redis is away the event is dropped, not an error: the store holds
-   * the truth, and every node re-reads its channels once Redis is back
-   * (onResync). The outage is reported once through `onStateChange`.
+   * While this node's publisher is away the event is held, not an error: the
+   * newest of each channel goes out once the publisher is back. Every node
+   * also re-reads its channels when its own subscriber is back (onResync),
+   * but the two connections come back at different moments: a change made
+   * here after another node's resync and before this publisher's return
+   * would otherwise reach nobody until the channel's next change. The outage
+   * is reported once through `onStateChange`.
    */
   async publish(event: LiveEvent): Promise<void> {
-    if (this.pub.status !== 'ready') return;
+    if (this.pub.status !== 'ready') return this.holdEvent(event);
     await this.pub.publish(this.prefix + event.channel, JSON.stringify(event)).catch((err: unknown) => {
       if (this.pub.status === 'ready') throw err; // not the connection: worth a log line
+      this.holdEvent(event);
     });
+  }
+
+  private holdEvent(e: LiveEvent): void {
+    const held = this.heldEvents.get(e.channel);
+    if (held && held.version >= e.version) return;
+    this.heldEvents.delete(e.channel); // re-inserted last: the oldest channel goes first when full
+    if (this.heldEvents.size >= MAX_HELD_EVENTS) this.heldEvents.delete(this.heldEvents.keys().next().value!);
+    this.heldEvents.set(e.channel, e);
+  }
+
+  private async flushEvents(): Promise<void> {
+    for (const [channel, e] of this.heldEvents) {
+      if (this.pub.status !== 'ready') return; // down again; the next ready sends the rest
+      try {
+        await this.pub.publish(this.prefix + channel, JSON.stringify(e));
+      } catch {
+        return;
+      }
+      // A newer one may have been held meanwhile: only forget what was sent.
+      if (this.heldEvents.get(channel) === e) this.heldEvents.delete(channel);
+    }
   }
 
   async subscribe(channel: string): Promise<void> {

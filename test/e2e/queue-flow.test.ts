@@ -97,8 +97,13 @@ describe.skipIf(!hasChromium())('QR queue: board, phone and counter console in C
 
   const ahead = (p: Page) => p.getByTestId('ticket-ahead').getAttribute('data-value');
   const text = (p: Page, id: string) => p.getByTestId(id).innerText();
-  /** N at a counter, then wait until the counter itself holds the call: its R, D, S and T keys do nothing while a call is in flight. */
+  /**
+   * N at a counter once it takes it (its previous action, a done say, may still be in flight: then
+   * Call next is disabled and N does nothing), then wait until the counter itself holds the call:
+   * its R, D, S and T keys do nothing while a call is in flight.
+   */
   const callNextAt = async (c: Page, number: string) => {
+    await expect.poll(() => c.getByTestId('call-next').isEnabled()).toBe(true);
     await c.keyboard.press('n');
     await expect.poll(() => text(c, 'current-number')).toBe(number);
     await expect.poll(() => c.getByTestId('done').isEnabled()).toBe(true);

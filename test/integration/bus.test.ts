@@ -257,4 +257,31 @@ describe.skipIf(!REDIS)('RedisBus when Redis restarts', () => {
       await proxy.close();
     }
   });
+
+  it("holds the newest event of each channel published while this node's publisher is away, and sends it once it is back", async () => {
+    // B already resynced (it never lost Redis): a change A makes meanwhile must still reach it.
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: redis.port });
+    try {
+      const a = await redisBus(`redis://127.0.0.1:${proxy.port}`, 'scanpass:live:');
+      const b = await redisBus(redis.url, 'scanpass:live:');
+      const got = recorder(b);
+      await b.subscribe('counter:h');
+      await b.subscribe('counter:i');
+
+      await proxy.cut();
+      await until(() => !a.healthy(), 'A to notice Redis is gone');
+      await a.publish(ev('counter:h', 1)); // neither throws nor is lost
+      await a.publish(ev('counter:h', 3));
+      await a.publish(ev('counter:h', 2)); // older than what is held: never sent
+      await a.publish(ev('counter:i', 7));
+      expect(got.of('counter:h')).toEqual([]);
+
+      await proxy.restore();
+      await until(() => got.has('counter:h', 3) && got.has('counter:i', 7), 'the held events on B', 15_000);
+      expect(got.of('counter:h').map((e) => e.version)).toEqual([3]);
+      expect(got.of('counter:i').map((e) => e.version)).toEqual([7]);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
