@@ -29,21 +29,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SQLite } from '../../src/store/sqlite-driver.js';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
-import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { spawnServer } from '../../test/support/processes.js';
 import { createTestDatabase } from '../../test/support/postgres.js';
 import { runLoad, type LoadResult } from '../support/load-generator.js';
 import { cpuSecondsOf, mainThreadCpuSecondsOf, describeMachine, finishMachine, machineAtStart, spread } from '../support/machine.js';
 import { saveRun } from '../support/results.js';
-import { BENCH_ADMIN as ADMIN, startBenchServer, type BenchServer } from '../support/server-process.js';
+import { api, closeHttp, pool, request, setupCheckinEvent, sqlitePrivateKey, type CheckinEvent } from '../support/checkin-event.js';
+import { startBenchServer, type BenchServer } from '../support/server-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -111,102 +108,19 @@ async function startBareRoute(): Promise<{ url: string; pid: number; stop(): Pro
 
 /** The event's private key, read from the store as the server keeps it: the pass page's codes, signed here. */
 async function privateKeyOf(s: Server, eventId: string): Promise<string> {
-  if (s.databaseUrl) {
-    const c = new pg.Client({ connectionString: s.databaseUrl });
-    await c.connect();
-    const r = await c.query<{ private_key: string }>('SELECT private_key FROM events WHERE id = $1', [eventId]);
-    await c.end();
-    return r.rows[0]!.private_key;
-  }
-  const db = new SQLite(path.join(s.dataDir, 'scanpass.db'), { readonly: true });
-  try {
-    return (db.prepare('SELECT private_key FROM events WHERE id = ?').get(eventId) as { private_key: string }).private_key;
-  } finally {
-    db.close();
-  }
+  if (!s.databaseUrl) return sqlitePrivateKey(s.dataDir, eventId);
+  const c = new pg.Client({ connectionString: s.databaseUrl });
+  await c.connect();
+  const r = await c.query<{ private_key: string }>('SELECT private_key FROM events WHERE id = $1', [eventId]);
+  await c.end();
+  return r.rows[0]!.private_key;
 }
 
-// ------------------------------------------------------------------ HTTP (setup and the push phase)
+type Setup = CheckinEvent;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function request(url: string, method: string, pathName: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: string }> {
-  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: u.hostname, port: u.port, method, path: pathName, headers: { 'content-type': 'application/json', ...headers, ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function api(s: Server, auth: Record<string, string>, method: string, p: string, body?: unknown, expect = 200) {
-  const r = await request(s.url, method, p, auth, body);
-  if (r.status !== expect) throw new Error(`${method} ${p}: ${r.status} ${r.body.slice(0, 500)}`);
-  return JSON.parse(r.body) as Record<string, unknown>;
-}
-
-/** Runs `fn` over `items` with at most `n` at once. */
-async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
-}
-
-interface Setup {
-  sessionId: string;
-  device: Record<string, string>;
-  /** Registered, not yet scanned; each phase takes its people from the front. */
-  attendees: { id: string; link: string }[];
-  sign: (attendeeId: string) => string;
-}
-
-async function signInAdmin(s: Server): Promise<Record<string, string>> {
-  const res = await fetch(`${s.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-  if (!res.ok) throw new Error(`sign-in failed: ${res.status}`);
-  const body = (await res.json()) as { csrf_token: string };
-  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': body.csrf_token };
-}
-
-const IMPORT_ROWS = 10_000; // the import's limit per file
-
-/** An event with one session open to all, a scanner device, and `attendees` people imported by CSV as an organiser would. */
-async function setup(s: Server, attendees: number): Promise<Setup> {
-  const admin = await signInAdmin(s);
-  const t = Date.now();
-  const ev = await api(s, admin, 'POST', '/api/v1/events', { name: 'Bench conference', starts_at: t - 3600_000, ends_at: t + 86400_000 }, 201);
-  const session = await api(s, admin, 'POST', `/api/v1/events/${ev.id}/sessions`, { name: 'Keynote', place: 'Main hall', starts_at: t - 600_000, ends_at: t + 86400_000, all_attendees: true }, 201);
-  const device = await api(s, admin, 'POST', `/api/v1/events/${ev.id}/devices`, { name: 'Gate 1' }, 201);
-  const list: { id: string; link: string }[] = [];
-  const t0 = now();
-  for (let from = 0; from < attendees; from += IMPORT_ROWS) {
-    const rows = Array.from({ length: Math.min(IMPORT_ROWS, attendees - from) }, (_, i) => `Attendee ${from + i},a${from + i}@bench.local`);
-    const report = await api(s, { ...admin, 'content-type': 'text/csv' }, 'POST', `/api/v1/events/${ev.id}/attendees/import`, `name,email\n${rows.join('\n')}\n`);
-    for (const a of report.attendees as { id: string; link_url: string }[]) list.push({ id: a.id, link: new URL(a.link_url).searchParams.get('link')! });
-    log(`  ${list.length}/${attendees} attendees imported (${((now() - t0) / 1000).toFixed(1)} s)`);
-  }
-  const signer = new EventKeyCache().signer(ev.id as string, await privateKeyOf(s, ev.id as string));
-  return {
-    sessionId: session.id as string,
-    device: { authorization: `Bearer ${device.token as string}` },
-    attendees: list,
-    sign: (attendeeId) => encodePassToken({ eventId: ev.id as string, attendeeId, window: windowAt(Date.now()) }, signer),
-  };
-}
+/** The event with `attendees` people; each phase takes its people from the front of `attendees`. */
+const setup = (s: Server, attendees: number): Promise<Setup> =>
+  setupCheckinEvent(s.url, attendees, (eventId) => privateKeyOf(s, eventId), (n, seconds) => log(`  ${n}/${attendees} attendees imported (${seconds.toFixed(1)} s)`));
 
 // ------------------------------------------------------------------ throughput
 
@@ -315,7 +229,7 @@ async function pushLatency(s: Server, st: Setup, people: { id: string; link: str
   }
   let snapshots = 0;
   await pool(people, 16, async (a, i) => {
-    const pass = await api(s, {}, 'GET', `/api/v1/passes/by-link/${a.link}`);
+    const pass = await api(s.url, {}, 'GET', `/api/v1/passes/by-link/${a.link}`);
     const live = pass.live as { channel: string; token: string };
     sockets[Math.floor(i / perSocket)]!.send(JSON.stringify({ op: 'sub', channel: live.channel, token: live.token }));
     snapshots++;
@@ -393,7 +307,7 @@ const machine = machineAtStart();
 log(describeMachine(machine));
 const sqlite = cfg.dialects.includes('sqlite') ? await runSqlite() : undefined;
 const postgres = cfg.dialects.includes('postgres') ? await runPostgres() : undefined;
-agent.destroy();
+closeHttp();
 const ended = finishMachine(machine);
 
 const verdict = sqlite && {

@@ -31,18 +31,15 @@
 import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { SQLite } from '../../src/store/sqlite-driver.js';
-import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
-import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { spawnServer } from '../../test/support/processes.js';
 import { cpuSecondsOf, describeMachine, finishMachine, machineAtStart, mainThreadCpuSecondsOf } from '../support/machine.js';
 import { saveRun } from '../support/results.js';
-import { BENCH_ADMIN, startBenchServer } from '../support/server-process.js';
+import { api, closeHttp, pool, request, setupCheckinEvent, sqlitePrivateKey, type CheckinEvent } from '../support/checkin-event.js';
+import { startBenchServer } from '../support/server-process.js';
 import { clockMs, envInt, percentile } from './common.js';
 import type { RealClientCommand, RealClientMessage, RealConnect } from './real-client.js';
 
@@ -211,90 +208,10 @@ class ClientProc {
   }
 }
 
-// ---------------------------------------------------------------- HTTP
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function request(url: string, method: string, pathName: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: u.hostname, port: u.port, method, path: pathName, headers: { 'content-type': 'application/json', ...headers, ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function api(url: string, auth: Record<string, string>, method: string, p: string, body?: unknown, expect = 200) {
-  const r = await request(url, method, p, auth, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
-  if (r.status !== expect) throw new Error(`${method} ${p}: ${r.status} ${r.body.slice(0, 500)}`);
-  return JSON.parse(r.body) as Record<string, unknown>;
-}
-
-async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await fn(items[i]!, i);
-      }
-    }),
-  );
-}
-
 // ---------------------------------------------------------------- scanpass setup
 
-interface Attendee {
-  id: string;
-  link: string;
-}
-
-interface ScanpassSetup {
-  sessionId: string;
-  device: Record<string, string>;
-  attendees: Attendee[];
-  sign: (attendeeId: string) => string;
-}
-
-const IMPORT_ROWS = 10_000;
-
-async function setupEvent(s: Side, n: number, dataDir: string): Promise<ScanpassSetup> {
-  const res = await fetch(`${s.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_ADMIN) });
-  if (!res.ok) throw new Error(`sign-in failed: ${res.status}`);
-  const admin = { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': ((await res.json()) as { csrf_token: string }).csrf_token };
-  const t = Date.now();
-  const ev = await api(s.url, admin, 'POST', '/api/v1/events', { name: 'Bench conference', starts_at: t - 3600_000, ends_at: t + 86400_000 }, 201);
-  const session = await api(s.url, admin, 'POST', `/api/v1/events/${ev.id}/sessions`, { name: 'Keynote', place: 'Main hall', starts_at: t - 600_000, ends_at: t + 86400_000, all_attendees: true }, 201);
-  const device = await api(s.url, admin, 'POST', `/api/v1/events/${ev.id}/devices`, { name: 'Gate 1' }, 201);
-  const attendees: Attendee[] = [];
-  for (let from = 0; from < n; from += IMPORT_ROWS) {
-    const rows = Array.from({ length: Math.min(IMPORT_ROWS, n - from) }, (_, i) => `Attendee ${from + i},a${from + i}@bench.local`);
-    const report = await api(s.url, { ...admin, 'content-type': 'text/csv' }, 'POST', `/api/v1/events/${ev.id}/attendees/import`, `name,email\n${rows.join('\n')}\n`);
-    for (const a of report.attendees as { id: string; link_url: string }[]) attendees.push({ id: a.id, link: new URL(a.link_url).searchParams.get('link')! });
-  }
-  const db = new SQLite(path.join(dataDir, 'scanpass.db'), { readonly: true });
-  let key: string;
-  try {
-    key = (db.prepare('SELECT private_key FROM events WHERE id = ?').get(ev.id) as { private_key: string }).private_key;
-  } finally {
-    db.close();
-  }
-  const signer = new EventKeyCache().signer(ev.id as string, key);
-  return {
-    sessionId: session.id as string,
-    device: { authorization: `Bearer ${device.token as string}` },
-    attendees,
-    sign: (attendeeId) => encodePassToken({ eventId: ev.id as string, attendeeId, window: windowAt(Date.now()) }, signer),
-  };
-}
+/** The event, its session and device, and `n` attendees imported by CSV (bench/support/checkin-event.ts). */
+const setupEvent = (s: Side, n: number, dataDir: string): Promise<CheckinEvent> => setupCheckinEvent(s.url, n, async (eventId) => sqlitePrivateKey(dataDir, eventId));
 
 // ---------------------------------------------------------------- phases
 
@@ -572,7 +489,7 @@ if (cfg.only !== 'scanpass') {
     await side.stop();
   }
 }
-agent.destroy();
+closeHttp();
 const ended = finishMachine(machine);
 
 // ---------------------------------------------------------------- report

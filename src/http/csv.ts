@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { stringify as Stringify } from 'csv-stringify/sync';
 
 /**
  * CSV downloads: cells a spreadsheet would run as a formula are defused, and
@@ -13,6 +14,18 @@ export function attachment(filename: string, fallback = 'attendance'): string {
   const stem = filename.replace(/\.csv$/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-|-$/g, '');
   const ascii = `${stem || fallback}.csv`;
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
+let writer: Promise<typeof Stringify> | undefined;
+
+/**
+ * The rows as a download's text: a BOM (so spreadsheets read UTF-8), CRLF
+ * records, and a lone line feed in a cell quoted too, not only the CRLF that
+ * ends records. csv-stringify loads with the first download, not at start.
+ */
+export async function csvText(rows: Parameters<typeof Stringify>[0]): Promise<string> {
+  const write = await (writer ??= import('csv-stringify/sync').then((m) => m.stringify));
+  return write(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
 }
 
 /** Sends `csv` (already with its BOM) as a download, never cached. */

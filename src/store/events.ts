@@ -176,7 +176,7 @@ export class EventsRepo {
    * of work (its fast path).
    */
   async session(id: string, on: Kysely<Database> | UnitContext = this.db): Promise<CheckinSession | undefined> {
-    const r = 'run' in on ? (await on.run(this.sessionById, { id })).rows[0] : await this.sessionById.first(on, { id });
+    const r = (await this.sessionById.executeOn(on, { id })).rows[0];
     return r && toSession(r);
   }
 

@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import { markHot } from './pg-hot-statements.js';
 import type { Database } from './schema.js';
+import type { UnitContext } from './units-of-work.js';
 
 const MARK = '\u0000sp-param:';
 
@@ -27,6 +28,11 @@ export class PreparedQuery<P extends object, Row> {
   execute(db: Kysely<Database>, values: P): Promise<QueryResult<Row>> {
     const c = this.compiled ?? this.compile(db);
     return db.executeQuery<Row>({ ...c, parameters: this.parameters(values) });
+  }
+
+  /** Runs it on a transaction, or in a unit of work through the unit's fast path. */
+  executeOn(on: Kysely<Database> | UnitContext, values: P): Promise<QueryResult<Row>> {
+    return 'run' in on ? on.run(this, values) : this.execute(on, values);
   }
 
   /** The compiled SQL text (for `db`'s dialect). */

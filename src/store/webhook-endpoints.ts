@@ -24,8 +24,7 @@ export class WebhookEndpointsRepo {
 
   /** Whether `owner` has an enabled endpoint, read in the change's transaction or unit of work: one look-up by key. */
   async enabled(on: Kysely<Database> | UnitContext, owner: string): Promise<boolean> {
-    const rows = 'run' in on ? (await on.run(this.enabledQuery, { owner })).rows : (await this.enabledQuery.execute(on, { owner })).rows;
-    return rows.length > 0;
+    return (await this.enabledQuery.executeOn(on, { owner })).rows.length > 0;
   }
 
   /** Run inside every change a webhook may report (each check-in), so compiled once. */

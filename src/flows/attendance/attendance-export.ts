@@ -1,6 +1,5 @@
-import { csvWriter } from '../../http/csv-libs.js';
 import { AppError } from '../../domain/errors.js';
-import { defuse } from '../../http/csv.js';
+import { csvText, defuse } from '../../http/csv.js';
 import type { AttendanceCheckin } from '../../domain/attendance.js';
 import type { AttendanceRepo } from '../../store/attendance.js';
 import type { CheckinEvent, CheckinSession } from '../../domain/event.js';
@@ -69,7 +68,6 @@ export class AttendanceExport {
         rows.push([defuse(p.name), withEmail ? defuse(p.email ?? '') : '', defuse(s.name), statusOf(c), iso(c?.at), iso(c?.exited_at), defuse(c?.gate ?? ''), defuse(c?.by ?? '')]);
       }
     }
-    // A lone line feed in a name or gate must be quoted too, not only the CRLF that ends records.
-    return (await csvWriter())(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+    return await csvText(rows);
   }
 }

@@ -1,6 +1,10 @@
-import { csvParser } from '../../http/csv-libs.js';
+import type { parse as Parse } from 'csv-parse/sync';
 import type { RowError } from '../../domain/attendee-row.js';
 import { AppError } from '../../domain/errors.js';
+
+let parser: Promise<typeof Parse> | undefined;
+/** csv-parse, loaded by the first import rather than at start. */
+const csvParser = (): Promise<typeof Parse> => (parser ??= import('csv-parse/sync').then((m) => m.parse));
 
 /**
  * An uploaded CSV file as rows of cells, each with the line it starts on.

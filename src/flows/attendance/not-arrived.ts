@@ -1,5 +1,4 @@
-import { csvWriter } from '../../http/csv-libs.js';
-import { defuse } from '../../http/csv.js';
+import { csvText, defuse } from '../../http/csv.js';
 import type { AttendanceRepo } from '../../store/attendance.js';
 import type { EventsRepo } from '../../store/events.js';
 import type { User } from '../../store/users.js';
@@ -34,6 +33,6 @@ export class NotArrived {
     const { people } = await this.d.attendance.notArrived(session, q.trim(), CSV_MAX_ROWS, 0);
     const emails = user.role === 'admin';
     const rows = [['name', 'email', 'session'], ...people.map((p) => [defuse(p.name), emails ? defuse(p.email ?? '') : '', defuse(session.name)])];
-    return { filename: `not-arrived-${ev.name}-${session.name}.csv`, csv: (await csvWriter())(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
+    return { filename: `not-arrived-${ev.name}-${session.name}.csv`, csv: await csvText(rows) };
   }
 }

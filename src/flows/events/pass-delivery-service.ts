@@ -1,9 +1,8 @@
-import { csvWriter } from '../../http/csv-libs.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { randomUuid, type Random } from '../../domain/random.js';
-import { defuse } from '../../http/csv.js';
+import { csvText, defuse } from '../../http/csv.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { EventsRepo } from '../../store/events.js';
 import { peopleOf, type PassDeliveriesRepo, type PassDeliveryStatus, type QueuedRow } from '../../store/pass-deliveries.js';
@@ -123,6 +122,6 @@ export class PassDeliveryService {
     }
     const replaced = people.filter((p) => states.get(p.id) === 'shown_once').length;
     await this.d.audit.record({ at: this.d.clock.now(), actorId: by, action: 'pass_links_export', subject: `event:${eventId}`, outcome: 'ok', detail: { rows: rows.length - 1, replaced } });
-    return { filename: `pass-links-${ev.name}.csv`, csv: (await csvWriter())(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
+    return { filename: `pass-links-${ev.name}.csv`, csv: await csvText(rows) };
   }
 }

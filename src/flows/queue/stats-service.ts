@@ -1,10 +1,9 @@
-import { csvWriter } from '../../http/csv-libs.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { isDay, isoInZone, secondsBetween, serviceDayStats } from '../../domain/queue-stats.js';
 import type { Queue } from '../../domain/queue.js';
 import { localDay } from '../../domain/ticket-number.js';
-import { defuse } from '../../http/csv.js';
+import { csvText, defuse } from '../../http/csv.js';
 import type { QueueStatsRepo } from '../../store/queue-stats.js';
 import type { QueuesRepo } from '../../store/queues.js';
 import type { User } from '../../store/users.js';
@@ -79,8 +78,7 @@ export class StatsService {
         defuse(t.counter ?? ''),
       ]);
     }
-    // A lone line feed in a name must be quoted too, not only the CRLF that ends records.
-    return { filename: `tickets-${q.name}-${d}.csv`, csv: (await csvWriter())(rows, { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ }) };
+    return { filename: `tickets-${q.name}-${d}.csv`, csv: await csvText(rows) };
   }
 
   private async place(user: User, queueId: string, day: string | undefined): Promise<{ q: Queue; d: string }> {
