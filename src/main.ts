@@ -3,7 +3,7 @@
 // The rest is imported dynamically so that it loads after that (static imports would all be read and parsed first).
 import { startDone } from './start-heap.js';
 
-// `npm start` and `node dist/src/main.js [flags]`: run a node.
+// `npm start` and `node dist/server/main.js [flags]`: run a node.
 const { runCli } = await import('./cli.js');
 const code = await runCli(process.argv.slice(2));
 startDone();

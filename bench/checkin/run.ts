@@ -11,7 +11,7 @@
  * until the attendee's phone, subscribed over WebSocket to
  * `pass:<attendee>`, receives the result.
  *
- * The servers run in child processes (dist/src/main.js, or the sources
+ * The servers run in child processes (dist/server/main.js, or the sources
  * through tsx with BENCH_SERVER=tsx); the load comes from autocannon in this
  * process, with codes signed here with the event's key read from the store
  * (what the pass page would show), just before each round.
@@ -55,7 +55,7 @@ const cfg = {
   pushRate: envInt('BENCH_PUSH_RATE', 200),
   dialects: (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean),
   pgUrl: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-  server: process.env.BENCH_SERVER ?? (fs.existsSync(path.join(ROOT, 'dist/src/flows/checkin/checkin-service.js')) ? 'dist' : 'tsx'),
+  server: process.env.BENCH_SERVER ?? (fs.existsSync(path.join(ROOT, 'dist/server/main.js')) ? 'dist' : 'tsx'),
   /** Extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   serverNodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:live-real`: scanpass on its REAL channels against a Socket.IO 4 peer, in one run.
  *
- * scanpass: the real product (dist/src/main.js, SQLite) with an event, a session open to all, a
+ * scanpass: the real product (dist/server/main.js, SQLite) with an event, a session open to all, a
  * scanner device and N attendees imported by CSV; each attendee's pass grant is fetched as the pass
  * page does (`GET /api/v1/passes/by-link/<token>`), then N subscribers, one WebSocket each on
  * `/v1/live` following `pass:<attendee>`, from client processes (bench/live/real-client.ts).
@@ -550,7 +550,7 @@ const md = [
     row('Socket.IO (POST /emit)', socketio, i),
     '',
   ]),
-  `Method: scanpass is dist/src/main.js on SQLite; each change is a real check-in of a distinct subscribed attendee (\`POST /api/v1/checkins\`, device token, code signed just before the phase), pushed on \`pass:<attendee>\` (${f(scanpass?.frameBytes)} bytes). Socket.IO 4 (WebSocket only, no compression) gets \`POST /emit {room, event}\` with the same payload and emits it to the room. Both servers run with \`--expose-gc --import bench/live/mem-probe.mjs\`: memory is VmRSS after three full GCs, read after a ${cfg.settleSeconds} s settle before subscribing and after all are subscribed. Latency is from stamping the POST's send (open loop) until the client process's receive stamp, both on CLOCK_MONOTONIC. CPU is the server's user + system time over each phase's wall time.`,
+  `Method: scanpass is dist/server/main.js on SQLite; each change is a real check-in of a distinct subscribed attendee (\`POST /api/v1/checkins\`, device token, code signed just before the phase), pushed on \`pass:<attendee>\` (${f(scanpass?.frameBytes)} bytes). Socket.IO 4 (WebSocket only, no compression) gets \`POST /emit {room, event}\` with the same payload and emits it to the room. Both servers run with \`--expose-gc --import bench/live/mem-probe.mjs\`: memory is VmRSS after three full GCs, read after a ${cfg.settleSeconds} s settle before subscribing and after all are subscribed. Latency is from stamping the POST's send (open loop) until the client process's receive stamp, both on CLOCK_MONOTONIC. CPU is the server's user + system time over each phase's wall time.`,
   '',
 ].join('\n');
 const saved = saveRun({ bench: 'live-real', date: report.at, partial: !fullRun, report, md, node: process.version, load: ended.loadAfter![0]! });

@@ -6,7 +6,7 @@
  * the waiting screens in each mode. Then (`code-flow`, bench/login/code-flow.ts)
  * many OpenID authorization-code sign-ins at once: from the phone's approve
  * until the application's back end holds the tokens. Runs the real product
- * (dist/src/main.js) on SQLite in a child process; screens, browsers, phones
+ * (dist/server/main.js) on SQLite in a child process; screens, browsers, phones
  * and the application live in this process, so both ends of a measurement
  * read one clock.
  *

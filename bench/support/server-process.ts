@@ -1,5 +1,5 @@
 /**
- * The benches' server: the real product in a child process (dist/src/main.js,
+ * The benches' server: the real product in a child process (dist/server/main.js,
  * or src/main.ts through tsx), in a fresh data directory that goes away when
  * it exits, with rate limits lifted (a bench is one address doing the work of
  * a whole venue). Resolves once it logs "listening on".
@@ -37,7 +37,7 @@ interface BenchServerOptions {
 
 export async function startBenchServer(opts: BenchServerOptions): Promise<BenchServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `scanpass-bench-${opts.name}-`));
-  const main = opts.from === 'tsx' ? ['--import', 'tsx', path.join(ROOT, 'src/main.ts')] : [path.join(ROOT, 'dist/src/main.js')];
+  const main = opts.from === 'tsx' ? ['--import', 'tsx', path.join(ROOT, 'src/main.ts')] : [path.join(ROOT, 'dist/server/main.js')];
   const env = {
     SCANPASS_PORT: '0',
     SCANPASS_HOST: '127.0.0.1',

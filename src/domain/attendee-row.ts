@@ -144,7 +144,8 @@ export function checkRow(cells: readonly string[], header: ImportHeader, line: n
     else if (!EMAIL.test(email)) fail('invalid_email', 'this is not an email address', 'email', rawEmail);
   }
 
-  const refs = [...new Set(cell('sessions').split(/[;；\n]/).map((s) => s.trim()).filter(Boolean))];
+  // Sessions are separated by ; or the full-width ； (U+FF1B) that Chinese keyboards type.
+  const refs = [...new Set(cell('sessions').split(/[;\uFF1B\n]/).map((s) => s.trim()).filter(Boolean))];
   const sessionIds: string[] = [];
   if (refs.length > ROW_LIMITS.sessions) fail('too_long', `at most ${ROW_LIMITS.sessions} sessions per row`, 'sessions', cell('sessions'));
   else {

@@ -6,9 +6,9 @@ import type { NotFoundPage } from './not-found.js';
 import { pageContentSecurityPolicy } from './security-headers.js';
 import type { App } from './types.js';
 
-// This file runs as dist/src/http/*.js (built) or src/http/*.ts (tests); `vite build` writes dist/web.
-const up = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const WEB_ROOT = path.basename(up) === 'dist' ? path.join(up, 'web') : path.join(up, 'dist', 'web');
+// This code runs from dist/server/*.js (the bundle) or src/http/*.ts (tests): either way two folders
+// below the checkout, whose dist/web `vite build` writes.
+export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
 /** The pages and the built file each one serves. */
 export const PAGES: Record<string, string> = {

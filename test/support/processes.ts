@@ -127,12 +127,12 @@ export async function spawnNode(env: Record<string, string>, opts: Pick<SpawnOpt
 }
 
 /**
- * The built product as an operator runs it (`node dist/src/main.js`), with the
+ * The built product as an operator runs it (`node dist/server/main.js`), with the
  * test defaults above and `env` on top; resolves once it logs "listening on".
  * The caller owns SCANPASS_DATA_DIR, so a restart can reuse it.
  */
 export async function spawnProduct(env: Record<string, string> & { SCANPASS_DATA_DIR: string }, opts: Pick<SpawnOptions, 'timeoutMs' | 'onStdoutLine'> = {}): Promise<NodeProcess> {
-  const main = path.join(ROOT, 'dist/src/main.js');
+  const main = path.join(ROOT, 'dist/server/main.js');
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\``);
   return spawnServer([main], { ...TEST_NODE_ENV, ...env }, { ...opts, urlIn: (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1] });
 }
