@@ -76,7 +76,7 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage, scope: UnitScope): 
   const cached = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: scope.guard(outageAwareDialect(new SqliteDialect({ database: cached }), (err) => outage.translate(err))) });
   const checkpoints = startBackgroundCheckpoints(sqlite, file, {
-    finishOnWriter: () => db.connection().execute(async () => void sqlite.pragma('wal_checkpoint(PASSIVE)')),
+    holdWriter: (work) => db.connection().execute(work),
     onError: opts.onWarning,
   });
   return {
