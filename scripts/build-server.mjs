@@ -55,9 +55,9 @@ const result = await build({
 
 // Kept ASCII on purpose (see `charset`); a regular expression with a literal non-ASCII character is the one thing esbuild cannot escape.
 for (const file of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
-  const source = fs.readFileSync(path.join(ROOT, file), 'utf8');
-  const at = source.search(/[^\x00-\x7f]/);
-  if (at >= 0) throw new Error(`${file} holds a non-ASCII character (write it as \\uXXXX in src/): ...${source.slice(Math.max(0, at - 60), at + 20)}...`);
+  const bytes = fs.readFileSync(path.join(ROOT, file));
+  const at = bytes.findIndex((b) => b > 0x7f);
+  if (at >= 0) throw new Error(`${file} holds a non-ASCII character (write it as \\uXXXX in src/): ...${bytes.subarray(Math.max(0, at - 60), at + 20).toString()}...`);
 }
 
 const bytes = Object.entries(result.metafile.outputs)
