@@ -20,13 +20,15 @@ const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
 const pass = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
-const run = () => {
+// Every step answers with what it did, or why it failed: the writer may be waiting for the answer.
+const answer = (what, step) => {
   try {
-    parentPort.postMessage({ done: true, frames: pass().log });
+    parentPort.postMessage({ [what]: true, ...step() });
   } catch (err) {
-    parentPort.postMessage({ done: true, error: String((err && err.message) || err) });
+    parentPort.postMessage({ [what]: true, error: String((err && err.message) || err) });
   }
 };
+const run = () => answer('done', () => ({ frames: pass().log }));
 // The next round waits for the writer's turn to end: the rounds never overlap.
 let timer = setTimeout(run, workerData.everyMs);
 // Each pass copies what was committed before it began. Passes follow each other while many frames
@@ -36,29 +38,15 @@ const catchUp = () => {
   let frames = pass().log;
   for (;;) {
     const now = pass().log;
-    if (now - frames <= workerData.handOverFrames || now < frames || Date.now() > until) break;
+    if (now - frames <= workerData.handOverFrames || now < frames || Date.now() > until) return {};
     frames = now;
   }
 };
 parentPort.on('message', (m) => {
   if (m === 'again') timer = setTimeout(run, workerData.everyMs);
-  if (m === 'catch up') {
-    try {
-      catchUp();
-      parentPort.postMessage({ caughtUp: true });
-    } catch (err) {
-      parentPort.postMessage({ caughtUp: true, error: String((err && err.message) || err) });
-    }
-  }
-  if (m === 'finish') {
-    // The writer is held: this pass copies every frame, so its next commit starts the WAL over.
-    try {
-      pass();
-      parentPort.postMessage({ finished: true });
-    } catch (err) {
-      parentPort.postMessage({ finished: true, error: String((err && err.message) || err) });
-    }
-  }
+  if (m === 'catch up') answer('caughtUp', catchUp);
+  // The writer is held: this pass copies every frame, so its next commit starts the WAL over.
+  if (m === 'finish') answer('finished', () => (pass(), {}));
   if (m !== 'close') return;
   clearTimeout(timer);
   db.close();
