@@ -76,8 +76,8 @@ export interface CheckpointOptions {
  * a checkpoint that left none: so once the WAL holds START_OVER_FRAMES, the
  * thread catches up with the commits, then the writer's connection is held
  * (no commit, the event loop free) while it copies the few frames left, and
- * the next commit starts the WAL from the
- * beginning (without that, the WAL grew by gigabytes under load). Before,
+ * the next commit starts the WAL from the beginning (without that, the WAL
+ * grew by gigabytes under load). Before,
  * the writer's connection checkpointed the rest itself, after every pass:
  * a copy and two fsyncs on the event loop, 17-49 ms four times a second at
  * 1,500-1,900 check-ins/s (bench:checkin, strace); now the writer is held
@@ -136,7 +136,9 @@ function runThread(sqlite: SQLite.Database, file: string, o: CheckpointOptions):
   const fallBack = () => {
     if (!stopping && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
   };
-  // The writer waits for the thread's last pass; a thread that fails or exits must not leave it held.
+  // The writer waits for the thread's last pass; a thread that fails or exits must not leave it held,
+  // also when it went while the writer was still finishing a transaction.
+  let threadGone = false;
   let releaseWriter: (() => void) | undefined;
   const release = () => {
     releaseWriter?.();
@@ -144,6 +146,7 @@ function runThread(sqlite: SQLite.Database, file: string, o: CheckpointOptions):
   };
   const finishWhileHeld = () =>
     new Promise<void>((resolve) => {
+      if (threadGone) return resolve();
       releaseWriter = resolve;
       worker.postMessage('finish');
     });
@@ -157,7 +160,7 @@ function runThread(sqlite: SQLite.Database, file: string, o: CheckpointOptions):
       .finally(() => stopping || worker.postMessage('again'));
   });
   worker.on('error', (err) => (report(`background checkpoint thread failed: ${err.message}`), release(), fallBack()));
-  worker.on('exit', () => (release(), fallBack()));
+  worker.on('exit', () => ((threadGone = true), release(), fallBack()));
   return {
     async stop() {
       stopping = true;
