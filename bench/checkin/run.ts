@@ -39,7 +39,8 @@ import { createTestDatabase } from '../../test/support/postgres.js';
 import { runLoad, type LoadResult } from '../support/load-generator.js';
 import { cpuSecondsOf, mainThreadCpuSecondsOf, describeMachine, finishMachine, machineAtStart, spread } from '../support/machine.js';
 import { saveRun } from '../support/results.js';
-import { api, closeHttp, pool, request, setupCheckinEvent, sqlitePrivateKey, type CheckinEvent } from '../support/checkin-event.js';
+import { pool, setupCheckinEvent, sqlitePrivateKey, type CheckinEvent } from '../support/checkin-event.js';
+import { api, closeHttp, request } from '../support/http.js';
 import { startBenchServer, type BenchServer } from '../support/server-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

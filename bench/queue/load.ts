@@ -26,12 +26,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clockMs, percentile, startLoopDelay } from '../live/common.js';
 import { createTestDatabase } from '../../test/support/postgres.js';
+import { api as sharedApi, request } from '../support/http.js';
 import { BENCH_ADMIN, startBenchServer, type BenchServer } from '../support/server-process.js';
 import type { CallRecord, PhoneCommand, PhoneMessage, PhonesCallStats, PhonesCheck, PhoneSpec } from './load-common.js';
 
@@ -94,35 +94,12 @@ function stats(xs: ArrayLike<number>): Stats {
 
 // ------------------------------------------------------------------ HTTP
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 /** The nodes' URLs; admin work goes to the first. */
 let nodes: string[] = [];
 
-function request(url: string, method: string, pathName: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: string }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: u.hostname, port: u.port, method, path: pathName, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-async function api(auth: Record<string, string>, method: string, p: string, body?: unknown, expect = 200): Promise<Json> {
-  const r = await request(nodes[0]!, method, p, auth, body);
-  if (r.status !== expect) throw new Error(`${method} ${p}: ${r.status} ${r.body.slice(0, 300)}`);
-  return JSON.parse(r.body) as Json;
-}
+const api = async (auth: Record<string, string>, method: string, p: string, body?: unknown, expect = 200): Promise<Json> => (await sharedApi(nodes[0]!, auth, method, p, body, expect)) as Json;
 
 async function signInAdmin(): Promise<Record<string, string>> {
   const res = await fetch(`${nodes[0]}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_ADMIN) });

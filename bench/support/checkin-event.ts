@@ -2,46 +2,15 @@
  * What the check-in benches set up on a running product: an event with one
  * session open to all, a scanner device, and attendees imported by CSV as an
  * organiser would; codes signed here with the event's key read from the store
- * (what the pass page would show). Also the plain keep-alive HTTP helpers
- * they share for set-up and for paced requests.
+ * (what the pass page would show).
  */
-import http from 'node:http';
 import path from 'node:path';
 import { encodePassToken, windowAt } from '../../src/domain/pass-token.js';
 import { EventKeyCache } from '../../src/flows/checkin/event-keys.js';
 import { SQLite } from '../../src/store/sqlite-driver.js';
+import { api } from './http.js';
 import { BENCH_ADMIN } from './server-process.js';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-/** Ends the keep-alive sockets, so the bench process can exit. */
-export const closeHttp = () => agent.destroy();
-
-/** One request on a keep-alive socket; a body that is not a string goes as JSON. */
-export function request(url: string, method: string, pathName: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: string }> {
-  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: u.hostname, port: u.port, method, path: pathName, headers: { 'content-type': 'application/json', ...headers, ...(payload !== undefined ? { 'content-length': Buffer.byteLength(payload) } : {}) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** A request that must answer `expect`; its JSON body. */
-export async function api(url: string, auth: Record<string, string>, method: string, p: string, body?: unknown, expect = 200) {
-  const r = await request(url, method, p, auth, body);
-  if (r.status !== expect) throw new Error(`${method} ${p}: ${r.status} ${r.body.slice(0, 500)}`);
-  return JSON.parse(r.body) as Record<string, unknown>;
-}
 
 /** Runs `fn` over `items` with at most `n` at once. */
 export async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
