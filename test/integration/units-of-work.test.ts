@@ -178,4 +178,32 @@ describe('SQLite WAL under writes that never stop', () => {
     expect(state!.log).toBeLessThan(written);
     expect(await db.selectFrom('uow_rows').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'like', 'w%').executeTakeFirstOrThrow()).toEqual({ n: written });
   });
+
+  // SQLite's temporary files are unlinked as soon as they are opened, so an open one shows in /proc as "etilqs_... (deleted)".
+  const openTempFiles = () =>
+    fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`).includes('etilqs_') ? [fd] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  it.skipIf(process.platform !== 'linux')('keeps the savepoint of each unit in memory: a unit that changes many pages opens no temporary file', async () => {
+    const seen: string[][] = [];
+    const results = await Promise.all(
+      [1, 2, 3].map((u) =>
+        store.units.execute(async (unit) => {
+          // About 40 pages, past the 64 KB at which SQLite would spill the savepoint's journal to a file.
+          for (let n = 0; n < 40; n++) await rows(unit.db).insertInto('uow_rows').values({ id: `sj${u}-${n}`, v: randomBytes(1500).toString('hex') }).execute();
+          await rows(unit.db).updateTable('uow_rows').set({ v: 'changed' }).where('id', 'like', `sj${u}-%`).execute();
+          seen.push(openTempFiles());
+          return u;
+        }),
+      ),
+    );
+    expect(results).toEqual([1, 2, 3]);
+    expect(seen).toEqual([[], [], []]);
+    expect(await rows(store.db).selectFrom('uow_rows').select((eb) => eb.fn.countAll<number>().as('n')).where('v', '=', 'changed').executeTakeFirstOrThrow()).toEqual({ n: 120 });
+  });
 });
