@@ -204,6 +204,17 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     expect(await checkinsOf(target)).toHaveLength(1);
   });
 
+  it('judges codes alike whether a scan comes alone or among many (checked here, or in the thread pool)', async () => {
+    const forge = (code: string) => code.slice(0, 40) + (code[40] === 'A' ? 'B' : 'A') + code.slice(41);
+    const people = await Promise.all(['Ada', 'Ben', 'Cy', 'Di', 'Ed', 'Flo'].map((n) => newcomer(`Busy ${n}`)));
+    const codes = await Promise.all(people.map((p) => codeFor(p)));
+    const together = await Promise.all(codes.flatMap((c) => [answer(bearer(device), forge(c)), answer(bearer(device), c)]));
+    expect(together.map((a) => a.reason ?? a.action)).toEqual(codes.flatMap(() => ['invalid_code', 'check_in']));
+    const alone = await newcomer('Quiet Quinn');
+    expect(await answer(bearer(device), forge(await codeFor(alone)))).toMatchObject({ result: 'rejected', reason: 'invalid_code', attendee: null });
+    expect(await answer(bearer(device), await codeFor(alone))).toMatchObject({ result: 'ok', action: 'check_in', attendee: { id: alone } });
+  });
+
   it('returns the same answer to a retried nonce and never checks in twice', async () => {
     const target = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Retry Rita', session_ids: [ids.session] }, 201)).id;
     const body = { code: await codeFor(target), session_id: ids.session, nonce: nonce() };
