@@ -412,15 +412,24 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
     expect((await scan(bearer(device), await codeFor(upload), { scanned_at: Date.now() - 2 * 60 * MIN, offline: true })).body).toMatchObject({ error: 'invalid_request' });
   });
 
-  it('checks out and back in', async () => {
+  it('checks out and back in, and the counts follow: checked in once, inside only while in', async () => {
     const target = (await ok(as(admin), 'POST', `/api/v1/events/${ids.event}/attendees`, { name: 'Exit Ed', session_ids: [ids.session] }, 201)).id;
     const code = await codeFor(target);
-    expect((await answer(bearer(device), code)).action).toBe('check_in');
+    const counts = async () => {
+      const c = (await ok(bearer(device), 'GET', `/api/v1/sessions/${ids.session}/counts`)).counts;
+      return { checkedIn: c.checked_in as number, inside: c.inside as number };
+    };
+    const start = await counts();
+    const a = await answer(bearer(device), code);
+    expect(a.action).toBe('check_in');
+    expect(await counts()).toEqual({ checkedIn: start.checkedIn + 1, inside: start.inside + 1 });
     expect((await answer(bearer(device), code, { direction: 'exit' })).action).toBe('check_out');
+    expect(await counts()).toEqual({ checkedIn: start.checkedIn + 1, inside: start.inside });
     expect((await answer(bearer(device), code, { direction: 'exit' })).reason).toBe('not_checked_in');
     expect((await answer(bearer(device), code)).action).toBe('re_enter');
-    const counts = await ok(bearer(device), 'GET', `/api/v1/sessions/${ids.session}/counts`);
-    expect(counts.counts.inside).toBeLessThanOrEqual(counts.counts.checked_in);
+    expect(await counts()).toEqual({ checkedIn: start.checkedIn + 1, inside: start.inside + 1 });
+    await ok(as(admin), 'DELETE', `/api/v1/checkins/${a.checkin!.id}`);
+    expect(await counts()).toEqual(start);
   });
 
   it('refuses a closed session and a revoked registration', async () => {
