@@ -7,12 +7,26 @@ import type { Clock } from '../../src/domain/clock.js';
  */
 export class TestClock implements Clock {
   private skippedMs = 0;
+  /** While stopped: the real moment it stopped. */
+  private stoppedAt: number | undefined;
 
   now(): number {
-    return Date.now() + this.skippedMs;
+    return (this.stoppedAt ?? Date.now()) + this.skippedMs;
   }
 
   advance(ms: number): void {
     this.skippedMs += Math.max(0, ms);
+  }
+
+  /** Time stands still, and only `advance` moves it: for a scenario whose durations are checked to the second. */
+  stop(): void {
+    this.stoppedAt ??= Date.now();
+  }
+
+  /** Time runs again from where it stood (never backwards). */
+  resume(): void {
+    if (this.stoppedAt === undefined) return;
+    this.skippedMs -= Date.now() - this.stoppedAt;
+    this.stoppedAt = undefined;
   }
 }

@@ -12,10 +12,10 @@ export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
 const SESSION_GAP_MS = 200;
 /**
  * A snapshot that takes long (a huge event) spaces the next ones out, so counting takes at most a
- * twentieth of the time: at 140,000 people one took 20-30 ms of the event loop, and at a tenth
- * of the time those stalls set the door's p99.
+ * tenth of the time. (Twenty times was tried: under load, where a snapshot's time is mostly waiting
+ * for the connection, an organiser's screen then fell more than a second behind.)
  */
-const SESSION_GAP_PER_SNAPSHOT_MS = 20;
+const SESSION_GAP_PER_SNAPSHOT_MS = 10;
 
 /**
  * The `pass:` and `session:` channels: snapshot loaders for the hub, and
