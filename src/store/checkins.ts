@@ -311,11 +311,8 @@ export class CheckinsRepo {
           .where('session_registrations.session_id', '=', s.id)
           .where('session_registrations.revoked_at', 'is', null)
           .where('attendees.revoked_at', 'is', null);
-    // On SQLite each count blocks the event loop for as long as it reads (about 10 ms per 100,000
-    // people): the requests that arrived meanwhile are served between the two.
-    const expected = await expectedQ.executeTakeFirst();
-    await new Promise(setImmediate);
-    const [live, scans] = await Promise.all([
+    const [expected, live, scans] = await Promise.all([
+      expectedQ.executeTakeFirst(),
       // Checked in, and of those who left (inside is the difference): one statement, so one moment of
       // the store. Counting who left reads only their index entries, few while people come in,
       // where counting who is inside read nearly all of them again.
