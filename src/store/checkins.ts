@@ -7,6 +7,7 @@ import { toAttendee } from './attendees.js';
 import { checkinQueries } from './checkin-queries.js';
 import { isForeignKeyViolation } from './constraint-errors.js';
 import type { CheckinsTable, Database } from './schema.js';
+import type { SnapshotReads } from './snapshot-reads.js';
 import type { UnitContext, UnitsOfWork } from './units-of-work.js';
 
 /** Thrown inside undo's unit to roll it back when the check-in was already undone. */
@@ -128,6 +129,8 @@ export class CheckinsRepo {
     private readonly db: Kysely<Database>,
     /** Where scans are written: on SQLite, scans that arrive together share a commit. */
     private readonly units: UnitsOfWork,
+    /** Where the session's counts are read: off the event loop (see SnapshotReads). */
+    private readonly reads: SnapshotReads,
     /** Where check-in ids come from. */
     private readonly random: Random,
     private readonly onChange?: CheckinHook,
@@ -311,17 +314,16 @@ export class CheckinsRepo {
           .where('session_registrations.session_id', '=', s.id)
           .where('session_registrations.revoked_at', 'is', null)
           .where('attendees.revoked_at', 'is', null);
-    const [expected, live, scans] = await Promise.all([
-      expectedQ.executeTakeFirst(),
-      // Checked in, and of those who left (inside is the difference): one statement, so one moment of
-      // the store. Counting who left reads only their index entries, few while people come in,
-      // where counting who is inside read nearly all of them again.
-      this.db
-        .selectNoFrom((eb) => {
-          const live = () => eb.selectFrom('checkins').select(eb.fn.countAll().as('n')).where('session_id', '=', s.id).where('undone_at', 'is', null);
-          return [live().as('n'), live().where('exited_at', 'is not', null).as('exited')];
-        })
-        .executeTakeFirst(),
+    // The three in one call: on SQLite one read transaction, one moment of the store.
+    const [expected, live, scans] = await this.reads.read([
+      expectedQ,
+      // Checked in, and of those who left (inside is the difference). Counting who left reads only
+      // their index entries, few while people come in, where counting who is inside read nearly
+      // all of them again.
+      this.db.selectNoFrom((eb) => {
+        const live = () => eb.selectFrom('checkins').select(eb.fn.countAll().as('n')).where('session_id', '=', s.id).where('undone_at', 'is', null);
+        return [live().as('n'), live().where('exited_at', 'is not', null).as('exited')];
+      }),
       this.db
         .selectFrom('scans')
         .leftJoin('attendees', 'attendees.id', 'scans.attendee_id')
@@ -330,14 +332,13 @@ export class CheckinsRepo {
         .select(['scans.checkin_id', 'sc.undone_at as checkin_undone_at', 'sc.at as checkin_at', 'sc.gate as checkin_gate'])
         .where('scans.session_id', '=', s.id)
         .orderBy('scans.id', 'desc')
-        .limit(latest)
-        .execute(),
+        .limit(latest),
     ]);
     return {
       session: s,
-      expected: count(expected),
-      checkedIn: count(live),
-      inside: count(live) - Number(live?.exited ?? 0),
+      expected: count(expected[0]),
+      checkedIn: count(live[0]),
+      inside: count(live[0]) - Number(live[0]?.exited ?? 0),
       latest: scans.map(
         (r): RecentScan => ({
           id: Number(r.id),

@@ -12,6 +12,8 @@ import { StoreOutage, type OutageChange } from './store-outage.js';
 import { startBackgroundCheckpoints } from './sqlite-checkpointer.js';
 import { SQLite } from './sqlite-driver.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
+import { SqliteReader } from './sqlite-reader.js';
+import { readsOnPool, type SnapshotReads } from './snapshot-reads.js';
 import { UnitScope } from './unit-scope.js';
 import { SqliteGroupCommit, transactionPerUnit, type UnitsOfWork } from './units-of-work.js';
 
@@ -22,6 +24,8 @@ export interface Store {
   dialect: Dialect;
   /** The one way to run a transaction (see README.md here): several units share one commit on SQLite. */
   units: UnitsOfWork;
+  /** Reads over many rows that run often (live counts), kept off the event loop: see snapshot-reads.ts. */
+  reads: SnapshotReads;
   /** Whether the database answers; errors meaning it does not reach callers as 503 `unavailable`. */
   outage: StoreOutage;
   close(): Promise<void>;
@@ -84,13 +88,16 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage, scope: UnitScope): 
     holdWriter: (work) => db.connection().execute(work),
     onError: opts.onWarning,
   });
+  const reads = new SqliteReader(file, { fallback: db, translate: (err) => outage.translate(err), onWarning: opts.onWarning });
   return {
     db,
     dialect: 'sqlite',
     units: new SqliteGroupCommit(db, cached, scope, (err) => outage.translate(err)),
+    reads,
     outage,
     close: async () => {
       outage.close();
+      await reads.close();
       await checkpoints.stop();
       await db.destroy();
     },
@@ -120,6 +127,7 @@ async function openPostgres(url: string, max: number, outage: StoreOutage, scope
     db,
     dialect: 'postgres',
     units: transactionPerUnit(db, scope),
+    reads: readsOnPool(db),
     outage,
     close: () => {
       outage.close();

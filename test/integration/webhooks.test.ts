@@ -246,9 +246,9 @@ describe.each(dialects)('check-in webhooks on $name', ({ database }) => {
 
   it('writes the delivery inside the check-in transaction: a rolled-back check-in leaves none', async () => {
     const ev = await eventWithWebhook(api, receiver.url('/rollback'));
-    const { db, units } = node.services.store;
+    const { db, units, reads } = node.services.store;
     const outbox = checkinWebhooks(node.services.webhooks.outbox, new CheckinReportsRepo());
-    const failing = new CheckinsRepo(db, units, systemRandom, async (unit, change) => {
+    const failing = new CheckinsRepo(db, units, reads, systemRandom, async (unit, change) => {
       await outbox(unit, change);
       throw new Error('fails after the outbox row was written');
     });

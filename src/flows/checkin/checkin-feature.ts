@@ -11,6 +11,7 @@ import type { WebhookOutbox } from '../../webhooks/webhook-outbox.js';
 import { EventsRepo } from '../../store/events.js';
 import { ScannerDevicesRepo } from '../../store/scanner-devices.js';
 import type { Database } from '../../store/schema.js';
+import type { SnapshotReads } from '../../store/snapshot-reads.js';
 import type { UnitsOfWork } from '../../store/units-of-work.js';
 import type { CheckinLive } from './checkin-live.js';
 import { CheckinService } from './checkin-service.js';
@@ -33,6 +34,8 @@ export interface CheckinFeature {
 export interface CheckinFeatureDeps {
   db: Kysely<Database>;
   units: UnitsOfWork;
+  /** Where the session's live counts are read: off the event loop on SQLite. */
+  reads: SnapshotReads;
   live: LiveService;
   audit: AuditLog;
   clock: Clock;
@@ -51,7 +54,7 @@ export function createCheckin(config: Config, d: CheckinFeatureDeps): CheckinFea
       events: new EventsRepo(d.db),
       attendees: new AttendeesRepo(d.db),
       devices,
-      checkins: new CheckinsRepo(d.db, d.units, d.random, checkinWebhooks(d.outbox, new CheckinReportsRepo())),
+      checkins: new CheckinsRepo(d.db, d.units, d.reads, d.random, checkinWebhooks(d.outbox, new CheckinReportsRepo())),
       live: d.live,
       audit: d.audit,
       clock: d.clock,
