@@ -164,7 +164,7 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   const webhooks = createWebhooks(config, { db, audit, clock, random, onError, owners: [eventWebhookOwner(new EventsRepo(db)), queueWebhookOwner(new QueuesRepo(db))] });
   const checkin = createCheckin(config, { db, units, reads: deps.store.reads, live, audit, clock, random, outbox: webhooks.outbox, onError, closing: () => closing });
   const events = createEvents(config, { db, units, users, audit, devices: checkin.devices, channels: checkin.channels, clock, random, onError });
-  const attendance = createAttendance(config, { db, units, audit, channels: checkin.channels, clock, random, passLinks: events.passLinks });
+  const attendance = createAttendance(config, { db, units, reads: deps.store.reads, audit, channels: checkin.channels, clock, random, passLinks: events.passLinks });
   // Web Push (a capability, like webhooks): the queue notifies a ticket's browser through notifications.push.
   const onPushError = (err: unknown, context: string) => {
     if (!isStoreOutage(err)) deps.logger.warn({ err, context }, 'web push failed');

@@ -1,13 +1,21 @@
 import { sql, type Kysely } from 'kysely';
 import type { AttendanceCheckin, AttendancePerson, AttendanceRegistration } from '../domain/attendance.js';
 import type { Database } from './schema.js';
+import type { SnapshotReads } from './snapshot-reads.js';
 
 /** LIKE pattern matching `q` anywhere, with its own wildcards taken literally. */
 const contains = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Who was expected where and who came: reads for the attendance export and the name search. */
 export class AttendanceRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /**
+     * Where the searches run: each reads every attendee of the event (a name matched anywhere
+     * uses no index), run at the door while scans go on, so off the event loop (SnapshotReads).
+     */
+    private readonly reads: SnapshotReads,
+  ) {}
 
   /** Every attendee of the event, revoked ones too (they may have come before). */
   async people(eventId: string): Promise<AttendancePerson[]> {
@@ -18,15 +26,16 @@ export class AttendanceRepo {
   /** Up to `limit` attendees of the event whose name or email contains `q`, case-insensitively. */
   async search(eventId: string, q: string, limit: number): Promise<(AttendancePerson & { note: string | null })[]> {
     const p = contains(q);
-    const rows = await this.db
-      .selectFrom('attendees')
-      .select(['id', 'name', 'email', 'revoked_at', 'note'])
-      .where('event_id', '=', eventId)
-      .where((eb) => eb.or([sql<boolean>`lower(${eb.ref('name')}) like ${p} escape '\\'`, sql<boolean>`lower(coalesce(${eb.ref('email')}, '')) like ${p} escape '\\'`]))
-      .orderBy('name')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+    const [rows] = await this.reads.read([
+      this.db
+        .selectFrom('attendees')
+        .select(['id', 'name', 'email', 'revoked_at', 'note'])
+        .where('event_id', '=', eventId)
+        .where((eb) => eb.or([sql<boolean>`lower(${eb.ref('name')}) like ${p} escape '\\'`, sql<boolean>`lower(coalesce(${eb.ref('email')}, '')) like ${p} escape '\\'`]))
+        .orderBy('name')
+        .orderBy('id')
+        .limit(limit),
+    ]);
     return rows.map((r) => ({ ...r, revoked_at: r.revoked_at === null ? null : Number(r.revoked_at) }));
   }
 
@@ -51,11 +60,12 @@ export class AttendanceRepo {
       const p = contains(q);
       base = base.where((eb) => eb.or([sql<boolean>`lower(${eb.ref('a.name')}) like ${p} escape '\\'`, sql<boolean>`lower(coalesce(${eb.ref('a.email')}, '')) like ${p} escape '\\'`]));
     }
-    const [rows, count] = await Promise.all([
-      base.select(['a.id', 'a.name', 'a.email', 'a.revoked_at']).orderBy('a.name').orderBy('a.id').limit(limit).offset(offset).execute(),
-      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+    // The page and the total in one call: on SQLite one moment of the store, so they agree.
+    const [rows, count] = await this.reads.read([
+      base.select(['a.id', 'a.name', 'a.email', 'a.revoked_at']).orderBy('a.name').orderBy('a.id').limit(limit).offset(offset),
+      base.select((eb) => eb.fn.countAll().as('n')),
     ]);
-    return { people: rows.map((r) => ({ ...r, revoked_at: null })), total: Number(count?.n ?? 0) };
+    return { people: rows.map((r) => ({ ...r, revoked_at: null })), total: Number(count[0]?.n ?? 0) };
   }
 
   /** Live registrations for these sessions, optionally only of these attendees. */

@@ -7,17 +7,14 @@
  * answering on the writer's connection if the thread is lost. On Postgres
  * the same reads go over the pool.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openStore, type Store } from '../../src/store/database.js';
+import type { Store } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';
-import { SQLite } from '../../src/store/sqlite-driver.js';
+import type { SQLite } from '../../src/store/sqlite-driver.js';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { openTestStore } from '../support/test-store.js';
 
 type Rows = Kysely<{ snap_rows: { id: string; n: number } }>;
 /** The test's own table, on a store's Kysely (whose type knows only the product's tables). */
@@ -33,19 +30,11 @@ const targets = [
 for (const target of targets) {
   describe.skipIf(!target.enabled)(`snapshot reads on ${target.name}`, () => {
     let store: Store;
-    let cleanup = async () => {};
+    let remove = async () => {};
     const warnings: string[] = [];
 
     beforeAll(async () => {
-      if (target.name === 'postgres') {
-        const tdb = await createTestDatabase(TEST_DATABASE_URL!);
-        store = await openStore({ databaseUrl: tdb.url, dataDir: '' });
-        cleanup = tdb.drop;
-      } else {
-        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-reads-'));
-        store = await openStore({ dataDir, onWarning: (m) => warnings.push(m) });
-        cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
-      }
+      ({ store, remove } = await openTestStore(target.name, { onWarning: (m) => warnings.push(m) }));
       await sql`create table snap_rows (id text primary key, n integer not null)`.execute(store.db);
       if (target.name === 'sqlite') {
         // The first read starts the thread; the tests below are about reads it answers.
@@ -54,10 +43,7 @@ for (const target of targets) {
       }
     });
 
-    afterAll(async () => {
-      await store?.close();
-      await cleanup();
-    });
+    afterAll(() => remove());
 
     const db = () => rows(store.db);
     const count = () => db().selectFrom('snap_rows').select((eb) => eb.fn.countAll<number>().as('n'));
@@ -111,8 +97,7 @@ for (const target of targets) {
 
 describe('snapshot reads on SQLite, before the thread answers', () => {
   it('start no thread until the first read, which the writer answers while the thread starts', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-reads-idle-'));
-    const store = await openStore({ dataDir });
+    const { store, remove } = await openTestStore('sqlite');
     try {
       expect(thread(store).worker).toBeUndefined();
       const [[first]] = await store.reads.read([store.db.selectNoFrom(sql<number>`1`.as('one'))]);
@@ -121,8 +106,7 @@ describe('snapshot reads on SQLite, before the thread answers', () => {
       expect(thread(store).ready).toBe(false);
       await vi.waitFor(() => expect(thread(store).ready).toBe(true), { timeout: 10_000 });
     } finally {
-      await store.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await remove();
     }
   });
 });

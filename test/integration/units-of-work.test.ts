@@ -18,6 +18,7 @@ import type { Database } from '../../src/store/schema.js';
 import { OuterHandleInUnitError } from '../../src/store/unit-scope.js';
 import { available, TEST_DATABASE_URL } from '../support/env.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { openTestStore } from '../support/test-store.js';
 
 type Rows = Kysely<{ uow_rows: { id: string; v: string } }>;
 /** The test's own table, on a store's Kysely (whose type knows only the product's tables). */
@@ -31,25 +32,14 @@ const targets = [
 for (const target of targets) {
   describe.skipIf(!target.enabled)(`units of work on ${target.name}`, () => {
     let store: Store;
-    let cleanup = async () => {};
+    let remove = async () => {};
 
     beforeAll(async () => {
-      if (target.name === 'postgres') {
-        const tdb = await createTestDatabase(TEST_DATABASE_URL!);
-        store = await openStore({ databaseUrl: tdb.url, dataDir: '' });
-        cleanup = tdb.drop;
-      } else {
-        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scanpass-uow-'));
-        store = await openStore({ dataDir });
-        cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
-      }
+      ({ store, remove } = await openTestStore(target.name));
       await sql`create table uow_rows (id text primary key, v text not null)`.execute(store.db);
     });
 
-    afterAll(async () => {
-      await store?.close();
-      await cleanup();
-    });
+    afterAll(() => remove());
 
     const ids = async (prefix: string) =>
       (await rows(store.db).selectFrom('uow_rows').select('id').where('id', 'like', `${prefix}%`).orderBy('id').execute()).map((r) => r.id);

@@ -8,6 +8,7 @@ import { AttendeesRepo } from '../../store/attendees.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import { EventsRepo } from '../../store/events.js';
 import type { Database } from '../../store/schema.js';
+import type { SnapshotReads } from '../../store/snapshot-reads.js';
 import type { UnitsOfWork } from '../../store/units-of-work.js';
 import { AttendanceExport } from './attendance-export.js';
 import { AttendeeImport } from './attendee-import.js';
@@ -28,6 +29,8 @@ export interface AttendanceFeature {
 export interface AttendanceFeatureDeps {
   db: Kysely<Database>;
   units: UnitsOfWork;
+  /** Where the name searches and not-arrived lists run: off the event loop on SQLite. */
+  reads: SnapshotReads;
   audit: AuditLog;
   channels: CheckinLive;
   clock: Clock;
@@ -38,7 +41,7 @@ export interface AttendanceFeatureDeps {
 
 export function createAttendance(config: Config, d: AttendanceFeatureDeps): AttendanceFeature {
   const events = new EventsRepo(d.db);
-  const attendance = new AttendanceRepo(d.db);
+  const attendance = new AttendanceRepo(d.db, d.reads);
   return {
     importer: new AttendeeImport({ ...d, events, attendees: new AttendeesRepo(d.db), batch: new AttendeeBatch(d.db, d.units), publicUrl: config.publicUrl }),
     exporter: new AttendanceExport({ events, attendance }),
