@@ -31,10 +31,9 @@ for (const target of targets) {
   describe.skipIf(!target.enabled)(`snapshot reads on ${target.name}`, () => {
     let store: Store;
     let remove = async () => {};
-    const warnings: string[] = [];
 
     beforeAll(async () => {
-      ({ store, remove } = await openTestStore(target.name, { onWarning: (m) => warnings.push(m) }));
+      ({ store, remove } = await openTestStore(target.name));
       await sql`create table snap_rows (id text primary key, n integer not null)`.execute(store.db);
       if (target.name === 'sqlite') {
         // The first read starts the thread; the tests below are about reads it answers.
@@ -59,18 +58,6 @@ for (const target of targets) {
       }
     });
 
-    it('answers while a unit is being written, without its rows until it commits', async () => {
-      const [[before]] = await store.reads.read([count()]);
-      // Inside the unit the writer's connection is held: a read that needed it would wait for ever.
-      const seenInside = await store.units.execute(async (unit) => {
-        await rows(unit.db).insertInto('snap_rows').values({ id: 'inside', n: 0 }).execute();
-        return target.name === 'sqlite' ? (await store.reads.read([count()]))[0][0] : before;
-      });
-      expect(Number(seenInside!.n)).toBe(Number(before!.n));
-      const [[after]] = await store.reads.read([count()]);
-      expect(Number(after!.n)).toBe(Number(before!.n) + 1);
-    });
-
     it("rejects a bad query with the database's error, and the next read is answered", async () => {
       const bad = await store.reads.read([db().selectFrom('snap_rows').select(sql<number>`no_such_column`.as('x'))]).catch((err: unknown) => err);
       expect(bad).toBeInstanceOf(Error);
@@ -79,34 +66,55 @@ for (const target of targets) {
       const [[c]] = await store.reads.read([count()]);
       expect(Number(c!.n)).toBeGreaterThan(0);
     });
-
-    it.skipIf(target.name !== 'sqlite')('keeps answering on the writer when the thread is lost, and says so once', async () => {
-      expect(thread(store).worker).toBeDefined();
-      const waiting = store.reads.read([count()]);
-      await thread(store).worker!.terminate();
-      const [[c]] = await waiting;
-      expect(Number(c!.n)).toBeGreaterThan(0);
-      await store.units.execute((unit) => rows(unit.db).insertInto('snap_rows').values({ id: 'after-loss', n: 1 }).execute());
-      const [[again]] = await store.reads.read([count()]);
-      expect(Number(again!.n)).toBe(Number(c!.n) + 1);
-      expect(thread(store).worker).toBeUndefined();
-      expect(warnings.filter((w) => /read thread/.test(w))).toHaveLength(1);
-    });
   });
 }
 
-describe('snapshot reads on SQLite, before the thread answers', () => {
-  it('start no thread until the first read, which the writer answers while the thread starts', async () => {
-    const { store, remove } = await openTestStore('sqlite');
-    try {
-      expect(thread(store).worker).toBeUndefined();
-      const [[first]] = await store.reads.read([store.db.selectNoFrom(sql<number>`1`.as('one'))]);
-      expect(first).toEqual({ one: 1 });
-      expect(thread(store).worker).toBeDefined();
-      expect(thread(store).ready).toBe(false);
-      await vi.waitFor(() => expect(thread(store).ready).toBe(true), { timeout: 10_000 });
-    } finally {
-      await remove();
-    }
+// The read thread itself, on a store of its own: these tests start it, read beside the writer, and lose it.
+describe('snapshot reads on SQLite: the read thread', () => {
+  let store: Store;
+  let remove = async () => {};
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    ({ store, remove } = await openTestStore('sqlite', { onWarning: (m) => warnings.push(m) }));
+    await sql`create table snap_rows (id text primary key, n integer not null)`.execute(store.db);
+  });
+
+  afterAll(() => remove());
+
+  const count = () => rows(store.db).selectFrom('snap_rows').select((eb) => eb.fn.countAll<number>().as('n'));
+
+  it('starts no thread until the first read, which the writer answers while the thread starts', async () => {
+    expect(thread(store).worker).toBeUndefined();
+    const [[first]] = await store.reads.read([store.db.selectNoFrom(sql<number>`1`.as('one'))]);
+    expect(first).toEqual({ one: 1 });
+    expect(thread(store).worker).toBeDefined();
+    expect(thread(store).ready).toBe(false);
+    await vi.waitFor(() => expect(thread(store).ready).toBe(true), { timeout: 10_000 });
+  });
+
+  it('answers while a unit is being written, without its rows until it commits', async () => {
+    await store.units.execute((unit) => rows(unit.db).insertInto('snap_rows').values({ id: 'before', n: 1 }).execute());
+    // Inside the unit the writer's connection is held: a read that needed it would wait for ever.
+    const seenInside = await store.units.execute(async (unit) => {
+      await rows(unit.db).insertInto('snap_rows').values({ id: 'inside', n: 0 }).execute();
+      return (await store.reads.read([count()]))[0][0];
+    });
+    expect(Number(seenInside!.n)).toBe(1);
+    const [[after]] = await store.reads.read([count()]);
+    expect(Number(after!.n)).toBe(2);
+  });
+
+  it('keeps answering on the writer when the thread is lost, and says so once', async () => {
+    expect(thread(store).worker).toBeDefined();
+    const waiting = store.reads.read([count()]);
+    await thread(store).worker!.terminate();
+    const [[c]] = await waiting;
+    expect(Number(c!.n)).toBe(2);
+    await store.units.execute((unit) => rows(unit.db).insertInto('snap_rows').values({ id: 'after-loss', n: 1 }).execute());
+    const [[again]] = await store.reads.read([count()]);
+    expect(Number(again!.n)).toBe(3);
+    expect(thread(store).worker).toBeUndefined();
+    expect(warnings.filter((w) => /read thread/.test(w))).toHaveLength(1);
   });
 });
