@@ -11,11 +11,13 @@ export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
 /** Gap between two snapshots of one session's counts: a busy door sends five a second, not one per scan. */
 const SESSION_GAP_MS = 200;
 /**
- * A snapshot that takes long (a huge event) spaces the next ones out, so counting takes at most a
- * tenth of the time. (Twenty times was tried: under load, where a snapshot's time is mostly waiting
- * for the connection, an organiser's screen then fell more than a second behind.)
+ * A snapshot that takes long (a huge event) spaces the next ones out, so the counting (in SQLite's
+ * read thread, or on Postgres) takes at most a quarter of its time. It was ten times while the
+ * counts ran on the event loop, to keep them to a tenth of it; with the read thread, a busy
+ * machine's wait for that thread counted ten times over, and the dashboard's browser test (CI)
+ * saw a scan more than a second late. (Twenty times fell behind so too.)
  */
-const SESSION_GAP_PER_SNAPSHOT_MS = 10;
+const SESSION_GAP_PER_SNAPSHOT_MS = 3;
 
 /**
  * The `pass:` and `session:` channels: snapshot loaders for the hub, and
