@@ -24,7 +24,7 @@ export interface Store {
   dialect: Dialect;
   /** The one way to run a transaction (see README.md here): several units share one commit on SQLite. */
   units: UnitsOfWork;
-  /** Reads over many rows that run often (live counts), kept off the event loop: see snapshot-reads.ts. */
+  /** Reads over many rows that run while people are checked in (live counts, name search, not-arrived list), kept off the event loop: see snapshot-reads.ts. */
   reads: SnapshotReads;
   /** Whether the database answers; errors meaning it does not reach callers as 503 `unavailable`. */
   outage: StoreOutage;

@@ -5,8 +5,9 @@ import type { Database } from './schema.js';
 export type RowsOf<Q extends readonly Compilable[]> = { -readonly [K in keyof Q]: InferResult<Q[K]> };
 
 /**
- * Reads that count over many rows and run often (a session's live counts),
- * kept off the event loop. On SQLite a query runs on the event loop's thread
+ * Reads over many rows that run while people are checked in (a session's
+ * live counts, the dashboard's name search and not-arrived list), kept off
+ * the event loop. On SQLite a query runs on the event loop's thread
  * for as long as it takes, and every request waits behind it: at 140,000
  * attendees the dashboard's counts held the loop for milliseconds several
  * times a second while people were checked in. There a worker thread with
