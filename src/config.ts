@@ -49,6 +49,7 @@ export const CONFIG_KEYS = {
   shareTtlSeconds: { env: 'SCANPASS_SHARE_TTL_SECONDS', kind: 'int', default: 300, min: 2, max: 3600, description: 'How long a QR share code lives before it is used' },
   checkinCodesAhead: { env: 'SCANPASS_CHECKIN_CODES_AHEAD', kind: 'int', default: 20, min: 2, max: 240, description: 'How many 15-second check-in codes a pass receives at once' },
   checkinMaxScanAgeSeconds: { env: 'SCANPASS_CHECKIN_MAX_SCAN_AGE_SECONDS', kind: 'int', default: 3600, min: 30, max: 7 * 86400, description: 'How late an offline scanner may upload a scan (its scanned_at)' },
+  checkinSignaturePool: { env: 'SCANPASS_CHECKIN_SIGNATURE_POOL', kind: 'string', default: 'auto', description: 'Whether a busy door has its codes\' signatures checked in libuv\'s thread pool, beside the event loop: on, off, or auto (on when the machine has more than two cores)' },
   checkinScansPerMinute: { env: 'SCANPASS_CHECKIN_SCANS_PER_MINUTE', kind: 'int', default: 6000, min: 1, max: 10_000_000, description: 'Check-in calls per minute per client address (scanners at a venue share one)' },
   webhookTickMs: { env: 'SCANPASS_WEBHOOK_TICK_MS', kind: 'int', default: 1000, min: 10, max: 60_000, description: 'How often each node looks for due check-in webhook deliveries' },
   webhookRetrySchedule: { env: 'SCANPASS_WEBHOOK_RETRY_SCHEDULE', kind: 'string', default: '10s,30s,2m,10m,1h,3h,6h', description: 'Waits between webhook attempts (ms, s, m, h; +-20 % jitter); after the last a delivery is failed' },
@@ -145,6 +146,7 @@ function parseValue(key: string, spec: KeySpec, raw: string): string | number | 
       if (key === 'pushSubject' && !/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+(\/\S*)?)$/i.test(raw)) throw new ConfigError(`${spec.env} must be a mailto: address or an https:// URL`);
       if (key === 'mailFrom' && !/^[^\r\n]*[^\s@<>]+@[^\s@<>]+>?$/.test(raw.trim())) throw new ConfigError(`${spec.env} must be an e-mail address, optionally with a name: "Name <address@example.org>"`);
       if (key === 'sqliteSync' && !/^(NORMAL|FULL)$/.test(raw)) throw new ConfigError(`${spec.env} must be NORMAL or FULL`);
+      if (key === 'checkinSignaturePool' && !/^(auto|on|off)$/.test(raw)) throw new ConfigError(`${spec.env} must be auto, on or off`);
       return raw;
   }
 }

@@ -79,7 +79,8 @@ describe.each(dialects)('check-in API on $name', ({ database }) => {
   beforeAll(async () => {
     const db = await database();
     drop = db.drop;
-    node = await startTestNode(db.url ? { databaseUrl: db.url } : {});
+    // Signatures in the thread pool whenever scans overlap, whatever this machine's cores (`auto` decides by them): both ways are judged here.
+    node = await startTestNode({ checkinSignaturePool: 'on', ...(db.url ? { databaseUrl: db.url } : {}) });
     admin = await signInByInject(node, ADMIN.email, ADMIN.password);
     [staff, otherStaff, member] = await Promise.all([account('Sam Staff', 'staff'), account('Olga Other', 'staff'), account('Alice Attendee', 'member')]);
     staffKey = (await ok(as(staff), 'POST', '/api/v1/api-keys', { name: 'scanner app' }, 201)).key;

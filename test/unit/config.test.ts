@@ -30,6 +30,7 @@ describe('configuration', () => {
     [{ SCANPASS_TRUST_PROXY: '10.0.0.0/33' }, /"10.0.0.0\/33" is none of these/],
     [{ SCANPASS_TRUST_PROXY: '10.0.0.1,proxy.example' }, /"proxy.example" is none of these/],
     [{ SCANPASS_TOKEN_SECRET: 'short' }, /at least 32 characters/],
+    [{ SCANPASS_CHECKIN_SIGNATURE_POOL: 'sometimes' }, /SCANPASS_CHECKIN_SIGNATURE_POOL must be auto, on or off/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => loadConfig({ env })).toThrow(ConfigError);
     expect(() => loadConfig({ env })).toThrow(message);

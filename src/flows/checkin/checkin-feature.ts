@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
@@ -62,7 +63,10 @@ export function createCheckin(config: Config, d: CheckinFeatureDeps): CheckinFea
       onError: d.onError,
       closing: d.closing,
     },
-    { codesAhead: config.checkinCodesAhead, maxScanAgeSeconds: config.checkinMaxScanAgeSeconds },
+    { codesAhead: config.checkinCodesAhead, maxScanAgeSeconds: config.checkinMaxScanAgeSeconds, checkCodesOffThread: signaturePool(config.checkinSignaturePool) },
   );
   return { service, channels: service.channels, devices };
 }
+
+/** `auto`: the pool pays only where a core is free for it (see CheckinOptions.checkCodesOffThread). */
+const signaturePool = (setting: string): boolean => (setting === 'auto' ? availableParallelism() > 2 : setting === 'on');

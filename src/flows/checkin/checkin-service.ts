@@ -38,6 +38,15 @@ export interface CheckinOptions {
   codesAhead: number;
   /** How far back a scanner's `scanned_at` may lie (offline scanners upload late). */
   maxScanAgeSeconds: number;
+  /**
+   * Whether busy doors have their codes checked in libuv's thread pool. It pays
+   * only where a core is free for the pool: on two cores, with the scans
+   * already keeping one busy, handing each signature over cost more than it
+   * saved (its ~30 µs plus ~10 µs of hand-over on the event loop, and the pool's
+   * thread preempting the loop): check-ins/s fell by 9-23% in alternating runs
+   * of `bench:checkin`. SCANPASS_CHECKIN_SIGNATURE_POOL; `auto` is more than two cores.
+   */
+  checkCodesOffThread: boolean;
 }
 
 const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
@@ -111,12 +120,13 @@ export class CheckinService {
 
   /**
    * A lone scan (a quiet door) has its code checked here: signing takes about
-   * 45 µs, while the trip through libuv's thread pool and back added about
+   * 30 µs, while the trip through libuv's thread pool and back added about
    * 200 µs to the attendee's wait. With other scans in flight the pool does
-   * it, beside the event loop that serves them.
+   * it beside the event loop, where a core is free for it (see
+   * CheckinOptions.checkCodesOffThread).
    */
   private checkCode(...[decoded, verifier, at]: Parameters<typeof checkDecoded>) {
-    return this.scansInFlight === 1 ? checkDecoded(decoded, verifier, at) : checkDecodedAsync(decoded, verifier, at);
+    return this.o.checkCodesOffThread && this.scansInFlight > 1 ? checkDecodedAsync(decoded, verifier, at) : checkDecoded(decoded, verifier, at);
   }
 
   /**
