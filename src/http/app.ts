@@ -127,7 +127,7 @@ export async function buildApp(s: Services, logger: Logger): Promise<App> {
     reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'open this URL as a WebSocket' }),
   );
   healthRoutes(app, s);
-  metricsRoutes(app, s.live);
+  metricsRoutes(app, s.live, s.store);
   notFound.page = await webPages(app, config.publicUrl);
   return app;
 }

@@ -9,7 +9,7 @@ import { hotStatementClient } from './pg-hot-statements.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import { outageAwareDialect } from './outage-aware-dialect.js';
 import { StoreOutage, type OutageChange } from './store-outage.js';
-import { startBackgroundCheckpoints } from './sqlite-checkpointer.js';
+import { startBackgroundCheckpoints, type WriterHolds } from './sqlite-checkpointer.js';
 import { SQLite } from './sqlite-driver.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteReader } from './sqlite-reader.js';
@@ -31,6 +31,8 @@ export interface Store {
   close(): Promise<void>;
   /** SQLite only: the folder of the database file. */
   dataDir?: string;
+  /** SQLite only: the writer held for the background checkpoints (each hold delays every commit behind it). */
+  writerHolds?: WriterHolds;
 }
 
 export interface StoreOptions {
@@ -84,9 +86,14 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage, scope: UnitScope): 
   sqlite.pragma('temp_store = MEMORY');
   const cached = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: scope.guard(outageAwareDialect(new SqliteDialect({ database: cached }), (err) => outage.translate(err))) });
+  const writerHolds: WriterHolds = { count: 0, seconds: 0 };
   const checkpoints = startBackgroundCheckpoints(sqlite, file, {
     holdWriter: (work) => db.connection().execute(work),
     onError: opts.onWarning,
+    onWriterHeld: (ms) => {
+      writerHolds.count++;
+      writerHolds.seconds += ms / 1000;
+    },
   });
   const reads = new SqliteReader(file, { fallback: db, translate: (err) => outage.translate(err), onWarning: opts.onWarning });
   return {
@@ -95,6 +102,7 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage, scope: UnitScope): 
     units: new SqliteGroupCommit(db, cached, scope, (err) => outage.translate(err)),
     reads,
     outage,
+    writerHolds,
     close: async () => {
       outage.close();
       await reads.close();

@@ -54,6 +54,12 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** How often the writer was held for a last pass so the WAL could start over, and for how long in all (SQLite's /metrics). */
+export interface WriterHolds {
+  count: number;
+  seconds: number;
+}
+
 export interface CheckpointOptions {
   /**
    * Runs `work` while the writer's connection is held between its
@@ -62,6 +68,8 @@ export interface CheckpointOptions {
    */
   holdWriter: (work: () => Promise<void>) => Promise<void>;
   onError?: (message: string) => void;
+  /** Told how long each hold kept the writer (ms), from its turn until the thread's last pass was done. */
+  onWriterHeld?: (ms: number) => void;
 }
 
 /**
@@ -147,7 +155,11 @@ function runThread(sqlite: SQLite.Database, file: string, o: CheckpointOptions):
   const finishWhileHeld = () =>
     new Promise<void>((resolve) => {
       if (threadGone) return resolve();
-      releaseWriter = resolve;
+      const heldAt = performance.now();
+      releaseWriter = () => {
+        o.onWriterHeld?.(performance.now() - heldAt);
+        resolve();
+      };
       worker.postMessage('finish');
     });
   worker.on('message', (m: { done?: boolean; caughtUp?: boolean; finished?: boolean; frames?: number; error?: string }) => {

@@ -56,6 +56,9 @@ describe('HTTP boundary', () => {
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toContain('scanpass_live_websockets');
     expect(metrics.body).toContain('scanpass_http_request_duration_seconds_bucket');
+    // SQLite's writer, held for the WAL to start over: none yet on a new node.
+    expect(metrics.body).toMatch(/^scanpass_sqlite_writer_holds_total 0$/m);
+    expect(metrics.body).toMatch(/^scanpass_sqlite_writer_held_seconds_total 0$/m);
   });
 
   it('serves the OpenAPI document and its UI without a CDN', async () => {

@@ -46,21 +46,30 @@ async function writeUntil(db: InstanceType<typeof SQLite>, stop: () => boolean, 
 }
 
 describe('SQLite checkpoint thread', () => {
-  it('holds the writer for its last pass once the WAL is long, and the WAL then starts over', async () => {
+  it('holds the writer for its last pass once the WAL is long, says how long, and the WAL then starts over', async () => {
     const { db, file } = openDatabase();
     let holds = 0;
     let held = false;
+    const toldMs: number[] = [];
+    const seenMs: number[] = [];
     const checkpoints = startBackgroundCheckpoints(db, file, {
       holdWriter: async (work) => {
         held = true;
+        const started = performance.now();
         await work();
+        seenMs.push(performance.now() - started);
         held = false;
         holds++;
       },
+      onWriterHeld: (ms) => toldMs.push(ms),
     });
     try {
       await writeUntil(db, () => holds > 0, 20_000, () => held);
       expect(holds).toBeGreaterThan(0);
+      // Each hold is told once, and as no longer than the writer itself waited.
+      expect(toldMs).toHaveLength(holds);
+      toldMs.forEach((ms) => expect(ms).toBeGreaterThanOrEqual(0));
+      toldMs.forEach((ms, i) => expect(ms).toBeLessThanOrEqual(seenMs[i]!));
       // The next commit after the held pass starts the WAL from its first frame.
       db.prepare('insert into pages (v) values (?)').run('after');
       const [state] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
