@@ -279,11 +279,11 @@ async function runSqlite() {
     await hammer(s.url, s.pid, st.device, { count: warm.count, body: warm.fresh }, 16);
     // The phones first, at a door's steady pace on a warm node: after the rounds below (140,000
     // check-ins at full speed) the store is still catching up, and that is not a door's steady state.
-    const p = await pushLatency(s, st, take(st, cfg.pushScans));
-    log(`  attendee told: p50 ${p.scanToPushMs.p50} ms, p99 ${p.scanToPushMs.p99} ms from the scan (${p.missed} missed)`);
+    const { result: p, stalls } = await withStalls(s.url, () => pushLatency(s, st, take(st, cfg.pushScans)));
+    log(`  attendee told: p50 ${p.scanToPushMs.p50} ms, p99 ${p.scanToPushMs.p99} ms from the scan (${p.missed} missed; ${describeStalls(stalls)})`);
     const versus = [];
     for (const c of cfg.connections) versus.push(await versusBare(s, bare, st, c));
-    return { versus, push: p };
+    return { versus, push: { ...p, stalls } };
   } finally {
     await bare.stop();
     await s.stop();
