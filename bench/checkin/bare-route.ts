@@ -10,8 +10,9 @@
  * prints `listening on <url>` once ready, exits on SIGTERM.
  */
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import Fastify from 'fastify';
+// The driver the product loads on this Node (12 on Node 20, the N-API 13 on 22 and later).
+import { SQLite } from '../../src/store/sqlite-driver.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: bare-route.ts <data directory>');
