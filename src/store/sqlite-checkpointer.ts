@@ -17,9 +17,22 @@ const CATCH_UP_MS = 1000;
 // Plain CommonJS run with `eval`: the same code under tsx, Vitest and the build.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
 const pass = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
+// SQLite syncs the database file only after a checkpoint that copied every frame. The passes here
+// seldom do, so the pages they copy would wait in the OS's cache for the one that does: the last
+// pass, with the writer held, which then had to write them all out (holds of up to 15 ms). So each
+// pass that copied something syncs the file here, and the last one has only its own pages.
+const dbFile = fs.openSync(workerData.file, 'r+');
+let copied = 0;
+const passAndSync = () => {
+  const r = pass();
+  if (r.checkpointed !== copied) fs.fdatasyncSync(dbFile);
+  copied = r.checkpointed;
+  return r;
+};
 // Every step answers with what it did, or why it failed: the writer may be waiting for the answer.
 const answer = (what, step) => {
   try {
@@ -28,16 +41,16 @@ const answer = (what, step) => {
     parentPort.postMessage({ [what]: true, error: String((err && err.message) || err) });
   }
 };
-const run = () => answer('done', () => ({ frames: pass().log }));
+const run = () => answer('done', () => ({ frames: passAndSync().log }));
 // The next round waits for the writer's turn to end: the rounds never overlap.
 let timer = setTimeout(run, workerData.everyMs);
 // Each pass copies what was committed before it began. Passes follow each other while many frames
 // came in during the last one, so that the writer is held (below) only for a short last pass.
 const catchUp = () => {
   const until = Date.now() + workerData.catchUpMs;
-  let frames = pass().log;
+  let frames = passAndSync().log;
   for (;;) {
-    const now = pass().log;
+    const now = passAndSync().log;
     if (now - frames <= workerData.handOverFrames || now < frames || Date.now() > until) return {};
     frames = now;
   }
@@ -49,6 +62,7 @@ parentPort.on('message', (m) => {
   if (m === 'finish') answer('finished', () => (pass(), {}));
   if (m !== 'close') return;
   clearTimeout(timer);
+  fs.closeSync(dbFile);
   db.close();
   parentPort.close();
 });
@@ -89,9 +103,10 @@ export interface CheckpointOptions {
  * the writer's connection checkpointed the rest itself, after every pass:
  * a copy and two fsyncs on the event loop, 17-49 ms four times a second at
  * 1,500-1,900 check-ins/s (bench:checkin, strace); now the writer is held
- * about twice a second, 5 ms (median; 18 ms at p90), and the event loop not
- * at all. If the thread fails, the connection goes back to checkpointing
- * itself.
+ * about twice a second, and the event loop not at all. Each hold is about
+ * 2-3 ms since every pass syncs the database file itself (up to 15 ms when
+ * the last pass wrote out the whole round's pages). If the thread fails, the
+ * connection goes back to checkpointing itself.
  */
 export function startBackgroundCheckpoints(sqlite: SQLite.Database, file: string, o: CheckpointOptions): { stop(): Promise<void> } {
   // The thread (its own V8 and SQLite, about 16 MB) starts with the first commit, not with the node:
