@@ -24,6 +24,7 @@ export const CONFIG_KEYS = {
   dataDir: { env: 'SCANPASS_DATA_DIR', kind: 'string', default: './.scanpass', description: 'Folder for the SQLite database (used when no database URL is set)' },
   publicUrl: { env: 'SCANPASS_PUBLIC_URL', kind: 'url', default: undefined, description: 'Origin put into QR codes and links (default http://localhost:<port>)' },
   databaseUrl: { env: 'SCANPASS_DATABASE_URL', kind: 'url', default: undefined, description: 'postgres:// URL; when unset, SQLite under the data folder is used' },
+  databasePoolSize: { env: 'SCANPASS_DATABASE_POOL_SIZE', kind: 'int', default: 10, min: 1, max: 1000, description: "Most Postgres connections this node holds at once; every node's together must stay under the server's max_connections (100 by default). Not used on SQLite" },
   redisUrl: { env: 'SCANPASS_REDIS_URL', kind: 'url', default: undefined, description: 'redis:// URL; when set, nodes share live events and rate limits through Redis' },
   logLevel: { env: 'SCANPASS_LOG_LEVEL', kind: 'level', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent' },
   trustProxy: { env: 'SCANPASS_TRUST_PROXY', kind: 'proxy', default: false, description: 'Which X-Forwarded-* hops to believe: false, the number of proxies in front (1, 2), or their addresses/CIDRs (10.0.0.0/8,::1); `true` is refused' },

@@ -50,6 +50,7 @@ export async function startNode(config: Config, opts: NodeOptions = {}): Promise
   const geo = await openGeoLocator(config.geoipDb);
   const store = await openStore({
     databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
     dataDir: config.dataDir,
     sqliteSync: config.sqliteSync,
     onWarning: (message) => logger.warn(message),
