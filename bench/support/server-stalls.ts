@@ -4,6 +4,9 @@
  * kinds) and, on SQLite, the times its writer was held so the WAL could start
  * over (`scanpass_sqlite_writer_held_seconds_total`). Either stops every
  * request in flight at once, so together they explain much of a p99.
+ * Beside them, on SQLite, the event loop's time inside SQLite for units of work
+ * (`scanpass_sqlite_writer_seconds_total`): the part of each scan that no
+ * faster HTTP or JavaScript could save.
  */
 import { request } from './http.js';
 
@@ -15,11 +18,19 @@ export interface Stalls {
   writerHeldMs: number | null;
 }
 
+/** The SQLite writer's work during a phase: units of work run, and the event loop's time inside SQLite for them. */
+export interface WriterWork {
+  units: number;
+  ms: number;
+}
+
 interface Totals {
   gcPauses: number;
   gcSeconds: number;
   writerHolds: number | null;
   writerHeldSeconds: number | null;
+  writerUnits: number | null;
+  writerSeconds: number | null;
 }
 
 /** The sum of every sample of `name` (any labels); null when the server has no such metric. */
@@ -37,11 +48,13 @@ async function totals(url: string): Promise<Totals> {
     gcSeconds: total(res.body, 'nodejs_gc_duration_seconds_sum') ?? 0,
     writerHolds: total(res.body, 'scanpass_sqlite_writer_holds_total'),
     writerHeldSeconds: total(res.body, 'scanpass_sqlite_writer_held_seconds_total'),
+    writerUnits: total(res.body, 'scanpass_sqlite_units_total'),
+    writerSeconds: total(res.body, 'scanpass_sqlite_writer_seconds_total'),
   };
 }
 
-/** Runs `work` and says how often and how long the server at `url` stalled meanwhile. */
-export async function withStalls<T>(url: string, work: () => Promise<T>): Promise<{ result: T; stalls: Stalls }> {
+/** Runs `work` and says how often and how long the server at `url` stalled meanwhile, and (SQLite) what its writer did. */
+export async function withStalls<T>(url: string, work: () => Promise<T>): Promise<{ result: T; stalls: Stalls; writer: WriterWork | null }> {
   const before = await totals(url);
   const result = await work();
   const after = await totals(url);
@@ -55,6 +68,10 @@ export async function withStalls<T>(url: string, work: () => Promise<T>): Promis
       writerHolds: diff(before.writerHolds, after.writerHolds),
       writerHeldMs: ms(diff(before.writerHeldSeconds, after.writerHeldSeconds)),
     },
+    writer:
+      before.writerUnits === null || after.writerUnits === null || before.writerSeconds === null || after.writerSeconds === null
+        ? null
+        : { units: after.writerUnits - before.writerUnits, ms: (after.writerSeconds - before.writerSeconds) * 1000 },
   };
 }
 

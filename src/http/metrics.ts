@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import type { WriterHolds } from '../store/sqlite-checkpointer.js';
+import type { WriterWork } from '../store/units-of-work.js';
 import type { App } from './types.js';
 
 interface LiveStatsSource {
@@ -7,7 +8,7 @@ interface LiveStatsSource {
 }
 
 /** Prometheus metrics at /metrics, in a registry of this app's own (tests run several apps in one process). */
-export function metricsRoutes(app: App, live: LiveStatsSource, store: { writerHolds?: WriterHolds | undefined }): client.Registry {
+export function metricsRoutes(app: App, live: LiveStatsSource, store: { writerHolds?: WriterHolds | undefined; writerWork?: WriterWork | undefined }): client.Registry {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const duration = new client.Histogram({
@@ -24,13 +25,18 @@ export function metricsRoutes(app: App, live: LiveStatsSource, store: { writerHo
   gauge('scanpass_live_websockets', 'Open WebSockets', () => live.stats().websockets);
   gauge('scanpass_live_sse_streams', 'Open SSE streams', () => live.stats().sse);
   gauge('scanpass_live_polls_waiting', 'Long-polls being held', () => live.stats().polls);
+  // Totals the store keeps; each scrape reports them as they are now.
+  const total = (name: string, help: string, read: () => number) =>
+    new client.Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()); } });
   const holds = store.writerHolds;
   if (holds) {
-    // Totals the store keeps; each scrape reports them as they are now.
-    const total = (name: string, help: string, read: () => number) =>
-      new client.Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()); } });
     total('scanpass_sqlite_writer_holds_total', 'Times the SQLite writer was held so its WAL could start over (commits wait meanwhile)', () => holds.count);
     total('scanpass_sqlite_writer_held_seconds_total', 'Time the SQLite writer was held so its WAL could start over', () => holds.seconds);
+  }
+  const work = store.writerWork;
+  if (work) {
+    total('scanpass_sqlite_units_total', 'Units of work the SQLite writer ran (each scan is one)', () => work.units);
+    total('scanpass_sqlite_writer_seconds_total', "Event-loop time inside SQLite for units of work: their prepared statements, savepoints and commits", () => work.seconds);
   }
 
   app.addHook('onResponse', async (req, reply) => {

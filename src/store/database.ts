@@ -15,7 +15,7 @@ import { withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteReader } from './sqlite-reader.js';
 import { readsOnPool, type SnapshotReads } from './snapshot-reads.js';
 import { UnitScope } from './unit-scope.js';
-import { SqliteGroupCommit, transactionPerUnit, type UnitsOfWork } from './units-of-work.js';
+import { SqliteGroupCommit, transactionPerUnit, type UnitsOfWork, type WriterWork } from './units-of-work.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,6 +33,8 @@ export interface Store {
   dataDir?: string;
   /** SQLite only: the writer held for the background checkpoints (each hold delays every commit behind it). */
   writerHolds?: WriterHolds;
+  /** SQLite only: the writer's time inside SQLite for units of work (see WriterWork). */
+  writerWork?: WriterWork;
 }
 
 export interface StoreOptions {
@@ -96,13 +98,15 @@ function openSqlite(opts: StoreOptions, outage: StoreOutage, scope: UnitScope): 
     },
   });
   const reads = new SqliteReader(file, { fallback: db, translate: (err) => outage.translate(err), onWarning: opts.onWarning });
+  const units = new SqliteGroupCommit(db, cached, scope, (err) => outage.translate(err));
   return {
     db,
     dialect: 'sqlite',
-    units: new SqliteGroupCommit(db, cached, scope, (err) => outage.translate(err)),
+    units,
     reads,
     outage,
     writerHolds,
+    writerWork: units.work,
     close: async () => {
       outage.close();
       await reads.close();

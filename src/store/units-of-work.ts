@@ -37,6 +37,18 @@ export function transactionPerUnit(db: Kysely<Database>, scope: UnitScope): Unit
 /** Units in one shared SQLite transaction at most; beyond, they wait for the next. */
 const MAX_UNITS_PER_COMMIT = 64;
 
+/**
+ * What the SQLite writer did for units of work, as totals since start: how
+ * many units ran and the event loop's time inside SQLite for them (their
+ * prepared statements, savepoints, BEGINs and COMMITs). The time is the part
+ * of a unit no faster HTTP or JavaScript could save, so /metrics shows it
+ * (operators see how busy the one writer is, the check-in bench its floor).
+ */
+export interface WriterWork {
+  units: number;
+  seconds: number;
+}
+
 interface Pending {
   work: (unit: UnitContext) => Promise<unknown>;
   resolve: (value: unknown) => void;
@@ -57,6 +69,8 @@ export class SqliteGroupCommit implements UnitsOfWork {
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly stmt: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', SQLite.Statement>;
+  /** Totals for /metrics (see WriterWork). */
+  readonly work: WriterWork = { units: 0, seconds: 0 };
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -107,11 +121,11 @@ export class SqliteGroupCommit implements UnitsOfWork {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {
       await this.db.connection().execute(async (conn) => {
-        const unit: UnitContext = { db: conn, run: async (q, values) => q.runSync(this.sqlite, conn, values) };
-        this.stmt.begin.run();
+        const unit: UnitContext = { db: conn, run: async (q, values) => this.timed(() => q.runSync(this.sqlite, conn, values)) };
+        this.timed(() => this.stmt.begin.run());
         try {
           for (const p of batch) outcomes.push(await this.inSavepoint(p, unit));
-          this.stmt.commit.run();
+          this.timed(() => this.stmt.commit.run());
         } finally {
           // Never hand the connection back inside a transaction: every later BEGIN would fail.
           if (this.sqlite.inTransaction) this.stmt.rollback.run();
@@ -130,11 +144,12 @@ export class SqliteGroupCommit implements UnitsOfWork {
   }
 
   private async inSavepoint(p: Pending, unit: UnitContext) {
-    this.stmt.savepoint.run();
+    this.work.units++;
+    this.timed(() => this.stmt.savepoint.run());
     try {
       const value = await this.scope.run(() => p.work(unit));
       this.sharedTransactionAlive();
-      this.stmt.release.run();
+      this.timed(() => this.stmt.release.run());
       return { ok: true as const, value };
     } catch (err) {
       // SQLite ends the whole transaction on some errors (disk full, I/O): then the batch fails with this error.
@@ -142,6 +157,16 @@ export class SqliteGroupCommit implements UnitsOfWork {
       this.stmt.rollbackTo.run();
       this.stmt.release.run();
       return { ok: false as const, err };
+    }
+  }
+
+  /** Runs one call into SQLite, adding its time to `work`. */
+  private timed<T>(call: () => T): T {
+    const start = performance.now();
+    try {
+      return call();
+    } finally {
+      this.work.seconds += (performance.now() - start) / 1000;
     }
   }
 
