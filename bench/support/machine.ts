@@ -46,6 +46,18 @@ export function mainThreadCpuSecondsOf(pid: number): number | null {
   return cpuSecondsOfStat(`/proc/${pid}/task/${pid}/stat`);
 }
 
+/**
+ * Seconds the process's main thread has so far waited on a run queue, ready
+ * to run but without a core (/proc schedstat); null where /proc is not there.
+ */
+export function runQueueWaitSecondsOf(pid: number): number | null {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
 function cpuSecondsOfStat(file: string): number | null {
   try {
     const stat = fs.readFileSync(file, 'utf8');

@@ -5,7 +5,7 @@
  * over (`scanpass_sqlite_writer_held_seconds_total`). Either stops every
  * request in flight at once, so together they explain much of a p99.
  * Beside them, on SQLite, the event loop's time inside SQLite for units of work
- * (`scanpass_sqlite_writer_seconds_total`): the part of each scan that no
+ * (`scanpass_sqlite_writer_busy_seconds_total`): the part of each scan that no
  * faster HTTP or JavaScript could save.
  */
 import { request } from './http.js';
@@ -18,8 +18,8 @@ export interface Stalls {
   writerHeldMs: number | null;
 }
 
-/** The SQLite writer's work during a phase: units of work run, and the event loop's time inside SQLite for them. */
-export interface WriterWork {
+/** The SQLite writer's work during a phase: units of work run, and the event loop's time in calls into SQLite for them. */
+export interface WriterWorkDuring {
   units: number;
   ms: number;
 }
@@ -48,14 +48,19 @@ async function totals(url: string): Promise<Totals> {
     gcSeconds: total(res.body, 'nodejs_gc_duration_seconds_sum') ?? 0,
     writerHolds: total(res.body, 'scanpass_sqlite_writer_holds_total'),
     writerHeldSeconds: total(res.body, 'scanpass_sqlite_writer_held_seconds_total'),
-    writerUnits: total(res.body, 'scanpass_sqlite_units_total'),
-    writerSeconds: total(res.body, 'scanpass_sqlite_writer_seconds_total'),
+    writerUnits: total(res.body, 'scanpass_sqlite_writer_units_total'),
+    writerSeconds: total(res.body, 'scanpass_sqlite_writer_busy_seconds_total'),
   };
 }
 
-/** Runs `work` and says how often and how long the server at `url` stalled meanwhile, and (SQLite) what its writer did. */
-export async function withStalls<T>(url: string, work: () => Promise<T>): Promise<{ result: T; stalls: Stalls; writer: WriterWork | null }> {
+/**
+ * Runs `work` and says how often and how long the server at `url` stalled
+ * meanwhile, and (SQLite) what its writer did. `settleMs` waits after the
+ * first reading, so the scrape's own work is over before `work` starts.
+ */
+export async function withServerReadings<T>(url: string, work: () => Promise<T>, settleMs = 0): Promise<{ result: T; stalls: Stalls; writer: WriterWorkDuring | null }> {
   const before = await totals(url);
+  if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
   const result = await work();
   const after = await totals(url);
   const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);

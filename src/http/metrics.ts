@@ -35,8 +35,8 @@ export function metricsRoutes(app: App, live: LiveStatsSource, store: { writerHo
   }
   const work = store.writerWork;
   if (work) {
-    total('scanpass_sqlite_units_total', 'Units of work the SQLite writer ran (each scan is one)', () => work.units);
-    total('scanpass_sqlite_writer_seconds_total', "Event-loop time inside SQLite for units of work: their prepared statements, savepoints and commits", () => work.seconds);
+    total('scanpass_sqlite_writer_units_total', 'Units of work the SQLite writer ran (each scan is one)', () => work.units);
+    total('scanpass_sqlite_writer_busy_seconds_total', 'Event-loop time in calls into SQLite for units of work: statements run through the hot path (unit.run) and every BEGIN, SAVEPOINT, RELEASE, COMMIT and rollback', () => work.seconds);
   }
 
   app.addHook('onResponse', async (req, reply) => {

@@ -44,15 +44,21 @@ export class PreparedQuery<P extends object, Row> {
    * Runs it on a better-sqlite3 handle at once, bypassing Kysely's async
    * driver: for SQLite's group commit, which already holds Kysely's only
    * connection. `db` is that Kysely (for the dialect); the handle's `prepare`
-   * should cache statements (see withStatementCache).
+   * should cache statements (see withStatementCache). The statement's own run
+   * is added to `work.seconds` (the writer's time inside SQLite, see WriterWork).
    */
-  runSync(sqlite: SQLite.Database, db: Kysely<Database>, values: P): QueryResult<Row> {
+  runSync(sqlite: SQLite.Database, db: Kysely<Database>, values: P, work: { seconds: number }): QueryResult<Row> {
     const c = this.compiled ?? this.compile(db);
     const stmt = sqlite.prepare(c.sql);
     const parameters = this.parameters(values);
-    if (stmt.reader) return { rows: stmt.all(parameters) as Row[] };
-    const r = stmt.run(parameters);
-    return { rows: [], numAffectedRows: BigInt(r.changes), insertId: BigInt(r.lastInsertRowid) };
+    const start = performance.now();
+    try {
+      if (stmt.reader) return { rows: stmt.all(parameters) as Row[] };
+      const r = stmt.run(parameters);
+      return { rows: [], numAffectedRows: BigInt(r.changes), insertId: BigInt(r.lastInsertRowid) };
+    } finally {
+      work.seconds += (performance.now() - start) / 1000;
+    }
   }
 
   async first(db: Kysely<Database>, values: P): Promise<Row | undefined> {

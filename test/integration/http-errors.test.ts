@@ -59,9 +59,9 @@ describe('HTTP boundary', () => {
     // SQLite's writer, held for the WAL to start over: none yet on a new node.
     expect(metrics.body).toMatch(/^scanpass_sqlite_writer_holds_total 0$/m);
     expect(metrics.body).toMatch(/^scanpass_sqlite_writer_held_seconds_total 0$/m);
-    // SQLite's writer at work for units of work: its count and time are totals that only grow.
-    expect(metrics.body).toMatch(/^scanpass_sqlite_units_total \d+$/m);
-    expect(metrics.body).toMatch(/^scanpass_sqlite_writer_seconds_total [0-9.e-]+$/m);
+    // SQLite's writer at work for units of work: how many, and its time in SQLite for them.
+    expect(metrics.body).toMatch(/^scanpass_sqlite_writer_units_total \d+$/m);
+    expect(metrics.body).toMatch(/^scanpass_sqlite_writer_busy_seconds_total [0-9.e-]+$/m);
   });
 
   it('serves the OpenAPI document and its UI without a CDN', async () => {

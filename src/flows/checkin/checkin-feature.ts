@@ -63,10 +63,11 @@ export function createCheckin(config: Config, d: CheckinFeatureDeps): CheckinFea
       onError: d.onError,
       closing: d.closing,
     },
-    { codesAhead: config.checkinCodesAhead, maxScanAgeSeconds: config.checkinMaxScanAgeSeconds, checkCodesOffThread: signaturePool(config.checkinSignaturePool) },
+    { codesAhead: config.checkinCodesAhead, maxScanAgeSeconds: config.checkinMaxScanAgeSeconds, checkCodesOffThread: checksCodesOffThread(config.checkinSignaturePool) },
   );
   return { service, channels: service.channels, devices };
 }
 
 /** `auto`: the pool pays only where a core is free for it (see CheckinOptions.checkCodesOffThread). */
-const signaturePool = (setting: string): boolean => (setting === 'auto' ? availableParallelism() > 2 : setting === 'on');
+/** Whether scans' codes are checked in libuv's thread pool, for SCANPASS_CHECKIN_SIGNATURE_POOL's setting (see CheckinOptions). */
+export const checksCodesOffThread = (setting: string): boolean => (setting === 'auto' ? availableParallelism() > 2 : setting === 'on');
