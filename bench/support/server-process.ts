@@ -2,7 +2,8 @@
  * The benches' server: the real product in a child process (dist/server/main.js,
  * or src/main.ts through tsx), in a fresh data directory that goes away when
  * it exits, with rate limits lifted (a bench is one address doing the work of
- * a whole venue). Resolves once it logs "listening on".
+ * a whole venue) and every other setting at its default, the log level too:
+ * what an operator gets. Resolves once it logs "listening on".
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,7 +43,6 @@ export async function startBenchServer(opts: BenchServerOptions): Promise<BenchS
     SCANPASS_PORT: '0',
     SCANPASS_HOST: '127.0.0.1',
     SCANPASS_DATA_DIR: dataDir,
-    SCANPASS_LOG_LEVEL: 'warn',
     SCANPASS_ADMIN_EMAIL: BENCH_ADMIN.email,
     SCANPASS_ADMIN_PASSWORD: BENCH_ADMIN.password,
     SCANPASS_RATE_LIMIT_PER_MINUTE: '1000000',
