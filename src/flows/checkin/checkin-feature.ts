@@ -68,6 +68,8 @@ export function createCheckin(config: Config, d: CheckinFeatureDeps): CheckinFea
   return { service, channels: service.channels, devices };
 }
 
-/** `auto`: the pool pays only where a core is free for it (see CheckinOptions.checkCodesOffThread). */
-/** Whether scans' codes are checked in libuv's thread pool, for SCANPASS_CHECKIN_SIGNATURE_POOL's setting (see CheckinOptions). */
+/**
+ * Whether scans' codes are checked in libuv's thread pool, for SCANPASS_CHECKIN_SIGNATURE_POOL's
+ * setting. `auto`: the pool pays only where a core is free for it (see CheckinOptions.checkCodesOffThread).
+ */
 export const checksCodesOffThread = (setting: string): boolean => (setting === 'auto' ? availableParallelism() > 2 : setting === 'on');
