@@ -55,6 +55,13 @@ const live = createLiveClient();
 let ticketSub: LiveSubscription | undefined;
 let lineSub: LiveSubscription | undefined;
 let lineChannel: string | null = null;
+/**
+ * The last frame of the followed line. A pushed snapshot of the ticket (or
+ * more time's answer) may have been counted before changes this page already
+ * applied; its `line_version` says so, and this frame's changes, which reach
+ * back further, bring it up to date again.
+ */
+let lastLine: LineFrame | null = null;
 
 let ticket: TicketView | null = null;
 let token: string | null = params.get('token');
@@ -353,6 +360,7 @@ function follow(tk: TicketView): void {
     lineSub?.unsubscribe();
     lineSub = undefined;
     lineChannel = null;
+    lastLine = null;
   }
   if (waiting && !lineSub) {
     lineChannel = tk.line.channel;
@@ -371,10 +379,17 @@ function onTicketState(data: TicketState): void {
   lineVersion = data.line_version;
   renderTicket({ ...ticket, ...data });
   follow(ticket);
+  catchUp();
+}
+
+/** Applies the line's last frame again after a snapshot that may be older than it (see lastLine). */
+function catchUp(): void {
+  if (lastLine) onLine(lastLine);
 }
 
 function onLine(frame: LineFrame): void {
   if (!ticket || ticket.status !== 'waiting' || !frame || !Array.isArray(frame.changes)) return;
+  lastLine = frame;
   if (typeof frame.per_ticket_seconds === 'number') perTicketSeconds = frame.per_ticket_seconds;
   const out = applyLine({ order: ticket.order, ahead: ticket.ahead, version: lineVersion }, frame);
   if (out.gap) return void resync();
@@ -438,6 +453,7 @@ byId('more-time').addEventListener('click', () => {
     .then((tk) => {
       lineVersion = tk.line_version;
       renderTicket({ ...ticket!, ...tk });
+      catchUp();
     })
     .catch((err: unknown) => {
       if (err instanceof ApiError && err.code === 'more_time_used') {
@@ -536,6 +552,7 @@ byId('new-number').addEventListener('click', () => {
   lineSub?.unsubscribe();
   ticketSub = lineSub = undefined;
   lineChannel = null;
+  lastLine = null;
   ticket = null;
   token = null;
   document.title = baseTitle();

@@ -39,15 +39,20 @@ class Phone {
     this.status = state.status;
   }
 
+  /** The last `line:` frame: a pushed snapshot may be older than changes already applied, and this brings it up to date. */
+  private lastLine: Frame | undefined;
+
   /** A `ticket:` frame: the ticket itself changed (called, moved back, transferred): its data is a snapshot. */
-  onTicket(f: Frame): void {
+  async onTicket(f: Frame): Promise<void> {
     if ((f.version as number) <= this.ticketVersion) return;
     this.ticketVersion = f.version as number;
     this.take(f.data as Json);
+    if (this.lastLine) await this.onLine(this.lastLine);
   }
 
   /** A `line:` frame: apply the changes newer than what `ahead` was counted at. */
   async onLine(f: Frame): Promise<void> {
+    this.lastLine = f;
     const { changes } = f.data as LineData;
     const newer = changes.filter(([v]) => v > this.version);
     if (!newer.length || this.status !== 'waiting') return;
@@ -124,7 +129,7 @@ describe.each(dialects)('queue live channels on $name', ({ database }) => {
       while (seen < sock.frames.length) {
         const f = sock.frames[seen++]!;
         expect(f.op, JSON.stringify(f)).not.toBe('error');
-        if (f.channel?.startsWith('ticket:')) phones.get(f.channel.slice(7))?.onTicket(f);
+        if (f.channel?.startsWith('ticket:')) await phones.get(f.channel.slice(7))?.onTicket(f);
         else if (f.channel?.startsWith('line:')) for (const p of phones.values()) await p.onLine(f);
       }
     };
