@@ -174,6 +174,8 @@ describe.skipIf(!hasChromium())('queue Web Push in Chromium', () => {
     expect(Buffer.from(await page.evaluate(() => (window as unknown as { __subscribedWith: number[] }).__subscribedWith)).toString('base64url')).toBe(public_key);
     const scope = `${node.url}/queue`;
     await until(() => registrations.has(scope), 'the worker registered for /queue');
+    // A registration is known before its worker is active; a push delivered before that can be lost (seen once on a loaded CI run).
+    await until(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/queue'))?.active?.state === 'activated'), 'the /queue worker active');
 
     const message = { title: 'Your turn — Counter 1', body: 'A001: please go to Counter 1', tag: `ticket-${ticket.id}`, url: `${node.url}/queue?ticket=${ticket.id}&token=${ticket.token}` };
     expect(await node.services.notifications.push.notify(`ticket:${ticket.id}`, message)).toBe('sent');
